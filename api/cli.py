@@ -1,0 +1,263 @@
+"""The ``guidancekg`` command: build, ask, validate, query and export the guidance graph."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from guidancekg.graph.build import compile_data, default_store_root, write_build
+from guidancekg.graph.dates import parse_day
+from guidancekg.graph.engine import Filters
+from guidancekg.graph.errors import GuidanceError, ValidationFailed
+from guidancekg.graph.iris import DEFAULT_BASE
+from guidancekg.graph.serialize import changes_json, guidance_json, timeline_json
+from guidancekg.graph.service import GuidanceGraph, default_data_dir
+
+from . import tables
+
+
+class _Group(click.Group):
+    """A group that reports GuidanceError as a one-line message and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            raise click.ClickException(str(exc)) from None
+        except GuidanceError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def _data_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--store", "store_root", type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder of the on-disk store (default: $GUIDANCEKG_STORE or a per-data cache folder).")(f)
+    f = click.option("--store-kind", type=click.Choice(["oxigraph", "memory"]), default="oxigraph",
+                     show_default=True, help="oxigraph: on-disk store, built once and reopened; "
+                     "memory: build in memory each time.")(f)
+    f = click.option("--base", default=DEFAULT_BASE, show_default=True,
+                     help="Base IRI under which statements, sources and versions are minted.")(f)
+    return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Data folder (default: ./data if it holds guidancekg data, else the bundled data).")(f)
+
+
+def _filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--topic", help="Only this topic key (e.g. indication, dosing).")(f)
+    f = click.option("--jurisdiction", help="Only this jurisdiction code (EU, UK, UK-ENW, US); "
+                     "a code includes the regions within it.")(f)
+    return click.option("--drug", help="Only this drug (e.g. alemtuzumab).")(f)
+
+
+def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                        show_default=True, help="table for people; json gives the HTTP API's objects.")(f)
+
+
+def _day(value: str | None, name: str) -> date | None:
+    return parse_day(value, name) if value is not None else None
+
+
+def _open(data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> GuidanceGraph:
+    return GuidanceGraph.open(data_dir, base=base, kind=store_kind, store_root=store_root,
+                              say=lambda m: click.echo(m, err=True))
+
+
+def _emit(fmt: str, obj: dict[str, Any], text: str) -> None:
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False) if fmt == "json" else text)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="guidancekg")
+def main() -> None:
+    """A knowledge graph of health guidance that remembers time.
+
+    Ask what the guidance said on a date, who said it, and when it was known. Dates are YYYY-MM-DD.
+    """
+
+
+@main.command()
+@_data_option
+def build(data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
+    """Check the data and write the on-disk store, all or nothing.
+
+    Every check runs first: the form of each file, each quote at its offsets in its held text, references,
+    dates, an acyclic override graph and the SHACL shapes. Only then is a new store written and swapped in;
+    on any failure the previous build is untouched.
+    """
+    data = data_dir or default_data_dir()
+    compiled = compile_data(data, base)
+    root = store_root or default_store_root(data)
+    info = write_build(compiled, root)
+    for w in info.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"built {info.statements} statements from {info.versions} versions ({info.quads} quads) "
+               f"into {info.path}")
+
+
+@main.command()
+@click.argument("on", metavar="DATE")
+@click.option("--known", metavar="DATE", help="As known at this date (record time); default: everything recorded.")
+@_filter_options
+@_format_option
+@_data_option
+def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
+       data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
+    """Show the guidance on DATE: effective statements, and those overridden with what overrides them.
+
+    \b
+    Examples:
+      guidancekg at 2019-04-12
+      guidancekg at 2019-04-15 --known 2019-04-15 --jurisdiction EU --format json
+    """
+    day = parse_day(on, "DATE")
+    filters = Filters(drug, jurisdiction, topic)
+    g = _open(data_dir, base, store_kind, store_root).engine.guidance(day, _day(known, "--known"), filters)
+    _emit(fmt, guidance_json(g), tables.guidance_table(g))
+
+
+@main.command()
+@click.argument("start", metavar="FROM")
+@click.argument("end", metavar="TO")
+@click.option("--known", metavar="DATE", help="As known at this date (record time); default: everything recorded.")
+@_filter_options
+@_format_option
+@_data_option
+def changes(start: str, end: str, known: str | None, drug: str | None, jurisdiction: str | None,
+            topic: str | None, fmt: str, data_dir: Path | None, base: str, store_kind: str,
+            store_root: Path | None) -> None:
+    """List each date from FROM to TO (inclusive) on which a statement started or stopped being effective.
+
+    Each change says why: came-into-force, ended, overridden (by which statement) or override-ended.
+    """
+    d1, d2 = parse_day(start, "FROM"), parse_day(end, "TO")
+    k, filters = _day(known, "--known"), Filters(drug, jurisdiction, topic)
+    found = _open(data_dir, base, store_kind, store_root).engine.changes(d1, d2, k, filters)
+    _emit(fmt, changes_json(found, d1, d2, k, filters), tables.changes_table(found))
+
+
+@main.command()
+@click.option("--known", metavar="DATE", help="As known at this date (record time); default: everything recorded.")
+@_filter_options
+@_format_option
+@_data_option
+def timeline(known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
+             data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
+    """Show every statement with its effective periods and its overridden periods ([from, until))."""
+    k, filters = _day(known, "--known"), Filters(drug, jurisdiction, topic)
+    entries = _open(data_dir, base, store_kind, store_root).engine.timeline(k, filters)
+    _emit(fmt, timeline_json(entries, k, filters), tables.timeline_table(entries))
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Data folder (default: ./data if it holds guidancekg data, else the bundled data).")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI to mint under.")
+def validate(data_dir: Path | None, base: str) -> None:
+    """Run every check of the build on the data without writing anything; exit 1 on any problem."""
+    data = data_dir or default_data_dir()
+    compiled = compile_data(data, base)
+    for w in compiled.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"{data}: valid ({len(compiled.corpus.statements)} statements, "
+               f"{len(compiled.corpus.versions)} versions, {len(compiled.dataset)} quads)")
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@_data_option
+def query(file: Any, fmt: str, data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
+    """Run a SPARQL SELECT query from FILE (or - for standard input) over the union of all graphs.
+
+    \b
+    Example:
+      guidancekg query graph/queries/guidance-on-date.rq
+    """
+    text = file.read()
+    rows = _open(data_dir, base, store_kind, store_root).store.select(text)
+    names = list(rows[0]) if rows else []
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows([[r[n] or "" for n in names] for r in rows])
+    else:
+        click.echo(tables.table(names or ["(no rows)"], [[r[n] or "" for n in names] for r in rows]))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
+              show_default=True, help="trig, nquads and jsonld keep the named graphs; turtle is their union.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@_data_option
+def export(fmt: str, output: Path | None, data_dir: Path | None, base: str, store_kind: str,
+           store_root: Path | None) -> None:
+    """Write the whole graph (every version's graph, provenance and vocabulary) in an RDF format."""
+    from guidancekg.graph.rdfbuild import bind_prefixes, union_graph
+
+    ds = _open(data_dir, base, store_kind, store_root).store.to_dataset()
+    bind_prefixes(ds)
+    if fmt == "turtle":
+        data = union_graph(ds).serialize(format="turtle")
+    elif fmt == "jsonld":
+        data = ds.serialize(format="json-ld", indent=2)
+    else:
+        data = ds.serialize(format=fmt)
+    if output:
+        output.write_text(data, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(data, nl=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads of the WSGI server (waitress).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Data folder (default: ./data if it holds guidancekg data, else the bundled data).")
+@click.option("--base", default=None, help="Base IRI of the minted IRIs (default: this server's own URL).")
+@click.option("--store-kind", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True)
+@click.option("--store", "store_root", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the on-disk store (default: $GUIDANCEKG_STORE or a per-data cache folder).")
+def serve(host: str, port: int, threads: int, data_dir: Path | None, base: str | None, store_kind: str,
+          store_root: Path | None) -> None:
+    """Serve the API, the SPARQL endpoint and the page under waitress, a multi-threaded WSGI server.
+
+    The store is reopened when a current build exists, else built first. Every statement, source and
+    version IRI is minted under --base, which defaults to this server's URL so that each one dereferences.
+
+    \b
+    Example:
+      guidancekg serve --port 8080
+    """
+    import waitress
+
+    from .app import create_app
+
+    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+    config = {
+        "GUIDANCEKG_DATA": str(data_dir) if data_dir else None,
+        "GUIDANCEKG_BASE": base or (f"http://{host}:{port}/" if host != "0.0.0.0" else url),
+        "GUIDANCEKG_STORE_KIND": store_kind,
+        "GUIDANCEKG_STORE_ROOT": str(store_root) if store_root else None,
+    }
+    graph = GuidanceGraph.open(data_dir, base=config["GUIDANCEKG_BASE"], kind=store_kind, store_root=store_root,
+                               say=lambda m: click.echo(m, err=True))
+    app = create_app(config, graph=graph)
+    click.echo(f"guidancekg serving {graph.data_dir} at http://{host}:{port}/ "
+               f"(threads: {threads}); press Ctrl+C to stop", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="guidancekg", _quiet=True)
+
+
+if __name__ == "__main__":
+    main()

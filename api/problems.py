@@ -1,0 +1,85 @@
+"""Map every error to an RFC 9457 problem details response, in one place.
+
+RFC 9457 section 3.1: members ``type``, ``title``, ``status``, ``detail`` (and ``instance``); media type
+``application/problem+json`` (section 6.1). No stack trace or internal path ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from guidancekg.graph.errors import (
+    DataError,
+    GuidanceError,
+    InputError,
+    NotFound,
+    QueryError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooLarge,
+    StoreError,
+    ValidationFailed,
+)
+
+PROBLEM_TYPE_BASE = "https://w3id.org/guidancekg/problems/"
+log = logging.getLogger("guidancekg.api")
+
+# Domain error -> (HTTP status, problem type slug, title). Most specific first.
+_MAPPING: list[tuple[type[GuidanceError], int, str, str]] = [
+    (InputError, 400, "invalid-parameter", "Invalid parameter"),
+    (NotFound, 404, "not-found", "Not found"),
+    (QuerySyntaxError, 400, "malformed-query", "Malformed SPARQL query"),
+    (QueryRefused, 400, "query-refused", "Query refused"),
+    (QueryTooLarge, 413, "too-large", "Request or result too large"),
+    (QueryTimeout, 503, "query-timeout", "Query stopped at the time limit"),
+    (QueryError, 400, "query-error", "Query cannot be answered"),
+    (ValidationFailed, 422, "validation-failed", "Validation failed"),
+    (DataError, 422, "invalid-data", "Invalid data"),
+    (StoreError, 503, "store-unavailable", "Store unavailable"),
+]
+
+
+def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
+    """Return an ``application/problem+json`` response."""
+    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
+            "instance": request.path if request else None, **extra}
+    resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    return resp
+
+
+def _slug(text: str) -> str:
+    return text.lower().replace(" ", "-").replace("'", "")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the one error handler for domain errors, HTTP errors and anything unexpected."""
+
+    @app.errorhandler(GuidanceError)
+    def _domain(exc: GuidanceError) -> Response:
+        for cls, status, slug, title in _MAPPING:
+            if isinstance(exc, cls):
+                extra: dict[str, Any] = {}
+                if isinstance(exc, InputError):
+                    extra["parameter"] = exc.parameter
+                if isinstance(exc, ValidationFailed):
+                    extra["problems"] = exc.problems
+                return problem(status, title, str(exc), slug, **extra)
+        return problem(400, "Bad request", str(exc), "bad-request")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        resp = problem(status, exc.name, exc.description or exc.name, _slug(exc.name))
+        if status == 405 and getattr(exc, "valid_methods", None):
+            resp.headers["Allow"] = ", ".join(exc.valid_methods or [])
+        return resp
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "Internal Server Error", "The server could not answer this request.", "internal-error")

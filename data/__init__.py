@@ -1,0 +1,1 @@
+"""The bundled data: curated statements and held source texts (see README.md in this folder)."""

@@ -1,0 +1,50 @@
+"""Open a built graph once: the store, the model read from it, and the engine over the model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import open_store
+from .engine import Engine
+from .iris import Minter, normalise_base
+from .model import Model, load_model
+from .store import Store
+
+
+def bundled_data_dir() -> Path:
+    """Return the data folder shipped with the installed package."""
+    import guidancekg.data
+
+    return Path(next(iter(guidancekg.data.__path__))).resolve()
+
+
+def default_data_dir() -> Path:
+    """Return ``./data`` when it holds guidancekg data, else the bundled data."""
+    local = Path.cwd() / "data"
+    return local if (local / "drugs.yaml").is_file() else bundled_data_dir()
+
+
+@dataclass
+class GuidanceGraph:
+    """A store opened read-only, with its model and engine; share one per process."""
+
+    store: Store
+    model: Model
+    engine: Engine
+    minter: Minter
+    data_dir: Path
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def open(cls, data_dir: Path | None = None, *, base: str = "http://127.0.0.1:8080/", kind: str = "oxigraph",
+             store_root: Path | None = None, say: Callable[[str], None] = lambda _m: None) -> GuidanceGraph:
+        """Open (building first when needed) the graph of ``data_dir``."""
+        data = Path(data_dir) if data_dir else default_data_dir()
+        store, warnings = open_store(data, base=base, kind=kind, root=store_root, say=say)
+        model = load_model(store)
+        return cls(store, model, Engine(model), Minter(normalise_base(base)), data, warnings)
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,178 @@
+"""Write the semantics as SPARQL: the query library's date questions, generated from a few macros.
+
+The engine (:mod:`.engine`) answers the questions; these queries let researchers ask the same ones of the
+SPARQL endpoint. A property-based test checks that both agree on random data and dates, and another that the
+``.rq`` files in ``queries/`` are exactly what :func:`library` generates (``python -m
+guidancekg.graph.sparqlgen`` rewrites them). They rely on the build's derived ``xsd:date`` properties
+(``gk:inForceFrom``, ``gk:inForceUntil``, ``gk:recordedFrom``), which turn imprecise dates into the days the
+semantics compare against, so the queries need no date arithmetic.
+
+SPARQL has no recursion: "effective" is unrolled :data:`MAX_OVERRIDE_DEPTH` levels deep, and the build refuses
+override chains longer than that.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .checks import MAX_OVERRIDE_DEPTH
+
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+EVERYTHING = "9999-12-31"
+
+PREFIXES = """\
+PREFIX gk: <https://w3id.org/guidancekg/ns#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+SEMANTICS = f"""\
+# Semantics (shared/spec/semantics.md), as the engine implements them:
+# - Visible at K: the latest version (by gk:recordedFrom) of some source recorded by K has the statement in its
+#   graph. gk:recordedFrom is the publication day, or the day after a month or year of publication.
+# - In force on D: gk:inForceFrom <= D < gk:inForceUntil (the build derives both from valid_from/valid_until
+#   and their precision).
+# - Effective: visible, in force, and no overriding statement is itself effective. SPARQL has no recursion, so
+#   this is unrolled {MAX_OVERRIDE_DEPTH} levels deep; the build refuses longer override chains.
+# ?known "{EVERYTHING}" means everything recorded.
+"""
+
+
+def _day(text: str) -> str:
+    return f'"{text}"^^xsd:date'
+
+
+def visible(s: str, n: str, indent: str) -> str:
+    """Return a pattern binding ``?v{n}``, a latest version recorded by ?known whose graph holds ``s``."""
+    lines = [
+        f"GRAPH ?v{n} {{ {s} a gk:Statement }}",
+        f"?v{n} dcterms:isVersionOf ?src{n} ; gk:recordedFrom ?r{n} ; dcterms:identifier ?k{n} .",
+        f"FILTER(?r{n} <= ?known)",
+        f"FILTER NOT EXISTS {{ ?w{n} dcterms:isVersionOf ?src{n} ; gk:recordedFrom ?wr{n} ; dcterms:identifier ?wk{n} .",
+        f"                    FILTER(?wr{n} <= ?known && (?wr{n} > ?r{n} || (?wr{n} = ?r{n} && ?wk{n} > ?k{n}))) }}",
+    ]
+    return "\n".join(indent + line for line in lines)
+
+
+def in_force(s: str, n: str, day: str, indent: str) -> str:
+    """Return a pattern that holds when ``s`` is in force on ``day``."""
+    lines = [
+        f"{s} gk:inForceFrom ?from{n} . FILTER(?from{n} <= {day})",
+        f"FILTER NOT EXISTS {{ {s} gk:inForceUntil ?until{n} . FILTER(?until{n} <= {day}) }}",
+    ]
+    return "\n".join(indent + line for line in lines)
+
+
+def effective(s: str, n: str, day: str, depth: int, indent: str) -> str:
+    """Return a pattern that holds when ``s`` is effective on ``day`` as known at ?known."""
+    parts = [visible(s, n, indent), in_force(s, n, day, indent)]
+    if depth > 0:
+        o = f"?o{n}x"
+        parts += [
+            f"{indent}FILTER NOT EXISTS {{  # no effective statement overrides {s}",
+            f"{indent}  {o} gk:overrides {s} .",
+            effective(o, f"{n}x", day, depth - 1, indent + "  "),
+            indent + "}",
+        ]
+    return "\n".join(parts)
+
+
+def _query(comment: str, select: str, values: str, body: str, order: str) -> str:
+    return f"{comment}{SEMANTICS}{PREFIXES}\n{select} WHERE {{\n  {values}\n{body}\n}}\n{order}\n"
+
+
+def guidance_on_date(known: str = EVERYTHING, title: str = "Guidance on a date") -> str:
+    """Return the query for the effective statements on ?on as known at ?known."""
+    comment = (f"# {title}: the statements effective on ?on as known at ?known.\n"
+               "# Parameters: the VALUES line (?on, ?known as xsd:date). Same answer as `guidancekg at ON --known K`\n"
+               "# and the \"statements\" of GET /api/guidance?on=ON&known=K.\n")
+    body = "\n".join([
+        effective("?statement", "", "?on", MAX_OVERRIDE_DEPTH, "  "),
+        "  ?statement dcterms:identifier ?key ; gk:topic ?topic ; gk:jurisdiction ?jurisdiction ; gk:wording ?text .",
+    ])
+    return _query(comment, "SELECT DISTINCT ?statement ?key ?topic ?jurisdiction ?text",
+                  f"VALUES (?on ?known) {{ ({_day('2019-04-12')} {_day(known)}) }}", body, "ORDER BY ?key")
+
+
+def overridden_on_date() -> str:
+    """Return the query for statements in force but overridden on ?on, with the statements overriding them."""
+    comment = ("# Overridden guidance on a date: statements visible and in force on ?on as known at ?known but\n"
+               "# overridden, each with ?by, an effective statement that overrides it (one row per overrider).\n"
+               "# Parameters: the VALUES line. Same answer as \"overridden\" of GET /api/guidance.\n")
+    body = "\n".join([
+        visible("?statement", "", "  "), in_force("?statement", "", "?on", "  "),
+        "  ?by gk:overrides ?statement .",
+        effective("?by", "b", "?on", MAX_OVERRIDE_DEPTH - 1, "  "),
+        "  ?statement dcterms:identifier ?key .",
+    ])
+    return _query(comment, "SELECT DISTINCT ?statement ?key ?by",
+                  f"VALUES (?on ?known) {{ ({_day('2019-04-12')} {_day(EVERYTHING)}) }}", body, "ORDER BY ?key ?by")
+
+
+def _boundary(s: str, n: str, out: str, indent: str) -> str:
+    """Return a pattern binding ``out`` to each day on which a visible statement comes into or out of force."""
+    return "\n".join([
+        visible(s, n, indent),
+        f"{indent}{{ {s} gk:inForceFrom {out} }} UNION {{ {s} gk:inForceUntil {out} }}",
+    ])
+
+
+def changes_between_dates() -> str:
+    """Return the query for the days in [?from, ?to] on which statements started or stopped being effective."""
+    comment = ("# Changes between two dates (as known at a date): each day from ?from to ?to (inclusive) on which\n"
+               "# a statement became effective (started) or stopped being effective (stopped), with the reason.\n"
+               "# Parameters: the VALUES line. Same answer as `guidancekg changes FROM TO` and GET /api/changes\n"
+               "# (which name a date at the precision of its cause: its 2014 is 2014-01-01 here).\n"
+               "# The state on ?date is compared with the state from ?prev, the day before it on which any\n"
+               "# visible statement came into or out of force.\n")
+    body = "\n".join([
+        "  {",
+        "    SELECT ?from ?to ?known ?date (MAX(?b) AS ?prev) WHERE {",
+        f"      VALUES (?from ?to ?known) {{ ({_day('2019-01-01')} {_day('2019-12-31')} {_day(EVERYTHING)}) }}",
+        _boundary("?x", "d", "?date", "      "),
+        "      FILTER(?date >= ?from && ?date <= ?to)",
+        "      OPTIONAL {",
+        _boundary("?y", "p", "?b", "        "),
+        "        FILTER(?b < ?date)",
+        "      }",
+        "    } GROUP BY ?from ?to ?known ?date",
+        "  }",
+        visible("?statement", "", "  "),
+        "  BIND(EXISTS {",
+        effective("?statement", "n", "?date", MAX_OVERRIDE_DEPTH, "    "),
+        "  } AS ?now)",
+        "  BIND(EXISTS {",
+        effective("?statement", "p", "?prev", MAX_OVERRIDE_DEPTH, "    "),
+        "  } AS ?before)",
+        "  FILTER(?now != ?before)",
+        "  ?statement dcterms:identifier ?key ; gk:inForceFrom ?start .",
+        "  OPTIONAL { ?statement gk:inForceUntil ?end }",
+        '  BIND(IF(?now, "started", "stopped") AS ?change)',
+        '  BIND(IF(?now, IF(?start = ?date, "came-into-force", "override-ended"),',
+        '               IF(BOUND(?end) && ?end = ?date, "ended", "overridden")) AS ?reason)',
+    ])
+    return (f"{comment}{SEMANTICS}{PREFIXES}\nSELECT DISTINCT ?date ?statement ?key ?change ?reason WHERE {{\n"
+            f"{body}\n}}\nORDER BY ?date ?change ?key\n")
+
+
+def library() -> dict[str, str]:
+    """Return the generated query files by name."""
+    return {
+        "guidance-on-date.rq": guidance_on_date(),
+        "guidance-on-date-as-known.rq": guidance_on_date(
+            known="2019-04-15", title="Guidance on a date as known at another date"),
+        "overridden-on-date.rq": overridden_on_date(),
+        "changes-between-dates.rq": changes_between_dates(),
+    }
+
+
+def main() -> None:
+    """Rewrite the generated query files."""
+    for name, text in library().items():
+        (QUERIES_DIR / name).write_text(text, encoding="utf-8")
+        sys.stdout.write(f"wrote {QUERIES_DIR / name}\n")
+
+
+if __name__ == "__main__":
+    main()
