@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from guidancekg.graph.iris import DEFAULT_BASE
 from guidancekg.graph.service import GuidanceGraph
 
+from .headers import install_headers
 from .problems import register_error_handlers
 
 DEFAULTS: dict[str, Any] = {
@@ -41,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | N
                                    store_root=Path(root) if root else None, say=app.logger.info)
     app.extensions["guidancekg"] = graph
     register_error_handlers(app)
+    install_headers(app)
 
     from . import docs, linked_data, memento, page, routes_api, sparql_endpoint
 

@@ -163,8 +163,9 @@ def validate(data_dir: Path | None, base: str) -> None:
     compiled = compile_data(data, base)
     for w in compiled.warnings:
         click.echo(f"warning: {w}", err=True)
+    quads = sum(1 for _ in compiled.dataset.quads((None, None, None, None)))
     click.echo(f"{data}: valid ({len(compiled.corpus.statements)} statements, "
-               f"{len(compiled.corpus.versions)} versions, {len(compiled.dataset)} quads)")
+               f"{len(compiled.corpus.versions)} versions, {quads} quads)")
 
 
 @main.command()

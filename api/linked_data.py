@@ -1,5 +1,389 @@
-"""Placeholder blueprint 'ld' (being written)."""
+"""Dereference every IRI the graph mints, and the vocabulary, choosing the representation by ``Accept``.
 
-from flask import Blueprint
+Statements, sources, versions and drugs are minted under the configured base (``GUIDANCEKG_BASE``), so
+``{base}id/statement/{key}`` is a URL of this server. Each resource is offered as HTML, JSON (the API's
+objects), Turtle, JSON-LD (compacted with the published context, ``/ns/context.jsonld``) and N-Triples.
+``?format=`` picks one from a plain link, since a browser cannot set ``Accept``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+from werkzeug.exceptions import NotAcceptable
+
+from guidancekg.graph.engine import Entry, RecordView
+from guidancekg.graph.errors import InputError, NotFound
+from guidancekg.graph.iris import normalise_base
+from guidancekg.graph.model import Model, StatementInfo
+from guidancekg.graph.rdfbuild import PREFIXES, bind_prefixes
+from guidancekg.graph.serialize import record_json, sources_json, statement_json
+from guidancekg.graph.service import GuidanceGraph
+from guidancekg.ontology import CONTEXT_FILE, VOCABULARY_FILE
+
+from .app import current_graph
 
 bp = Blueprint("ld", __name__)
+
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+JSON = "application/json"
+HTML = "text/html"
+# The first offered type answers a request without Accept or with */* (curl's default): Turtle, since these
+# are linked-data resources; browsers ask for text/html by name and get the page.
+RESOURCE_TYPES = (TURTLE, HTML, JSON, JSONLD, NTRIPLES)
+VOCABULARY_TYPES = (TURTLE, HTML, JSONLD, NTRIPLES)
+FORMATS = {"ttl": TURTLE, "turtle": TURTLE, "nt": NTRIPLES, "ntriples": NTRIPLES, "jsonld": JSONLD,
+           "json": JSON, "html": HTML}
+_RDFLIB_FORMATS = {TURTLE: "turtle", NTRIPLES: "nt", JSONLD: "json-ld"}
+_FORMAT_NAMES = {TURTLE: "ttl", NTRIPLES: "nt", JSONLD: "jsonld", JSON: "json", HTML: "html"}
+
+_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+# -- content negotiation ---------------------------------------------------------------------------------------
+
+def negotiate(offered: Sequence[str]) -> str:
+    """Return the offered media type the request prefers (``?format=`` first, then ``Accept``); else 406."""
+    fmt = request.args.get("format")
+    if fmt is not None:
+        chosen = FORMATS.get(fmt)
+        if chosen is None or chosen not in offered:
+            names = ", ".join(_FORMAT_NAMES[t] for t in offered)
+            raise InputError("format", f"unknown format {fmt!r}; one of: {names}")
+        return chosen
+    accept = request.accept_mimetypes
+    if not accept.provided:
+        return offered[0]
+    best = accept.best_match(offered)
+    if best is None:
+        raise NotAcceptable(description=f"This resource is available as {', '.join(offered)}; "
+                                        f"the Accept header ({request.headers.get('Accept', '')}) allows none.")
+    return best
+
+
+def _alternates(offered: Sequence[str]) -> str:
+    """Return a ``Link`` header naming each representation's ``?format=`` URL."""
+    return ", ".join(f'<{request.base_url}?format={_FORMAT_NAMES[t]}>; rel="alternate"; type="{t}"'
+                     for t in offered)
+
+
+@lru_cache(maxsize=1)
+def _context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    return context
+
+
+def context_url() -> str:
+    """Return the URL of the published JSON-LD context, under the configured base."""
+    return normalise_base(current_app.config["GUIDANCEKG_BASE"]) + "ns/context.jsonld"
+
+
+def serialize_rdf(graph: Graph, mimetype: str) -> str:
+    """Serialise ``graph`` as Turtle, N-Triples or JSON-LD compacted with the published context."""
+    bind_prefixes(graph)
+    if mimetype != JSONLD:
+        return graph.serialize(format=_RDFLIB_FORMATS[mimetype])
+    doc = json.loads(graph.serialize(format="json-ld", context=_context()))
+    # Compacted with the published context, which the document then names by URL instead of repeating it.
+    doc["@context"] = context_url()
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def represent(offered: Sequence[str], rdf: Callable[[], Graph], *, json_body: Callable[[], Any] | None = None,
+              html: Callable[[], str], turtle: Callable[[], str] | None = None) -> Response:
+    """Answer with the representation the request prefers among ``offered``.
+
+    ``json_body`` gives the API object for ``application/json`` (else the JSON-LD is the JSON); ``turtle`` gives
+    a Turtle text to send as it is instead of serialising ``rdf()``.
+    """
+    chosen = negotiate(offered)
+    if chosen == TURTLE and turtle is not None:
+        resp = Response(turtle(), mimetype=TURTLE)
+    elif chosen == HTML:
+        resp = Response(html(), mimetype=HTML)
+    elif chosen == JSON and json_body is not None:
+        resp = jsonify(json_body())
+    elif chosen == JSON:
+        # A resource without an API object of its own: its JSON-LD is the JSON.
+        resp = Response(serialize_rdf(rdf(), JSONLD), mimetype=JSON)
+    else:
+        resp = Response(serialize_rdf(rdf(), chosen), mimetype=chosen)
+    resp.vary.add("Accept")
+    resp.headers["Link"] = _alternates(offered)
+    return resp
+
+
+# -- what describes each resource ------------------------------------------------------------------------------
+# The describing queries substitute IRIs that were looked up in the model first, never raw request text.
+
+def _statement_query(s: str) -> str:
+    """Return a CONSTRUCT of a statement with its overrides, records, quotes, versions, sources and drug."""
+    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
+  {{ VALUES ?x {{ <{s}> }} ?x ?p ?o }}
+  UNION {{ <{s}> gk:qualifiedOverride ?x . ?x ?p ?o }}
+  UNION {{ <{s}> prov:qualifiedDerivation ?x . ?x ?p ?o }}
+  UNION {{ <{s}> prov:qualifiedDerivation/gk:quotation ?x . ?x ?p ?o }}
+  UNION {{ <{s}> prov:qualifiedDerivation/gk:quotation/oa:hasSelector ?x . ?x ?p ?o }}
+  UNION {{ <{s}> prov:qualifiedDerivation/prov:entity ?x . ?x ?p ?o FILTER (?p != gk:heldText) }}
+  UNION {{ <{s}> prov:qualifiedDerivation/prov:entity/dcterms:isVersionOf ?x . ?x ?p ?o }}
+  UNION {{ <{s}> prov:qualifiedDerivation/prov:entity/dcterms:isVersionOf/dcterms:publisher ?x . ?x ?p ?o }}
+  UNION {{ <{s}> gk:drug ?x . ?x ?p ?o }}
+  UNION {{ VALUES (?p ?o) {{ (gk:overrides <{s}>) }} ?x ?p ?o }}
+}}"""
+
+
+def _source_query(src: str) -> str:
+    """Return a CONSTRUCT of a source, its publisher and its versions (without their texts)."""
+    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
+  {{ VALUES ?x {{ <{src}> }} ?x ?p ?o }}
+  UNION {{ <{src}> dcterms:publisher ?x . ?x ?p ?o }}
+  UNION {{ ?x dcterms:isVersionOf <{src}> . ?x ?p ?o FILTER (?p != gk:heldText) }}
+}}"""
+
+
+def _version_query(v: str) -> str:
+    """Return a CONSTRUCT of a version (with its text), its source and the statements derived from it."""
+    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
+  {{ VALUES ?x {{ <{v}> }} ?x ?p ?o }}
+  UNION {{ <{v}> dcterms:isVersionOf ?x . ?x ?p ?o }}
+  UNION {{ <{v}> dcterms:isVersionOf/dcterms:publisher ?x . ?x ?p ?o }}
+  UNION {{ VALUES (?p ?o) {{ (prov:wasDerivedFrom <{v}>) }} ?x ?p ?o }}
+}}"""
+
+
+def _drug_query(d: str) -> str:
+    """Return a CONSTRUCT of a drug and the links of the statements about it."""
+    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
+  {{ VALUES ?x {{ <{d}> }} ?x ?p ?o }}
+  UNION {{ VALUES (?p ?o) {{ (gk:drug <{d}>) }} ?x ?p ?o }}
+}}"""
+
+
+def _part_query(x: str) -> str:
+    """Return a CONSTRUCT of a record or override node, with a record's quote and selectors."""
+    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
+  {{ VALUES ?x {{ <{x}> }} ?x ?p ?o }}
+  UNION {{ <{x}> gk:quotation ?x . ?x ?p ?o }}
+  UNION {{ <{x}> gk:quotation/oa:hasSelector ?x . ?x ?p ?o }}
+  UNION {{ <{x}> oa:hasSelector ?x . ?x ?p ?o }}
+}}"""
+
+
+def all_records(model: Model, iri: str) -> tuple[RecordView, ...]:
+    """Return every record of a statement, from every version that ever asserted it."""
+    return tuple(RecordView(r, model.versions[r.version], model.sources[model.versions[r.version].source])
+                 for r in model.records.get(iri, ()))
+
+
+def overriders(model: Model, iri: str) -> list[str]:
+    """Return the statements that override ``iri`` at some time."""
+    return sorted(s.iri for s in model.statements.values() if any(t == iri for t, _ in s.overrides))
+
+
+def statement_resource_json(graph: GuidanceGraph, s: StatementInfo) -> dict[str, Any]:
+    """Return the API's STATEMENT object for ``s`` with all its records (no date: ``status`` is null)."""
+    out = statement_json(Entry(s, None, all_records(graph.model, s.iri)))
+    out["overriders"] = overriders(graph.model, s.iri)
+    return out
+
+
+def parts_of(graph: GuidanceGraph, s: StatementInfo) -> dict[str, str]:
+    """Return the IRIs of a statement's records, quotes, selectors and overrides, each with what it is."""
+    m, minter = graph.model, graph.minter
+    found: dict[str, str] = {}
+    for view in all_records(m, s.iri):
+        rec = str(minter.record(s.key, view.source.key, view.version.key))
+        found[rec] = "record"
+        if view.record.quote is not None:
+            found[f"{rec}/passage"] = "passage"
+            found[f"{rec}/quote"] = "quote"
+            found[f"{rec}/position"] = "position"
+    for target, _kind in s.overrides:
+        target_key = m.statements[target].key if target in m.statements else target.rsplit("/", 1)[-1]
+        found[str(minter.override(s.key, target_key))] = "override"
+    return found
+
+
+# -- routes ----------------------------------------------------------------------------------------------------
+
+def _statement(graph: GuidanceGraph, key: str) -> StatementInfo:
+    s = graph.model.statements.get(str(graph.minter.statement(key)))
+    if s is None:
+        raise NotFound("statement", key)
+    return s
+
+
+def _title(model: Model, iri: str) -> str:
+    """Return a short human name for an IRI of the graph (for links in pages)."""
+    if iri in model.statements:
+        return model.statements[iri].key
+    if iri in model.versions:
+        v = model.versions[iri]
+        return f"{model.sources[v.source].title} ({v.published.isoformat()})" if v.source in model.sources else iri
+    if iri in model.sources:
+        return model.sources[iri].title
+    if iri in model.drugs:
+        return model.drugs[iri].label
+    return iri
+
+
+@bp.get("/id/statement/<key>")
+def statement(key: str) -> Response:
+    """Dereference a statement: its content and its provenance (records, quotes, versions, sources)."""
+    graph = current_graph()
+    s = _statement(graph, key)
+    return represent(
+        RESOURCE_TYPES, lambda: graph.store.construct(_statement_query(s.iri)),
+        json_body=lambda: statement_resource_json(graph, s),
+        html=lambda: render_template("ld_statement.html", s=statement_resource_json(graph, s),
+                                     title=lambda iri: _title(graph.model, iri)))
+
+
+@bp.get("/id/statement/<key>/<path:part>")
+def statement_part(key: str, part: str) -> Response:
+    """Dereference a part of a statement: a record, its quote and selectors, or an override."""
+    graph = current_graph()
+    s = _statement(graph, key)
+    iri = f"{graph.minter.statement(key)}/{part}"
+    kind = parts_of(graph, s).get(iri)
+    if kind is None:
+        raise NotFound("statement part", f"{key}/{part}")
+    view = next((v for v in all_records(graph.model, s.iri)
+                 if str(graph.minter.record(s.key, v.source.key, v.version.key)) == iri), None)
+
+    def rdf() -> Graph:
+        return graph.store.construct(_part_query(iri))
+
+    return represent(
+        RESOURCE_TYPES, rdf, json_body=(lambda: {"id": iri, "statement": s.iri, **record_json(view)}) if view else None,
+        html=lambda: render_template("ld_part.html", iri=iri, kind=kind, statement=s,
+                                     triples=_triples(rdf(), iri)))
+
+
+@bp.get("/id/source/<key>")
+def source(key: str) -> Response:
+    """Dereference a source: its description and its versions."""
+    graph = current_graph()
+    iri = str(graph.minter.source(key))
+    if iri not in graph.model.sources:
+        raise NotFound("source", key)
+    body = next(src for src in sources_json(graph.engine)["sources"] if src["id"] == iri)
+    return represent(RESOURCE_TYPES, lambda: graph.store.construct(_source_query(iri)), json_body=lambda: body,
+                     html=lambda: render_template("ld_source.html", src=body))
+
+
+def _held_text(graph: GuidanceGraph, iri: str) -> str | None:
+    rows = graph.store.select(_PREFIXES + f"SELECT ?text WHERE {{ <{iri}> gk:heldText ?text }} LIMIT 1")
+    return rows[0]["text"] if rows else None
+
+
+@bp.get("/id/version/<source_key>/<version_key>")
+def version(source_key: str, version_key: str) -> Response:
+    """Dereference a version: its record date, held text and the statements it asserts (its named graph)."""
+    graph = current_graph()
+    m = graph.model
+    iri = str(graph.minter.version(source_key, version_key))
+    v = m.versions.get(iri)
+    if v is None:
+        raise NotFound("version", f"{source_key}/{version_key}")
+
+    def body() -> dict[str, Any]:
+        src = next(s for s in sources_json(graph.engine)["sources"] if s["id"] == v.source)
+        out: dict[str, Any] = next(x for x in src["versions"] if x["id"] == iri)
+        return {**out, "source": v.source, "source_title": src["title"],
+                "statements": sorted(m.asserted_by.get(iri, frozenset())), "text": _held_text(graph, iri)}
+
+    return represent(RESOURCE_TYPES, lambda: graph.store.construct(_version_query(iri)), json_body=body,
+                     html=lambda: render_template("ld_version.html", v=body(),
+                                                  title=lambda i: _title(m, i)))
+
+
+@bp.get("/id/drug/<key>")
+def drug(key: str) -> Response:
+    """Dereference a drug: its names and every statement about it, with all their records."""
+    graph = current_graph()
+    iri = str(graph.minter.drug(key))
+    d = graph.model.drugs.get(iri)
+    if d is None:
+        raise NotFound("drug", key)
+
+    def body() -> dict[str, Any]:
+        about = sorted((s for s in graph.model.statements.values() if s.drug == d.key),
+                       key=lambda s: (s.topic, s.valid_from.lo, s.key))
+        return {"id": d.iri, "key": d.key, "label": d.label, "brand_names": list(d.brand_names),
+                "statements": [statement_resource_json(graph, s) for s in about]}
+
+    return represent(RESOURCE_TYPES, lambda: graph.store.construct(_drug_query(iri)), json_body=body,
+                     html=lambda: render_template("ld_drug.html", d=body()))
+
+
+def _triples(graph: Graph, first: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """Group triples by subject (``first`` first) as (subject, [(predicate CURIE, object, object is IRI)])."""
+    bind_prefixes(graph)
+    subjects = sorted({str(s) for s in graph.subjects()}, key=lambda s: (s != first, s))
+    out = []
+    for subject in subjects:
+        rows = sorted((_curie(graph, p), str(o), isinstance(o, URIRef))
+                      for p, o in graph.predicate_objects(URIRef(subject)))
+        out.append((subject, rows))
+    return out
+
+
+def _curie(graph: Graph, term: object) -> str:
+    try:
+        return graph.namespace_manager.curie(str(term), generate=False)
+    except (KeyError, ValueError):
+        return str(term)
+
+
+# -- the vocabulary and its JSON-LD context --------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> Graph:
+    return Graph().parse(VOCABULARY_FILE, format="turtle")
+
+
+def _vocabulary_terms() -> list[tuple[str, list[dict[str, str]]]]:
+    """Return the vocabulary's terms in sections (classes, properties, schemes, concepts) for the page."""
+    g = _vocabulary()
+    sections = [("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
+                ("Datatype properties", OWL.DatatypeProperty), ("Concept schemes", SKOS.ConceptScheme),
+                ("Concepts", SKOS.Concept)]
+    out = []
+    for heading, kind in sections:
+        terms = []
+        for term in sorted(set(g.subjects(RDF.type, kind)), key=str):
+            label = g.value(term, RDFS.label) or g.value(term, SKOS.prefLabel) or Literal("")
+            definition = g.value(term, SKOS.definition) or g.value(term, RDFS.comment) or Literal("")
+            scheme = g.value(term, SKOS.inScheme)
+            terms.append({"iri": str(term), "curie": _curie(g, term), "label": str(label),
+                          "definition": str(definition), "scheme": _curie(g, scheme) if scheme else ""})
+        out.append((heading, terms))
+    return out
+
+
+@bp.get("/ns")
+def vocabulary() -> Response:
+    """Publish the vocabulary (``ontology/vocabulary.ttl``) as Turtle, HTML, JSON-LD or N-Triples."""
+    g = Graph()
+    g += _vocabulary()
+    ontology = next(iter(g.subjects(RDF.type, OWL.Ontology)), None)
+    # Turtle is the file itself, comments included: it is the vocabulary's source text.
+    return represent(VOCABULARY_TYPES, lambda: g, turtle=lambda: VOCABULARY_FILE.read_text(encoding="utf-8"),
+                     html=lambda: render_template("ld_vocabulary.html", sections=_vocabulary_terms(), no_json=True,
+                                                  ontology=str(ontology or ""),
+                                                  description=str(g.value(ontology, DCTERMS.description) or "")))
+
+
+@bp.get("/ns/context.jsonld")
+def context() -> Response:
+    """Publish the JSON-LD context that the linked-data JSON-LD is compacted with."""
+    return Response(CONTEXT_FILE.read_text(encoding="utf-8"), mimetype=JSONLD)

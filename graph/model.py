@@ -149,6 +149,13 @@ class Model:
     def drug_by_key(self, key: str) -> DrugInfo | None:
         return next((d for d in self.drugs.values() if d.key == key), None)
 
+    def statements_by_key(self, key: str) -> StatementInfo:
+        """Return the statement whose key is ``key``; raise KeyError when there is none."""
+        for s in self.statements.values():
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
 
 def _local(iri: str, namespace: str) -> str:
     return iri[len(namespace):] if iri.startswith(namespace) else iri

@@ -1,7 +1,7 @@
 """Validate a graph against the project's SHACL shapes and report the results as plain records.
 
-The shapes and the vocabulary are parsed once and cached, but pySHACL always gets copies: it adds triples to the
-shapes graph it is given (pySHACL issue 314), and a shared graph would carry them into the next validation.
+The shapes and the vocabulary are parsed once and cached, but pySHACL always gets copies: it adds triples to
+the shapes graph it is given (pySHACL issue 314), and a shared graph would carry them into the next run.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from typing import Any
 import pyshacl
 from pyshacl.errors import ValidationFailure
 from rdflib import Graph, URIRef
-from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, SH
 
-from guidancekg.ontology import SHAPES_FILE, VOCABULARY_FILE
+from ..ontology import SHAPES_FILE, VOCABULARY_FILE
 
-# rdflib's SPARQL parser (used by pySHACL for SPARQL-based constraints) is not thread-safe (rdflib issue 1282):
-# concurrent validations in one process are serialised here.
+# rdflib's SPARQL parser (pySHACL uses it for SPARQL-based constraints) is not thread-safe (rdflib issue
+# 1282): concurrent validations in one process are serialised here.
 _VALIDATE_LOCK = threading.Lock()
 
 
@@ -42,7 +41,10 @@ class ShaclReport:
     results: tuple[ShaclResult, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """Return the report as JSON-ready data: ``{"conforms": ..., "results": [{focus, path, message, severity}]}``."""
+        """Return the report as JSON-ready data.
+
+        The shape is ``{"conforms": bool, "results": [{"focus", "path", "message", "severity"}, ...]}``.
+        """
         return {
             "conforms": self.conforms,
             "results": [
@@ -81,8 +83,8 @@ def load_vocabulary() -> Graph:
 
 
 def _flatten(data_graph: Graph) -> Graph:
-    """Return one graph of every triple when given a dataset, since pySHACL would validate each graph alone."""
-    if not isinstance(data_graph, ConjunctiveGraph):
+    """Return one graph of every triple when given a dataset: pySHACL would validate each graph alone."""
+    if not data_graph.context_aware:  # a Graph, not a Dataset (or ConjunctiveGraph)
         return data_graph
     flat = Graph()
     for s, p, o, _ in data_graph.quads((None, None, None, None)):
@@ -97,7 +99,11 @@ def _local_name(term: object) -> str:
 
 def _results(report: Graph) -> tuple[ShaclResult, ...]:
     found = set()
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: those nested under sh:detail (from sh:node and the like) explain a
+    # top-level result and have a value, not a statement, as their focus.
+    results = [r for report_node in report.subjects(RDF.type, SH.ValidationReport)
+               for r in report.objects(report_node, SH.result)]
+    for node in results:
         path = report.value(node, SH.resultPath)
         # A complex path is a blank-node structure: there is no single property to name.
         path_text = str(path) if isinstance(path, URIRef) else None
@@ -110,7 +116,7 @@ def _results(report: Graph) -> tuple[ShaclResult, ...]:
 
 
 def validate(data_graph: Graph, focus_nodes: list | None = None) -> ShaclReport:
-    """Validate ``data_graph`` (the union of a dataset's graphs) against the shapes, with the vocabulary mixed in.
+    """Validate ``data_graph`` (a dataset's union graph) against the shapes, with the vocabulary mixed in.
 
     With ``focus_nodes``, only those nodes are validated (against the shapes that target them); the graph must
     still hold the context their constraints look at (versions and their texts for a statement's quotes).

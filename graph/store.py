@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 from rdflib.plugins.sparql import prepareQuery
 
 from .errors import QuerySyntaxError, StoreError
@@ -49,6 +49,11 @@ class Store(ABC):
         ds.parse(data=self.dump_nquads().decode("utf-8"), format="nquads")
         return ds
 
+    def construct(self, query: str) -> Graph:
+        """Run a SPARQL CONSTRUCT over the union of all graphs; return the triples as an rdflib graph."""
+        # A fallback for stores without a native CONSTRUCT: slow, since it copies the whole store first.
+        return MemoryStore(self.to_dataset()).construct(query)
+
 
 class MemoryStore(Store):
     """An rdflib in-memory dataset; for tests and small data."""
@@ -75,6 +80,19 @@ class MemoryStore(Store):
 
     def to_dataset(self) -> Dataset:
         return self.dataset
+
+    def construct(self, query: str) -> Graph:
+        with RDFLIB_PARSE_LOCK:
+            try:
+                prepared = prepareQuery(query)
+            except Exception as exc:  # pyparsing raises its own exception types
+                raise QuerySyntaxError(str(exc)) from None
+        result = self.dataset.query(prepared)
+        if result.type != "CONSTRUCT" or result.graph is None:
+            raise QuerySyntaxError("expected a CONSTRUCT query")
+        out = Graph()
+        out += result.graph
+        return out
 
 
 class OxigraphStore(Store):
@@ -125,3 +143,14 @@ class OxigraphStore(Store):
 
     def close(self) -> None:
         del self.store
+
+    def construct(self, query: str) -> Graph:
+        try:
+            triples = self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from None
+        if not isinstance(triples, ox.QueryTriples):
+            raise QuerySyntaxError("expected a CONSTRUCT query")
+        # N-Triples is the cheapest lossless hand-over from Oxigraph terms to rdflib terms.
+        data = triples.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        return Graph().parse(data=data.decode("utf-8"), format="nt")

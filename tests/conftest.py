@@ -133,3 +133,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):
     server = LiveServer(tmp_path_factory.mktemp("live"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store folder shared by a session's CLI calls on the bundled data (built once, reopened)."""
+    return tmp_path_factory.mktemp("shared-store")

@@ -1,0 +1,103 @@
+"""Give every response the headers HTTP clients rely on, and refuse early what no route should handle.
+
+- Validators: a strong ``ETag`` (a hash of the body) on successful reads, and ``304`` for a matching
+  ``If-None-Match``.
+- ``Vary: Accept`` on the read API, whose answers depend on ``Accept``.
+- CORS: ``Access-Control-Allow-Origin: *`` on the read API (``/api/``, ``/id/``, ``/sparql``, ``/ns``) for GET,
+  HEAD and OPTIONS (and POST on ``/sparql``, which only reads); never on a write.
+- Security: ``nosniff``, a referrer policy, and a Content-Security-Policy on HTML.
+- ``413`` for a body over ``MAX_CONTENT_LENGTH`` on any route, and ``406`` on a JSON route whose ``Accept``
+  allows no JSON. Both go through the one error handler (``problems.py``) as problem+json.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# The SPARQL 1.1 Protocol sends long queries by POST; the endpoint is read-only, so they may come cross-origin.
+READ_POST_PATHS = frozenset({"/sparql"})
+JSON_TYPES = ("application/json", "application/problem+json")
+# Endpoints under /api/ that do not answer JSON, or choose their representation themselves.
+NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs"})
+ALLOWED_REQUEST_HEADERS = "Accept, Accept-Datetime, Content-Type, If-None-Match, If-Modified-Since"
+EXPOSED_HEADERS = "ETag, Link, Location, Memento-Datetime, Vary, Content-Location"
+HTML_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+
+def install_headers(app: Flask) -> None:
+    """Register the request checks and the response headers on ``app``."""
+    app.before_request(_refuse_early)
+    app.after_request(_add_headers)
+
+
+def is_read_path(path: str) -> bool:
+    """Return whether ``path`` belongs to the read API (the part open to other origins)."""
+    return (path.startswith(("/api/", "/id/")) or path in ("/sparql", "/ns")
+            or path.startswith(("/sparql/", "/ns/")))
+
+
+def _is_json_route() -> bool:
+    rule = request.url_rule
+    return (rule is not None and rule.rule.startswith("/api/")
+            and request.endpoint not in NEGOTIATING_ENDPOINTS)
+
+
+def _refuse_early() -> None:
+    """Refuse an oversized body (413) and, on the JSON API, an Accept that allows no JSON (406)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    # Werkzeug only enforces the limit when a route reads the body; a route that never reads it would accept it.
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(f"The request body has {request.content_length} bytes; "
+                                    f"the limit is {limit} bytes.")
+    if request.method == "OPTIONS" or not _is_json_route():
+        return
+    accept = request.accept_mimetypes
+    if accept.provided and accept.best_match(JSON_TYPES) is None:
+        raise NotAcceptable(f"This resource is available as {', '.join(JSON_TYPES)}; the Accept header "
+                            f"({request.headers.get('Accept', '')}) allows neither.")
+
+
+def _add_headers(response: Response) -> Response:
+    _security(response)
+    if is_read_path(request.path):
+        _cors(response)
+        response.vary.add("Accept")
+    _validators(response)
+    return response
+
+
+def _security(response: Response) -> None:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if response.mimetype == "text/html":
+        # setdefault: a page that needs a wider policy sets its own.
+        headers.setdefault("Content-Security-Policy", HTML_CSP)
+        headers.setdefault("X-Frame-Options", "DENY")
+
+
+def _cors(response: Response) -> None:
+    allowed = [*READ_METHODS, *(["POST"] if request.path in READ_POST_PATHS else [])]
+    if request.method == "OPTIONS":
+        wanted = request.headers.get("Access-Control-Request-Method")
+        if wanted is not None and wanted.upper() not in allowed:
+            return  # no CORS headers: the browser then refuses the cross-origin write
+        response.headers["Access-Control-Allow-Methods"] = ", ".join(allowed)
+        response.headers["Access-Control-Allow-Headers"] = ALLOWED_REQUEST_HEADERS
+        response.headers["Access-Control-Max-Age"] = "86400"
+    elif request.method not in allowed:
+        return
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+
+
+def _validators(response: Response) -> None:
+    """Add a strong ETag to a successful, buffered read and answer 304 when the client already has it."""
+    if (request.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed
+            or response.direct_passthrough):
+        return
+    if "ETag" not in response.headers:
+        response.add_etag()
+    response.make_conditional(request)

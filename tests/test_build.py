@@ -1,0 +1,74 @@
+"""Builds are all or nothing: checked first, written to a new directory, swapped in by one link."""
+
+from pathlib import Path
+
+import pytest
+
+from guidancekg.graph.build import compile_data, current_build, open_store, write_build
+from guidancekg.graph.errors import DataError, ValidationFailed
+from guidancekg.graph.store import OxigraphStore
+
+BASE = "http://localhost/"
+SEED = "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
+
+
+def test_build_writes_a_store_that_reopens_without_rebuilding(data_dir, store_root):
+    info = write_build(compile_data(data_dir, BASE), store_root)
+    assert (info.path / "oxigraph").is_dir() and info.statements >= 22
+    messages: list[str] = []
+    store, _ = open_store(data_dir, base=BASE, root=store_root, say=messages.append)
+    assert isinstance(store, OxigraphStore)
+    assert messages == []  # reopened, not rebuilt
+    assert store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"] == str(info.quads)
+
+
+def test_missing_store_is_built_with_a_message(data_dir, store_root):
+    messages: list[str] = []
+    open_store(data_dir, base=BASE, root=store_root, say=messages.append)
+    assert len(messages) == 1 and "missing" in messages[0]
+
+
+def test_stale_store_is_rebuilt_with_a_message(data_copy, store_root):
+    open_store(data_copy, base=BASE, root=store_root)
+    first = current_build(store_root)
+    path = data_copy / SEED
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a curator's comment\n", encoding="utf-8")
+    messages: list[str] = []
+    open_store(data_copy, base=BASE, root=store_root, say=messages.append)
+    assert "stale" in messages[0]
+    second = current_build(store_root)
+    assert first and second and first.fingerprint != second.fingerprint
+
+
+def test_a_changed_base_iri_is_a_stale_store(data_dir, store_root):
+    open_store(data_dir, base=BASE, root=store_root)
+    messages: list[str] = []
+    open_store(data_dir, base="http://example.org/", root=store_root, say=messages.append)
+    assert messages and "stale" in messages[0]
+
+
+def test_failed_build_leaves_the_previous_build_untouched(data_copy, store_root):
+    good = write_build(compile_data(data_copy, BASE), store_root)
+    before = {p: p.read_bytes() for p in Path(good.path).rglob("*") if p.is_file()}
+    path = data_copy / SEED
+    path.write_text(path.read_text(encoding="utf-8").replace("by 70% compared", "by 71% compared"),
+                    encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        write_build(compile_data(data_copy, BASE), store_root)
+    assert "alemtuzumab-relapse-rate-reduction-70pc" in str(info.value)
+    assert current_build(store_root) == good
+    assert {p: p.read_bytes() for p in Path(good.path).rglob("*") if p.is_file()} == before
+    assert not [p for p in (store_root / "builds").iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_broken_data_file_is_a_data_error(data_copy, store_root):
+    (data_copy / "drugs.yaml").write_text("- id: [alemtuzumab\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"drugs\.yaml:\d+"):
+        open_store(data_copy, base=BASE, root=store_root)
+    assert current_build(store_root) is None
+
+
+def test_the_same_data_builds_the_same_quads(data_dir):
+    a = compile_data(data_dir, BASE).dataset
+    b = compile_data(data_dir, BASE).dataset
+    assert set(a.quads((None, None, None, None))) == set(b.quads((None, None, None, None)))

@@ -1,0 +1,113 @@
+"""The guidancekg command as a new user meets it: answers, JSON, help, and clear errors."""
+
+import json
+
+import pytest
+
+from guidancekg.api.cli import main
+
+
+
+@pytest.fixture(autouse=True)
+def _reuse_one_store(shared_store, monkeypatch):
+    """Build the bundled data once per session; every command reopens that on-disk store."""
+    monkeypatch.setenv("GUIDANCEKG_STORE", str(shared_store))
+
+
+def invoke(runner, *args):
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_at_2019_04_11_shows_the_licensing_and_no_restriction(runner, data_dir):
+    result = invoke(runner, "at", "2019-04-11", "--data", str(data_dir))
+    assert result.exit_code == 0
+    effective, overridden = result.output.split("Overridden")
+    assert "alemtuzumab-eu-licensed-rrms-2014" in effective
+    assert "temporary-restriction" not in result.output
+    assert "(none)" in overridden
+
+
+def test_at_2019_04_12_shows_the_restriction_and_the_licensing_overridden(runner, data_dir):
+    result = invoke(runner, "at", "2019-04-12", "--data", str(data_dir))
+    effective, overridden = result.output.split("Overridden")
+    assert "alemtuzumab-eu-temporary-restriction-2019" in effective
+    assert "alemtuzumab-eu-licensed-rrms-2014" in overridden
+    assert "alemtuzumab-eu-temporary-restriction-2019" in overridden  # as the overrider
+
+
+def test_at_before_2014_and_known_before_the_page(runner, data_dir):
+    early = invoke(runner, "at", "2013-06-01", "--data", str(data_dir), "--format", "json")
+    assert json.loads(early.output)["statements"] == []
+    known = invoke(runner, "at", "2019-05-01", "--known", "2019-04-17", "--data", str(data_dir),
+                   "--format", "json")
+    body = json.loads(known.output)
+    assert all(src["source"].rsplit("/", 1)[-1] != "mssociety-lemtrada"
+               for s in body["statements"] + body["overridden"] for src in s["sources"])
+
+
+def test_changes_in_2019_list_the_12_april_change_with_its_reason(runner, data_dir):
+    result = invoke(runner, "changes", "2019-01-01", "2019-12-31", "--data", str(data_dir))
+    lines = [line for line in result.output.splitlines() if line.strip().startswith("2019-04-12")]
+    assert any("started" in line and "came-into-force" in line for line in lines)
+    assert any("stopped" in line and "overridden" in line for line in lines)
+
+
+def test_json_formats_are_the_api_objects(runner, data_dir):
+    body = json.loads(invoke(runner, "at", "2019-04-12", "--data", str(data_dir), "--format", "json").output)
+    assert set(body) >= {"on", "known", "drug", "jurisdiction", "statements", "overridden"}
+    statement = body["statements"][0]
+    assert set(statement) >= {"id", "drug", "topic", "jurisdiction", "text", "valid_from", "valid_until",
+                              "precision", "status", "temporary", "overrides", "sources"}
+    timeline = json.loads(invoke(runner, "timeline", "--data", str(data_dir), "--format", "json").output)
+    assert all("effective" in s and "overridden" in s for s in timeline["statements"])
+
+
+@pytest.mark.parametrize("bad", ["2019-02-30", "yesterday", "2019-04"])
+def test_bad_date_names_the_date_without_traceback(runner, data_dir, bad):
+    result = runner.invoke(main, ["at", bad, "--data", str(data_dir)])
+    assert result.exit_code != 0
+    assert bad in result.output and "Traceback" not in result.output
+
+
+def test_unknown_topic_is_an_error(runner, data_dir):
+    result = runner.invoke(main, ["at", "2019-04-12", "--topic", "dosage", "--data", str(data_dir)])
+    assert result.exit_code != 0 and "unknown topic 'dosage'" in result.output
+
+
+def test_validate_passes_on_the_data(runner, data_dir):
+    result = invoke(runner, "validate", "--data", str(data_dir))
+    assert result.exit_code == 0 and "valid" in result.output
+
+
+def test_validate_fails_on_a_quote_altered_by_one_character(runner, data_copy, store_root, data_dir):
+    built = invoke(runner, "build", "--data", str(data_copy), "--store", str(store_root))
+    assert built.exit_code == 0
+    current = (store_root / "current").resolve()
+    path = data_copy / "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("compared to placebo", "compared to placebO"),
+                    encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--data", str(data_copy)])
+    assert result.exit_code != 0
+    assert "alemtuzumab-relapse-rate-reduction-70pc" in result.output and "placebO" in result.output
+    rebuilt = runner.invoke(main, ["build", "--data", str(data_copy), "--store", str(store_root)])
+    assert rebuilt.exit_code != 0
+    assert (store_root / "current").resolve() == current
+
+
+def test_query_and_export(runner, data_dir, tmp_path):
+    q = tmp_path / "q.rq"
+    q.write_text("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/guidancekg/ns#Statement> } }")
+    result = invoke(runner, "query", str(q), "--data", str(data_dir), "--format", "json")
+    assert int(json.loads(result.output)[0]["n"]) >= 22
+    out = tmp_path / "g.nq"
+    invoke(runner, "export", "--format", "nquads", "-o", str(out), "--data", str(data_dir))
+    assert out.read_text(encoding="utf-8").count("\n") > 500
+    for fmt in ("trig", "turtle", "jsonld"):
+        assert invoke(runner, "export", "--format", fmt, "--data", str(data_dir)).exit_code == 0
+
+
+def test_every_command_has_real_help(runner):
+    for command in ("build", "at", "changes", "timeline", "validate", "query", "export", "serve"):
+        result = invoke(runner, command, "--help")
+        assert result.exit_code == 0 and "--data" in result.output
+        assert len(result.output.splitlines()) > 5

@@ -1,0 +1,93 @@
+"""Reading data/: every malformed file is refused with its file, line and statement named."""
+
+from pathlib import Path
+
+import pytest
+
+from guidancekg.graph.datafiles import load_corpus, sha256_of
+from guidancekg.graph.errors import DataError
+
+SEED = "sources/mssociety-lemtrada/versions/2019-04-18"
+
+
+def test_bundled_data_loads_with_every_seed_statement(data_dir):
+    corpus = load_corpus(data_dir)
+    seed = [a for a in corpus.assertions if a.source == "mssociety-lemtrada"]
+    assert len(seed) == 22
+    assert all(a.quote is not None for a in seed)
+    version = corpus.versions["mssociety-lemtrada/2019-04-18"]
+    assert version.published.isoformat() == "2019-04-18"
+    assert version.sha256 == sha256_of(version.text or "")
+
+
+def test_seed_text_is_held_byte_for_byte(data_dir):
+    shared = data_dir.parent.parent / "shared" / "seeds" / "000_1967fe94ff19e061.txt"
+    if not shared.exists():
+        pytest.skip("../shared/seeds is not present")
+    assert (data_dir / SEED / "text.txt").read_bytes() == shared.read_bytes()
+
+
+def test_publication_date_basis_takes_the_earliest_version(data_dir):
+    s = load_corpus(data_dir).statements["alemtuzumab-two-course-regimen"]
+    assert (s.valid_from_basis, str(s.valid_from)) == ("publication-date", "2019-04-18")
+
+
+def test_year_precision_is_kept(data_dir):
+    s = load_corpus(data_dir).statements["alemtuzumab-eu-licensed-rrms-2014"]
+    assert (str(s.valid_from), s.valid_from.precision, s.valid_from_basis) == ("2014", "year", "stated-in-text")
+
+
+def test_secondary_autoimmunity_gap_is_recorded_not_filled(data_dir):
+    s = load_corpus(data_dir).statements["alemtuzumab-secondary-autoimmunity"]
+    assert s.wording.endswith("These include;")
+    assert s.note and "empty" in s.note
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_malformed_yaml_names_file_and_line(data_copy):
+    _edit(data_copy / SEED / "statements.yaml", "  topic: dosing\n", "  topic: [dosing\n")
+    with pytest.raises(DataError, match=r"statements\.yaml:\d+: malformed YAML"):
+        load_corpus(data_copy)
+
+
+def test_unknown_topic_names_the_statement(data_copy):
+    _edit(data_copy / SEED / "statements.yaml", "  topic: dosing\n", "  topic: dosage\n")
+    with pytest.raises(DataError) as info:
+        load_corpus(data_copy)
+    message = str(info.value)
+    assert "alemtuzumab-two-course-regimen" in message and "dosage" in message and "statements.yaml:" in message
+
+
+def test_unknown_field_is_refused(data_copy):
+    _edit(data_copy / SEED / "statements.yaml", "  topic: dosing\n", "  topic: dosing\n  valid_form: '2019'\n")
+    with pytest.raises(DataError, match="unknown field"):
+        load_corpus(data_copy)
+
+
+def test_impossible_date_is_refused(data_copy):
+    _edit(data_copy / SEED / "version.yaml", "published: 2019-04-18", "published: 2019-02-30")
+    with pytest.raises(DataError, match="2019-02-30"):
+        load_corpus(data_copy)
+
+
+def test_non_utf8_text_is_refused(data_copy):
+    (data_copy / SEED / "text.txt").write_bytes(b"Lemtrada \xff\xfe")
+    with pytest.raises(DataError, match="not UTF-8"):
+        load_corpus(data_copy)
+
+
+def test_statement_needs_quote_or_citation(data_copy):
+    path = data_copy / SEED / "statements.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("- id: alemtuzumab-two-course-regimen")
+    block_end = text.index("\n- id:", start + 1)
+    block = text[start:block_end]
+    stripped = block[: block.index("  quote:")].rstrip() + "\n  text: a two-course regimen\n"
+    path.write_text(text.replace(block, stripped), encoding="utf-8")
+    with pytest.raises(DataError, match="exactly one of 'quote'"):
+        load_corpus(data_copy)
