@@ -220,6 +220,60 @@ def export(fmt: str, output: Path | None, data_dir: Path | None, base: str, stor
 
 
 @main.command()
+@click.option("--from", "start", metavar="DATE", required=True, help="First record date (K1).")
+@click.option("--to", "end", metavar="DATE", required=True, help="Last record date (K2), inclusive.")
+@click.option("--drug", help="Only this drug.")
+@click.option("--jurisdiction", help="Only this jurisdiction code (includes the regions within it).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "csv"]), default="markdown",
+              show_default=True)
+@_data_option
+def audit(start: str, end: str, drug: str | None, jurisdiction: str | None, fmt: str, data_dir: Path | None,
+          base: str, store_kind: str, store_root: Path | None) -> None:
+    """Show what was published from FROM to TO, what each version added and withdrew, and reporting lags.
+
+    A lag is the days from a statement coming into force to a source's first record of it.
+
+    \b
+    Example:
+      guidancekg audit --from 2019-04-01 --to 2019-04-30
+    """
+    from guidancekg.graph.audit import audit as run_audit
+    from guidancekg.graph.audit import audit_csv, audit_json, audit_markdown
+
+    d1, d2 = parse_day(start, "--from"), parse_day(end, "--to")
+    result = run_audit(_open(data_dir, base, store_kind, store_root).engine, d1, d2, Filters(drug, jurisdiction))
+    if fmt == "json":
+        click.echo(json.dumps(audit_json(result), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(audit_csv(result), nl=False)
+    else:
+        click.echo(audit_markdown(result), nl=False)
+
+
+@main.command()
+@click.option("--drug", required=True, help="The drug whose whole history to report.")
+@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for report-DRUG.html and report-DRUG.md.")
+@_data_option
+def report(drug: str, out_dir: Path, data_dir: Path | None, base: str, store_kind: str,
+           store_root: Path | None) -> None:
+    """Write a self-contained HTML and a Markdown audit report of a drug's whole history.
+
+    The report holds the timeline per jurisdiction, every override with its sources and quotes, the reporting
+    lags, and the data-quality notes.
+    """
+    from guidancekg.graph.report import report_html, report_markdown
+
+    engine = _open(data_dir, base, store_kind, store_root).engine
+    html_text, md_text = report_html(engine, drug), report_markdown(engine, drug)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for suffix, text in (("html", html_text), ("md", md_text)):
+        path = out_dir / f"report-{drug}.{suffix}"
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),

@@ -20,7 +20,7 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 READ_POST_PATHS = frozenset({"/sparql"})
 JSON_TYPES = ("application/json", "application/problem+json")
 # Endpoints under /api/ that do not answer JSON, or choose their representation themselves.
-NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs"})
+NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs", "api.audit_view"})
 ALLOWED_REQUEST_HEADERS = "Accept, Accept-Datetime, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Link, Location, Memento-Datetime, Vary, Content-Location"
 HTML_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"

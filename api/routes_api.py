@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotAcceptable
 
+from guidancekg.graph.audit import audit, audit_csv, audit_json, audit_markdown
+from guidancekg.graph.engine import Filters
+from guidancekg.graph.errors import InputError
 from guidancekg.graph.serialize import changes_json, guidance_json, sources_json, timeline_json
 
 from .app import current_graph
-from .params import day_param, filters
+from .params import day_param, filters, text_param
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -46,3 +50,28 @@ def timeline() -> ResponseReturnValue:
 def sources() -> ResponseReturnValue:
     """Every source with its versions."""
     return jsonify(sources_json(current_graph().engine))
+
+
+_AUDIT_TYPES = {"json": "application/json", "csv": "text/csv", "markdown": "text/markdown"}
+
+
+@bp.get("/audit")
+def audit_view() -> ResponseReturnValue:
+    """The record-time audit from ``from`` to ``to``: as JSON, CSV or Markdown (``format`` or ``Accept``)."""
+    start = day_param("from", required=True)
+    end = day_param("to", required=True)
+    assert start is not None and end is not None
+    fmt = text_param("format")
+    if fmt is None:
+        accept = request.accept_mimetypes
+        best = accept.best_match(list(_AUDIT_TYPES.values())) if accept.provided else "application/json"
+        if best is None:
+            raise NotAcceptable(f"The audit is available as {', '.join(_AUDIT_TYPES.values())}.")
+        fmt = next(k for k, v in _AUDIT_TYPES.items() if v == best)
+    if fmt not in _AUDIT_TYPES:
+        raise InputError("format", f"{fmt!r} is not one of {', '.join(_AUDIT_TYPES)}")
+    result = audit(current_graph().engine, start, end, Filters(text_param("drug"), text_param("jurisdiction")))
+    if fmt == "json":
+        return jsonify(audit_json(result))
+    body = audit_csv(result) if fmt == "csv" else audit_markdown(result)
+    return Response(body, mimetype=_AUDIT_TYPES[fmt])
