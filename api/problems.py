@@ -10,8 +10,6 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
-
 from guidancekg.graph.errors import (
     DataError,
     GuidanceError,
@@ -25,6 +23,7 @@ from guidancekg.graph.errors import (
     StoreError,
     ValidationFailed,
 )
+from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE_BASE = "https://w3id.org/guidancekg/problems/"
 log = logging.getLogger("guidancekg.api")
@@ -75,8 +74,9 @@ def register_error_handlers(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
         resp = problem(status, exc.name, exc.description or exc.name, _slug(exc.name))
-        if status == 405 and getattr(exc, "valid_methods", None):
-            resp.headers["Allow"] = ", ".join(exc.valid_methods or [])
+        allowed = getattr(exc, "valid_methods", None)
+        if status == 405 and allowed:
+            resp.headers["Allow"] = ", ".join(allowed)
         return resp
 
     @app.errorhandler(Exception)

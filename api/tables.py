@@ -16,12 +16,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], wrap: int = 60)
     """Return a fixed-width table; the last column wraps at ``wrap`` characters."""
     if not rows:
         return "  (none)"
-    wrapped = [[*r[:-1], textwrap.wrap(r[-1], wrap) or [""]] for r in rows]
-    widths = [max(len(h), *(len(r[i]) for r in wrapped)) for i, h in enumerate(headers[:-1])]
+    cells = [list(r[:-1]) for r in rows]
+    last = [textwrap.wrap(r[-1], wrap) or [""] for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers[:-1])]
     lines = ["  " + "  ".join(h.ljust(w) for h, w in zip(headers[:-1], widths, strict=True)) + "  " + headers[-1]]
-    for r in wrapped:
-        first, *more = r[-1]
-        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + first)
+    for row, (first, *more) in zip(cells, last, strict=True):
+        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + "  " + first)
         pad = "  " + "  ".join(" " * w for w in widths) + "  "
         lines.extend(pad + m for m in more)
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from .dates import PartialDate, in_force_start, recorded_from
-from .engine import Engine, Filters
+from .engine import NO_FILTERS, Engine, Filters
 from .errors import InputError
 from .model import StatementInfo, VersionInfo
 
@@ -53,7 +53,7 @@ def _overlaps(p: PartialDate, start: date, end: date) -> bool:
     return p.lo <= end and p.hi > start
 
 
-def audit(engine: Engine, start: date, end: date, filters: Filters = Filters()) -> Audit:
+def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS) -> Audit:
     """Return the record-time audit of the versions published from ``start`` to ``end`` (inclusive)."""
     engine.check_filters(Filters(filters.drug, filters.jurisdiction, None))
     if end < start:
@@ -63,7 +63,7 @@ def audit(engine: Engine, start: date, end: date, filters: Filters = Filters()) 
     wanted = {s.iri for s in keep}
     changes: list[VersionChange] = []
     concerned: set[str] = set()
-    for source, versions in engine.sources():
+    for _source, versions in engine.sources():
         for n, v in enumerate(versions):
             if not _overlaps(v.published, start, end):
                 continue
@@ -72,7 +72,7 @@ def audit(engine: Engine, start: date, end: date, filters: Filters = Filters()) 
             before = (m.asserted_by.get(previous.iri, frozenset()) if previous else frozenset()) & wanted
             added = tuple(sorted((m.statements[i] for i in now - before), key=lambda s: s.key))
             withdrawn = tuple(sorted((m.statements[i] for i in before - now), key=lambda s: s.key))
-            if added or withdrawn or not filters.jurisdiction and not filters.drug:
+            if added or withdrawn or (not filters.jurisdiction and not filters.drug):
                 changes.append(VersionChange(v, previous, added, withdrawn))
             concerned |= {s.iri for s in added}
     concerned |= {s.iri for s in keep if start <= in_force_start(s.valid_from) <= end}

@@ -60,7 +60,10 @@ class Guidance:
 
 @dataclass(frozen=True)
 class Change:
+    """A statement started or stopped being effective: on ``day``, named as ``date`` at its cause's precision."""
+
     date: PartialDate
+    day: date
     change: Literal["started", "stopped"]
     reason: Literal["came-into-force", "ended", "overridden", "override-ended"]
     by: str | None
@@ -82,6 +85,8 @@ class TimelineEntry:
     effective: tuple[Period, ...]
     overridden: tuple[Period, ...]
 
+
+NO_FILTERS = Filters()
 
 # One statement's state in a segment: None (not in force), ("effective", ()) or ("overridden", by).
 _State = tuple[str, tuple[str, ...]] | None
@@ -206,7 +211,7 @@ class Engine:
         s = self.model.statements[iri]
         return (TOPIC_KEYS.index(s.topic) if s.topic in TOPIC_KEYS else len(TOPIC_KEYS), s.valid_from.lo, s.key)
 
-    def guidance(self, on: date, known: date | None = None, filters: Filters = Filters()) -> Guidance:
+    def guidance(self, on: date, known: date | None = None, filters: Filters = NO_FILTERS) -> Guidance:
         """Question 1: the effective statements on D as known at K, and those in force but overridden."""
         self.check_filters(filters)
         visible = self.visible(known)
@@ -249,7 +254,7 @@ class Engine:
         return [(day, self._states(day, visible)) for day in self._boundaries(visible)]
 
     def changes(self, start: date, end: date, known: date | None = None,
-                filters: Filters = Filters()) -> list[Change]:
+                filters: Filters = NO_FILTERS) -> list[Change]:
         """Question 2: each date in ``[start, end]`` on which a statement became or stopped being effective."""
         self.check_filters(filters)
         if end < start:
@@ -270,18 +275,18 @@ class Engine:
                     if is_:
                         came = s.valid_from.lo == day
                         by = None if came or before is None else (before[1][0] if before[1] else None)
-                        out.append(Change(label, "started", "came-into-force" if came else "override-ended", by,
+                        out.append(Change(label, day, "started", "came-into-force" if came else "override-ended", by,
                                           self.entry(iri, known, self.status(s, day))))
                     else:
                         ended = s.valid_until is not None and in_force_end(s.valid_until) == day
                         by = None if ended or now is None else (now[1][0] if now[1] else None)
-                        out.append(Change(label, "stopped", "ended" if ended else "overridden", by,
+                        out.append(Change(label, day, "stopped", "ended" if ended else "overridden", by,
                                           self.entry(iri, known, self.status(s, day - timedelta(days=1)))))
             previous = states
-        out.sort(key=lambda c: (c.date.lo, c.change != "stopped", self._order(c.entry.statement.iri)))
+        out.sort(key=lambda c: (c.day, c.change != "stopped", self._order(c.entry.statement.iri)))
         return out
 
-    def timeline(self, known: date | None = None, filters: Filters = Filters()) -> list[TimelineEntry]:
+    def timeline(self, known: date | None = None, filters: Filters = NO_FILTERS) -> list[TimelineEntry]:
         """Question 3: for each statement, its effective periods and its overridden periods."""
         self.check_filters(filters)
         visible = self.visible(known)

@@ -72,7 +72,8 @@ def guidance_json(g: Guidance) -> dict[str, Any]:
 
 
 def change_json(c: Change) -> dict[str, Any]:
-    return {"date": c.date.isoformat(), "precision": c.date.precision, "change": c.change, "reason": c.reason,
+    return {"date": c.date.isoformat(), "precision": c.date.precision, "day": c.day.isoformat(),
+            "change": c.change, "reason": c.reason,
             "by": c.by, "statement": statement_json(c.entry)}
 
 

@@ -49,7 +49,8 @@ def visible(s: str, n: str, indent: str) -> str:
         f"GRAPH ?v{n} {{ {s} a gk:Statement }}",
         f"?v{n} dcterms:isVersionOf ?src{n} ; gk:recordedFrom ?r{n} ; dcterms:identifier ?k{n} .",
         f"FILTER(?r{n} <= ?known)",
-        f"FILTER NOT EXISTS {{ ?w{n} dcterms:isVersionOf ?src{n} ; gk:recordedFrom ?wr{n} ; dcterms:identifier ?wk{n} .",
+        f"FILTER NOT EXISTS {{ ?w{n} dcterms:isVersionOf ?src{n} ; gk:recordedFrom ?wr{n} ;",
+        f"                    dcterms:identifier ?wk{n} .",
         f"                    FILTER(?wr{n} <= ?known && (?wr{n} > ?r{n} || (?wr{n} = ?r{n} && ?wk{n} > ?k{n}))) }}",
     ]
     return "\n".join(indent + line for line in lines)

@@ -40,7 +40,7 @@ class Store(ABC):
     def dump_nquads(self) -> bytes:
         """Return every quad as N-Quads."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - most stores hold nothing open
         """Release what the store holds open."""
 
     def to_dataset(self) -> Dataset:
@@ -53,6 +53,10 @@ class Store(ABC):
         """Run a SPARQL CONSTRUCT over the union of all graphs; return the triples as an rdflib graph."""
         # A fallback for stores without a native CONSTRUCT: slow, since it copies the whole store first.
         return MemoryStore(self.to_dataset()).construct(query)
+
+    def sparql_source(self) -> tuple[str, str | bytes]:
+        """Return how a SPARQL worker process opens this store (graph/sparql.py): its quads as N-Quads."""
+        return ("nquads", self.dump_nquads())
 
 
 class MemoryStore(Store):
@@ -72,8 +76,11 @@ class MemoryStore(Store):
                 raise QuerySyntaxError(str(exc)) from None
         result = self.dataset.query(prepared)
         names = [str(v) for v in result.vars or []]
-        return [{n: (None if row[i] is None else str(row[i])) for i, n in enumerate(names)}
-                for row in result]  # type: ignore[index]
+        rows: list[Row] = []
+        for row in result:
+            values = list(row)  # type: ignore[arg-type]  # a SELECT yields ResultRows
+            rows.append({n: (None if values[i] is None else str(values[i])) for i, n in enumerate(names)})
+        return rows
 
     def dump_nquads(self) -> bytes:
         return self.dataset.serialize(format="nquads", encoding="utf-8")
@@ -139,7 +146,7 @@ class OxigraphStore(Store):
         return [{n: (None if sol[n] is None else sol[n].value) for n in names} for sol in solutions]
 
     def dump_nquads(self) -> bytes:
-        return bytes(self.store.dump(format=ox.RdfFormat.N_QUADS))
+        return self.store.dump(format=ox.RdfFormat.N_QUADS) or b""
 
     def close(self) -> None:
         del self.store
@@ -154,3 +161,9 @@ class OxigraphStore(Store):
         # N-Triples is the cheapest lossless hand-over from Oxigraph terms to rdflib terms.
         data = triples.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
         return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+    def sparql_source(self) -> tuple[str, str | bytes]:
+        """Return how a SPARQL worker process opens this store: its directory (read-only), else N-Quads."""
+        if self.path is not None:
+            return ("oxigraph-dir", str(self.path))
+        return ("nquads", self.dump_nquads())

@@ -91,7 +91,7 @@ class TOPIC(DefinedNamespace):
 
     _fail = True
     _NS = Namespace(TOPIC_IRI)
-    _extras = [
+    _extras = [  # noqa: RUF012 - DefinedNamespace's own protocol
         "indication",
         "contraindication",
         "undesirable-effect",
@@ -113,7 +113,7 @@ class JURISDICTION(DefinedNamespace):
 
     _fail = True
     _NS = Namespace(JURISDICTION_IRI)
-    _extras = ["EU", "UK", "UK-ENW", "US"]
+    _extras = ["EU", "UK", "UK-ENW", "US"]  # noqa: RUF012 - DefinedNamespace's own protocol
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")

@@ -1,5 +1,6 @@
 """The meaning checks of the build: quotes at their offsets, references, dates and the override graph."""
 
+import itertools
 from pathlib import Path
 
 from guidancekg.graph.checks import MAX_OVERRIDE_DEPTH, check_corpus
@@ -68,7 +69,7 @@ def test_valid_until_not_after_valid_from(data_copy):
 def test_override_chains_longer_than_the_sparql_depth_are_refused(seed_only):
     keys = ["alemtuzumab-infection-risk", "alemtuzumab-infection-prophylaxis", "alemtuzumab-premedication",
             "alemtuzumab-further-courses", "alemtuzumab-two-course-regimen"][: MAX_OVERRIDE_DEPTH + 2]
-    for overrider, target in zip(keys, keys[1:], strict=False):
+    for overrider, target in itertools.pairwise(keys):
         _edit(seed_only / SEED, f"- id: {overrider}\n",
               f"- id: {overrider}\n  overrides:\n  - statement: {target}\n    kind: replaces\n")
     assert any("chains longer than" in p for p in check_corpus(load_corpus(seed_only)).problems)

@@ -3,9 +3,7 @@
 import json
 
 import pytest
-
 from guidancekg.api.cli import main
-
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +94,8 @@ def test_validate_fails_on_a_quote_altered_by_one_character(runner, data_copy, s
 
 def test_query_and_export(runner, data_dir, tmp_path):
     q = tmp_path / "q.rq"
-    q.write_text("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/guidancekg/ns#Statement> } }")
+    q.write_text("SELECT (COUNT(DISTINCT ?s) AS ?n) "
+                 "WHERE { GRAPH ?g { ?s a <https://w3id.org/guidancekg/ns#Statement> } }")
     result = invoke(runner, "query", str(q), "--data", str(data_dir), "--format", "json")
     assert int(json.loads(result.output)[0]["n"]) >= 22
     out = tmp_path / "g.nq"

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-
 from guidancekg.graph.engine import Filters
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.graph.service import GuidanceGraph
@@ -131,7 +130,8 @@ def test_eu_changes_2019_to_2020_list_both_steps(engine):
 def test_timeline_of_the_licensing(engine):
     entry = next(t for t in engine.timeline(filters=Filters(topic="indication")) if t.entry.statement.key == LICENSING)
     assert [(str(p.start), str(p.end) if p.end else None) for p in entry.effective] == [("2014", "2019-04-12")]
-    assert [(str(p.start), str(p.end) if p.end else None) for p in entry.overridden][0] == ("2019-04-12", "2020-01-16")
+    first = next(iter(entry.overridden))
+    assert (str(first.start), str(first.end)) == ("2019-04-12", "2020-01-16")
 
 
 @pytest.mark.parametrize(("filters", "error"), [

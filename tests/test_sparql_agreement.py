@@ -6,9 +6,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from guidancekg.graph.corpus import Assertion, Corpus, Drug, OverrideRef, Source, Statement, Version, Where
 from guidancekg.graph.dates import PartialDate
 from guidancekg.graph.engine import Engine
@@ -17,6 +14,8 @@ from guidancekg.graph.model import load_model
 from guidancekg.graph.rdfbuild import build_dataset
 from guidancekg.graph.sparqlgen import EVERYTHING, QUERIES_DIR, library
 from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 LO, HI = date(2012, 1, 1), date(2022, 12, 31)
 VALUES = re.compile(r"VALUES \([^)]*\) \{ \([^)]*\) \}")
@@ -42,7 +41,7 @@ def answers(engine: Engine, store: Store, on: date, known: date | None):
 
 
 def changes(engine: Engine, store: Store, start: date, end: date, known: date | None):
-    by_engine = {(c.date.lo.isoformat(), c.entry.statement.iri, c.change, c.reason)
+    by_engine = {(c.day.isoformat(), c.entry.statement.iri, c.change, c.reason)
                  for c in engine.changes(start, end, known)}
     by_sparql = {(r["date"], r["statement"], r["change"], r["reason"])
                  for r in run(store, "changes-between-dates.rq", start, end, known)}
