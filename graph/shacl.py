@@ -6,7 +6,6 @@ the shapes graph it is given (pySHACL issue 314), and a shared graph would carry
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,11 +15,12 @@ from pyshacl.errors import ValidationFailure
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from ..ontology import SHAPES_FILE, VOCABULARY_FILE
+from guidancekg.ontology import SHAPES_FILE, VOCABULARY_FILE
+
+from .store import RDFLIB_PARSE_LOCK
 
 # rdflib's SPARQL parser (pySHACL uses it for SPARQL-based constraints) is not thread-safe (rdflib issue
 # 1282): concurrent validations in one process are serialised here.
-_VALIDATE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -119,15 +119,19 @@ def validate(data_graph: Graph, focus_nodes: list | None = None) -> ShaclReport:
     """Validate ``data_graph`` (a dataset's union graph) against the shapes, with the vocabulary mixed in.
 
     With ``focus_nodes``, only those nodes are validated (against the shapes that target them); the graph must
-    still hold the context their constraints look at (versions and their texts for a statement's quotes).
+    still hold the context their constraints look at (versions and their texts for a statement's quotes). An
+    empty list validates nothing (pySHACL would take it to mean everything).
     Warnings and infos do not make the graph non-conforming. Raises pySHACL's ``ValidationFailure`` when the
     validation itself fails (a broken shape), rather than reporting that as a result.
     """
+    if focus_nodes is not None and not focus_nodes:
+        return ShaclReport(conforms=True, results=())
     options: dict[str, Any] = {}
     if focus_nodes:
         options["focus_nodes"] = [URIRef(str(n)) for n in focus_nodes]
     data = _flatten(data_graph)
-    with _VALIDATE_LOCK:
+    # pySHACL parses SPARQL with rdflib's parser, which is not thread-safe: share the process-wide lock.
+    with RDFLIB_PARSE_LOCK:
         conforms, report_graph, _text = pyshacl.validate(
             data,
             shacl_graph=load_shapes(),

@@ -619,6 +619,7 @@ def test_focus_nodes_limit_the_validation(valid_graph: Graph) -> None:
     assert not only_s2.conforms
     assert {r.focus for r in only_s2.results} == {str(EX.s2)}
     assert validate(valid_graph, focus_nodes=[EX.src1]).conforms
+    assert validate(valid_graph, focus_nodes=[]) == ShaclReport(conforms=True, results=())
 
 
 def test_dataset_is_validated_as_one_graph(valid_graph: Graph) -> None:
