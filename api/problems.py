@@ -10,6 +10,8 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
 from guidancekg.graph.errors import (
     DataError,
     GuidanceError,
@@ -23,7 +25,6 @@ from guidancekg.graph.errors import (
     StoreError,
     ValidationFailed,
 )
-from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE_BASE = "https://w3id.org/guidancekg/problems/"
 log = logging.getLogger("guidancekg.api")

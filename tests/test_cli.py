@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from guidancekg.api.cli import main
 
 

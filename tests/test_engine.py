@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from guidancekg.graph.engine import Filters
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.graph.service import GuidanceGraph

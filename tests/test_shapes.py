@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
 from guidancekg.graph.dates import in_force_end, in_force_start, parse_partial, recorded_from
 from guidancekg.graph.rdfbuild import date_literal
 from guidancekg.graph.shacl import ShaclReport, ShaclResult, load_shapes, load_vocabulary, validate
 from guidancekg.graph.vocab import GK, JURISDICTION_IRI, OA, PRECISION_TERMS, TOPIC_IRI
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV
 
 EX = Namespace("http://example.org/id/")
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"

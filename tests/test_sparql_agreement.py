@@ -6,6 +6,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from guidancekg.graph.corpus import Assertion, Corpus, Drug, OverrideRef, Source, Statement, Version, Where
 from guidancekg.graph.dates import PartialDate
 from guidancekg.graph.engine import Engine
@@ -14,8 +17,6 @@ from guidancekg.graph.model import load_model
 from guidancekg.graph.rdfbuild import build_dataset
 from guidancekg.graph.sparqlgen import EVERYTHING, QUERIES_DIR, library
 from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 LO, HI = date(2012, 1, 1), date(2022, 12, 31)
 VALUES = re.compile(r"VALUES \([^)]*\) \{ \([^)]*\) \}")

@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, SH, SKOS
+
 from guidancekg.graph.shacl import load_shapes, load_vocabulary
 from guidancekg.graph.vocab import (
     BASIS_TERMS,
@@ -22,10 +27,6 @@ from guidancekg.graph.vocab import (
     VOCAB_IRI,
 )
 from guidancekg.ontology import CONTEXT_FILE
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, SH, SKOS
 
 GK_TERMS = sorted(dir(GK))
 TOPIC_TERMS = [TOPIC[key] for key in TOPIC_KEYS]
