@@ -21,6 +21,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
 from guidancekg.graph.dates import parse_day
@@ -58,7 +59,7 @@ def _dates(engine: Engine, drug: str, jurisdiction: str | None) -> list[date]:
     """Return the memento days, refusing an unknown drug (404) or jurisdiction (400)."""
     dates = memento_dates(engine, drug, jurisdiction)
     if not dates:
-        raise NotFound("memento of drug", drug + (f" in {jurisdiction}" if jurisdiction else ""))
+        raise NotFound("guidance page with mementos", drug + (f" in {jurisdiction}" if jurisdiction else ""))
     return dates
 
 
@@ -71,14 +72,14 @@ def _link(target: str, rel: str, sep: str = "; ", **params: str) -> str:
 
 
 def _memento_link(drug: str, day: date, jurisdiction: str | None, rel: str, sep: str = "; ") -> str:
-    # RFC 7089 section 2.2.1: every link with the "memento" relation type carries a "datetime" attribute.
+    # RFC 7089 section 2.2.4: every link with the "memento" relation type carries a "datetime" attribute.
     return _link(_memento(drug, day, jurisdiction), rel, sep, datetime=format_http_date(day))
 
 
 def _links(drug: str, jurisdiction: str | None, dates: list[date], around: date | None = None) -> list[str]:
     """Return the Link header values: original, timegate, timemap, first/last and prev/next of ``around``.
 
-    RFC 7089 section 2.2.1: rel "original", "timegate", "timemap" (with type, from, until) and the memento
+    RFC 7089 section 2.2: rel "original", "timegate", "timemap" (with type, from, until) and the memento
     relations "first memento", "last memento", "prev memento", "next memento".
     """
     original = _original(drug, jurisdiction)
@@ -131,8 +132,11 @@ def _accept_datetime() -> date | None:
     return parse_http_date(values[0]).date()
 
 
-def _negotiate(drug: str, jurisdiction: str | None, when: date) -> Response:
-    """Answer 302 to the memento in force on ``when`` (RFC 7089 section 4.1.1, step 2; 4.5.3 before the first)."""
+def _negotiate(drug: str, jurisdiction: str | None, when: date) -> ResponseReturnValue:
+    """Answer 302 to the memento in force on ``when`` (RFC 7089 section 4.1.1).
+
+    A day before the first memento gets the first; one after the last, the last.
+    """
     dates = _dates(current_graph().engine, drug, jurisdiction)
     chosen = select(dates, when)
     assert chosen is not None
@@ -143,7 +147,7 @@ def _negotiate(drug: str, jurisdiction: str | None, when: date) -> Response:
 
 
 @bp.get("/guidance/<drug>")
-def original(drug: str) -> Response:
+def original(drug: str) -> ResponseReturnValue:
     """Original Resource and TimeGate: 302 to a memento with Accept-Datetime, the current state without."""
     jurisdiction = text_param("jurisdiction")
     dates = _dates(current_graph().engine, drug, jurisdiction)
@@ -171,7 +175,7 @@ def _nav(drug: str, jurisdiction: str | None, dates: list[date], day: date | Non
 
 
 @bp.get("/guidance/<drug>/<day>")
-def memento(drug: str, day: str) -> Response:
+def memento(drug: str, day: str) -> ResponseReturnValue:
     """A Memento: the page on that day as known that day; another day redirects to the memento then in force."""
     jurisdiction = text_param("jurisdiction")
     when = parse_day(day, "date")
@@ -207,7 +211,7 @@ def timemap(drug: str) -> Response:
 
 
 @bp.get("/timegate/<path:uri>", merge_slashes=False)
-def remote_timegate(uri: str) -> Response:
+def remote_timegate(uri: str) -> ResponseReturnValue:
     """TimeGate named by the URI-R it serves (RFC 7089 section 4.2.1); only for this server's originals."""
     target = urlsplit(uri)
     parts = target.path.strip("/").split("/")
@@ -216,6 +220,6 @@ def remote_timegate(uri: str) -> Response:
     given = parse_qs(target.query).get("jurisdiction") or request.args.getlist("jurisdiction")
     jurisdiction = given[0] if given and given[0] else None
     when = _accept_datetime()
-    # RFC 7089 section 4.5.3 leaves a request without Accept-Datetime to the TimeGate: take the current time.
+    # A remote TimeGate has no current state of its own to serve: without Accept-Datetime, take the current time.
     resp = _negotiate(parts[1], jurisdiction, when if when is not None else date.today())
     return resp

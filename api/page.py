@@ -24,6 +24,7 @@ from .params import day_param, text_param
 
 bp = Blueprint("page", __name__)
 
+ZOOMS = ("all", "5y", "1y")  # the span of the timeline: everything, or 5 years or 1 year around the date
 REASONS = {"came-into-force": "came into force", "ended": "ended", "overridden": "overridden",
            "override-ended": "override ended"}
 
@@ -67,9 +68,10 @@ def _compare() -> tuple[date, date] | None:
             raise InputError("compare", f"{text!r} is not two dates; expected YYYY-MM-DD..YYYY-MM-DD")
         start, end = parse_day(parts[0], "compare"), parse_day(parts[1], "compare")
     else:
-        start, end = day_param("from"), day_param("to")  # type: ignore[assignment]
-        if start is None or end is None:
+        start_, end_ = day_param("from"), day_param("to")
+        if start_ is None or end_ is None:
             return None
+        start, end = start_, end_
     if end < start:
         raise InputError("compare", f"{end} is before {start}")
     return start, end
@@ -95,6 +97,9 @@ def index() -> ResponseReturnValue:
     assert on is not None and drug is not None
     filters = Filters(drug=drug, jurisdiction=jurisdiction)
     body = guidance_json(engine.guidance(on, known, filters))
+    zoom = text_param("zoom") or "all"
+    if zoom not in ZOOMS:
+        raise InputError("zoom", f"{zoom!r} is not one of {', '.join(ZOOMS)}")
     compare = _compare()
     changes = None
     if compare:
@@ -105,7 +110,7 @@ def index() -> ResponseReturnValue:
         changes["labels"] = _labels(engine, ids, drug)
     lo, hi = _bounds(engine, drug, today)
     return render_template(
-        "page_index.html", drugs=drugs, jurisdictions=JURISDICTION_CODES, jurisdiction=jurisdiction,
+        "page_index.html", drugs=drugs, jurisdictions=JURISDICTION_CODES, jurisdiction=jurisdiction, zoom=zoom,
         on=on, known=known, compare=compare, changes=changes, today=today, slider=(lo, hi),
         slider_value=(min(max(on, lo), hi) - lo).days, slider_max=(hi - lo).days, **guidance_view(engine, body))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from .dates import in_force_end, in_force_start, recorded_from
@@ -90,7 +90,7 @@ def memento_for(engine: Engine, drug: str, when: date, jurisdiction: str | None 
 
 @dataclass(frozen=True)
 class Neighbours:
-    """The mementos around one memento (RFC 7089 section 2.2.1: first, last, prev and next memento)."""
+    """The mementos around one memento (RFC 7089 section 2.2.4: first, last, prev and next memento)."""
 
     first: date
     last: date
@@ -148,10 +148,10 @@ def parse_http_date(text: str, parameter: str = "Accept-Datetime", now: datetime
                                     "'Sat, 13 Apr 2019 00:00:00 GMT' (RFC 9110 section 5.6.7)")
     year = int(m["y"])
     if len(m["y"]) == 2:
-        year = _two_digit_year(year, now or datetime.now(timezone.utc))
+        year = _two_digit_year(year, now or datetime.now(UTC))
     try:
         when = datetime(year, _MONTHS.index(m["mo"]) + 1, int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
-                        tzinfo=timezone.utc)
+                        tzinfo=UTC)
     except ValueError as exc:
         raise InputError(parameter, f"{value!r} is not a real date and time ({exc})") from None
     names = _DAY_NAMES_LONG if m.re is _RFC850 else _DAY_NAMES
