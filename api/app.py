@@ -44,9 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | N
     register_error_handlers(app)
     install_headers(app)
 
-    from . import docs, linked_data, memento, page, routes_api, sparql_endpoint
+    from . import docs, ingest_api, linked_data, memento, page, routes_api, sparql_endpoint
 
-    for blueprint in (routes_api.bp, docs.bp, linked_data.bp, sparql_endpoint.bp, memento.bp, page.bp):
+    for blueprint in (routes_api.bp, docs.bp, linked_data.bp, sparql_endpoint.bp, memento.bp, page.bp, ingest_api.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -3,8 +3,8 @@
 - Validators: a strong ``ETag`` (a hash of the body) on successful reads, and ``304`` for a matching
   ``If-None-Match``.
 - ``Vary: Accept`` on the read API, whose answers depend on ``Accept``.
-- CORS: ``Access-Control-Allow-Origin: *`` on the read API (``/api/``, ``/id/``, ``/sparql``, ``/ns``) for GET,
-  HEAD and OPTIONS (and POST on ``/sparql``, which only reads); never on a write.
+- CORS: ``Access-Control-Allow-Origin: *`` on the read API (``/api/``, ``/id/``, ``/sparql``, ``/ns``) for
+  GET, HEAD and OPTIONS (and POST on ``/sparql``, which only reads); never on a write.
 - Security: ``nosniff``, a referrer policy, and a Content-Security-Policy on HTML.
 - ``413`` for a body over ``MAX_CONTENT_LENGTH`` on any route, and ``406`` on a JSON route whose ``Accept``
   allows no JSON. Both go through the one error handler (``problems.py``) as problem+json.
@@ -13,13 +13,15 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-# The SPARQL 1.1 Protocol sends long queries by POST; the endpoint is read-only, so they may come cross-origin.
+# The SPARQL 1.1 Protocol sends long queries by POST; the endpoint only reads, so they may come cross-origin.
 READ_POST_PATHS = frozenset({"/sparql"})
 JSON_TYPES = ("application/json", "application/problem+json")
-# Endpoints under /api/ that do not answer JSON, or choose their representation themselves.
+# Endpoints under /api/ that do not answer JSON, or choose their representation themselves (the audit also
+# answers CSV and Markdown): the JSON-only Accept check leaves them alone.
 NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs", "api.audit_view"})
 ALLOWED_REQUEST_HEADERS = "Accept, Accept-Datetime, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Link, Location, Memento-Datetime, Vary, Content-Location"
@@ -30,6 +32,18 @@ def install_headers(app: Flask) -> None:
     """Register the request checks and the response headers on ``app``."""
     app.before_request(_refuse_early)
     app.after_request(_add_headers)
+
+
+def accepted() -> MIMEAccept:
+    """Return the request's ``Accept`` with media-type parameters dropped (``q`` kept).
+
+    Werkzeug matches parameters strictly, so ``application/json; charset=utf-8`` would not match
+    ``application/json``; no representation here differs by a parameter.
+    """
+    accept = request.accept_mimetypes
+    if not accept.provided:
+        return accept
+    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept])
 
 
 def is_read_path(path: str) -> bool:
@@ -47,13 +61,13 @@ def _is_json_route() -> bool:
 def _refuse_early() -> None:
     """Refuse an oversized body (413) and, on the JSON API, an Accept that allows no JSON (406)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    # Werkzeug only enforces the limit when a route reads the body; a route that never reads it would accept it.
+    # Werkzeug enforces the limit only when a route reads the body; one that never reads it would accept it.
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge(f"The request body has {request.content_length} bytes; "
                                     f"the limit is {limit} bytes.")
     if request.method == "OPTIONS" or not _is_json_route():
         return
-    accept = request.accept_mimetypes
+    accept = accepted()
     if accept.provided and accept.best_match(JSON_TYPES) is None:
         raise NotAcceptable(f"This resource is available as {', '.join(JSON_TYPES)}; the Accept header "
                             f"({request.headers.get('Accept', '')}) allows neither.")

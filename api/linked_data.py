@@ -20,7 +20,7 @@ from werkzeug.exceptions import NotAcceptable
 
 from guidancekg.graph.engine import Entry, RecordView
 from guidancekg.graph.errors import InputError, NotFound
-from guidancekg.graph.iris import normalise_base
+from guidancekg.graph.iris import normalise_base, slug
 from guidancekg.graph.model import Model, StatementInfo
 from guidancekg.graph.rdfbuild import PREFIXES, bind_prefixes
 from guidancekg.graph.serialize import record_json, sources_json, statement_json
@@ -28,6 +28,7 @@ from guidancekg.graph.service import GuidanceGraph
 from guidancekg.ontology import CONTEXT_FILE, VOCABULARY_FILE
 
 from .app import current_graph
+from .headers import accepted
 
 bp = Blueprint("ld", __name__)
 
@@ -48,7 +49,7 @@ _FORMAT_NAMES = {TURTLE: "ttl", NTRIPLES: "nt", JSONLD: "jsonld", JSON: "json", 
 _PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
-# -- content negotiation ---------------------------------------------------------------------------------------
+# -- content negotiation -------------------------------------------------------------------------------------
 
 def negotiate(offered: Sequence[str]) -> str:
     """Return the offered media type the request prefers (``?format=`` first, then ``Accept``); else 406."""
@@ -59,13 +60,13 @@ def negotiate(offered: Sequence[str]) -> str:
             names = ", ".join(_FORMAT_NAMES[t] for t in offered)
             raise InputError("format", f"unknown format {fmt!r}; one of: {names}")
         return chosen
-    accept = request.accept_mimetypes
+    accept = accepted()
     if not accept.provided:
         return offered[0]
     best = accept.best_match(offered)
     if best is None:
-        raise NotAcceptable(description=f"This resource is available as {', '.join(offered)}; "
-                                        f"the Accept header ({request.headers.get('Accept', '')}) allows none.")
+        raise NotAcceptable(description=f"This resource is available as {', '.join(offered)}; the Accept "
+                                        f"header ({request.headers.get('Accept', '')}) allows none.")
     return best
 
 
@@ -89,9 +90,15 @@ def context_url() -> str:
 def serialize_rdf(graph: Graph, mimetype: str) -> str:
     """Serialise ``graph`` as Turtle, N-Triples or JSON-LD compacted with the published context."""
     bind_prefixes(graph)
+    # Sorted output: the same graph gives the same bytes, so its ETag holds from one request to the next.
+    if mimetype == NTRIPLES:
+        lines = graph.serialize(format="nt").splitlines()
+        return "".join(line + "\n" for line in sorted(set(lines)) if line)
     if mimetype != JSONLD:
         return graph.serialize(format=_RDFLIB_FORMATS[mimetype])
     doc = json.loads(graph.serialize(format="json-ld", context=_context()))
+    if isinstance(doc.get("@graph"), list):
+        doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
     # Compacted with the published context, which the document then names by URL instead of repeating it.
     doc["@context"] = context_url()
     return json.dumps(doc, indent=2, ensure_ascii=False)
@@ -101,8 +108,8 @@ def represent(offered: Sequence[str], rdf: Callable[[], Graph], *, json_body: Ca
               html: Callable[[], str], turtle: Callable[[], str] | None = None) -> Response:
     """Answer with the representation the request prefers among ``offered``.
 
-    ``json_body`` gives the API object for ``application/json`` (else the JSON-LD is the JSON); ``turtle`` gives
-    a Turtle text to send as it is instead of serialising ``rdf()``.
+    ``json_body`` gives the API object for ``application/json`` (else the JSON-LD is the JSON); ``turtle``
+    gives a Turtle text to send as it is instead of serialising ``rdf()``.
     """
     chosen = negotiate(offered)
     if chosen == TURTLE and turtle is not None:
@@ -121,7 +128,7 @@ def represent(offered: Sequence[str], rdf: Callable[[], Graph], *, json_body: Ca
     return resp
 
 
-# -- what describes each resource ------------------------------------------------------------------------------
+# -- what describes each resource ----------------------------------------------------------------------------
 # The describing queries substitute IRIs that were looked up in the model first, never raw request text.
 
 def _statement_query(s: str) -> str:
@@ -212,7 +219,7 @@ def parts_of(graph: GuidanceGraph, s: StatementInfo) -> dict[str, str]:
     return found
 
 
-# -- routes ----------------------------------------------------------------------------------------------------
+# -- routes --------------------------------------------------------------------------------------------------
 
 def _statement(graph: GuidanceGraph, key: str) -> StatementInfo:
     s = graph.model.statements.get(str(graph.minter.statement(key)))
@@ -227,7 +234,8 @@ def _title(model: Model, iri: str) -> str:
         return model.statements[iri].key
     if iri in model.versions:
         v = model.versions[iri]
-        return f"{model.sources[v.source].title} ({v.published.isoformat()})" if v.source in model.sources else iri
+        source = model.sources.get(v.source)
+        return f"{source.title} ({v.published.isoformat()})" if source else iri
     if iri in model.sources:
         return model.sources[iri].title
     if iri in model.drugs:
@@ -262,9 +270,10 @@ def statement_part(key: str, part: str) -> Response:
     def rdf() -> Graph:
         return graph.store.construct(_part_query(iri))
 
+    record = (lambda: {"id": iri, "statement": s.iri, **record_json(view)}) if view else None
     return represent(
-        RESOURCE_TYPES, rdf, json_body=(lambda: {"id": iri, "statement": s.iri, **record_json(view)}) if view else None,
-        html=lambda: render_template("ld_part.html", iri=iri, kind=kind, statement=s,
+        RESOURCE_TYPES, rdf, json_body=record,
+        html=lambda: render_template("ld_triples.html", iri=iri, kind=kind, parent=(s.iri, s.key),
                                      triples=_triples(rdf(), iri)))
 
 
@@ -276,8 +285,8 @@ def source(key: str) -> Response:
     if iri not in graph.model.sources:
         raise NotFound("source", key)
     body = next(src for src in sources_json(graph.engine)["sources"] if src["id"] == iri)
-    return represent(RESOURCE_TYPES, lambda: graph.store.construct(_source_query(iri)), json_body=lambda: body,
-                     html=lambda: render_template("ld_source.html", src=body))
+    return represent(RESOURCE_TYPES, lambda: graph.store.construct(_source_query(iri)),
+                     json_body=lambda: body, html=lambda: render_template("ld_source.html", src=body))
 
 
 def _held_text(graph: GuidanceGraph, iri: str) -> str | None:
@@ -325,6 +334,51 @@ def drug(key: str) -> Response:
                      html=lambda: render_template("ld_drug.html", d=body()))
 
 
+def _agent_query(a: str) -> str:
+    """Return a CONSTRUCT of a publishing agent and the links of the sources it publishes."""
+    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
+  {{ VALUES ?x {{ <{a}> }} ?x ?p ?o }}
+  UNION {{ VALUES (?p ?o) {{ (dcterms:publisher <{a}>) }} ?x ?p ?o }}
+}}"""
+
+
+@bp.get("/id/agent/<key>")
+def agent(key: str) -> Response:
+    """Dereference a publishing agent (the authority behind sources): its name and its sources."""
+    graph = current_graph()
+    iri = str(graph.minter.agent(key))
+    # Agents are not in the model: the key is checked against the minter's slug form before it enters a query.
+    found = graph.store.construct(_agent_query(iri)) if key == slug(key) else Graph()
+    if (URIRef(iri), None, None) not in found:
+        raise NotFound("agent", key)
+    return represent(RESOURCE_TYPES, lambda: found,
+                     html=lambda: render_template("ld_triples.html", iri=iri, kind="agent", parent=None,
+                                                  triples=_triples(found, iri)))
+
+
+GRAPH_NAMES = ("provenance", "vocabulary")
+
+
+@bp.get("/id/graph/<name>")
+def named_graph(name: str) -> Response:
+    """Dereference a named graph of the dataset (provenance, vocabulary): every triple it holds."""
+    graph = current_graph()
+    if name not in GRAPH_NAMES:
+        raise NotFound("graph", name)
+    iri = str(graph.minter.provenance_graph() if name == "provenance" else graph.minter.vocabulary_graph())
+
+    def rdf() -> Graph:
+        return graph.store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+
+    def html() -> str:
+        g = rdf()
+        return render_template("ld_triples.html", iri=iri, kind="named graph", parent=None,
+                               triples=_triples(g, iri),
+                               summary=f"{len(g)} triples. Each version's graph is named by its IRI.")
+
+    return represent(RESOURCE_TYPES, rdf, html=html)
+
+
 def _triples(graph: Graph, first: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """Group triples by subject (``first`` first) as (subject, [(predicate CURIE, object, object is IRI)])."""
     bind_prefixes(graph)
@@ -344,7 +398,7 @@ def _curie(graph: Graph, term: object) -> str:
         return str(term)
 
 
-# -- the vocabulary and its JSON-LD context --------------------------------------------------------------------
+# -- the vocabulary and its JSON-LD context ------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> Graph:
@@ -377,10 +431,11 @@ def vocabulary() -> Response:
     g += _vocabulary()
     ontology = next(iter(g.subjects(RDF.type, OWL.Ontology)), None)
     # Turtle is the file itself, comments included: it is the vocabulary's source text.
+    description = str(g.value(ontology, DCTERMS.description) or "")
     return represent(VOCABULARY_TYPES, lambda: g, turtle=lambda: VOCABULARY_FILE.read_text(encoding="utf-8"),
-                     html=lambda: render_template("ld_vocabulary.html", sections=_vocabulary_terms(), no_json=True,
-                                                  ontology=str(ontology or ""),
-                                                  description=str(g.value(ontology, DCTERMS.description) or "")))
+                     html=lambda: render_template("ld_vocabulary.html", sections=_vocabulary_terms(),
+                                                  no_json=True, ontology=str(ontology or ""),
+                                                  description=description))
 
 
 @bp.get("/ns/context.jsonld")
