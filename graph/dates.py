@@ -16,9 +16,10 @@ from .errors import InputError
 
 Precision = Literal["day", "month", "year"]
 
-_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_YEAR = re.compile(r"(\d{4})")
+# ASCII digits only: \d would also match other scripts' digits, which are not YYYY-MM-DD.
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_YEAR = re.compile(r"([0-9]{4})")
 
 
 @dataclass(frozen=True, order=True)
@@ -77,7 +78,7 @@ def parse_partial(text: str, parameter: str = "date") -> PartialDate:
 
 def parse_day(text: str, parameter: str = "date") -> date:
     """Parse exactly ``YYYY-MM-DD`` (a real calendar day), naming ``parameter`` on error."""
-    value = str(text).strip()
+    value = str(text)
     m = _DAY.fullmatch(value)
     if not m:
         raise InputError(parameter, f"{value!r} is not a date; expected YYYY-MM-DD")

@@ -64,3 +64,9 @@ def test_day_roundtrip_and_period_contains_its_day(day):
         assert parse_partial(p.isoformat()) == p
     assert parse_day(day.isoformat()) == day
     assert PartialDate.of_day(day).last == day
+
+
+@pytest.mark.parametrize("bad", ["2019-04-12 ", " 2019-04-12", "２０１９-04-12", "2019-04-1２"])
+def test_parse_day_refuses_spaces_and_non_ascii_digits(bad):
+    with pytest.raises(InputError):
+        parse_day(bad, "on")
