@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from guidancekg.graph.iris import DEFAULT_BASE
 from guidancekg.graph.service import GuidanceGraph
 
+from .access_log import install_access_log
 from .headers import install_headers
 from .problems import register_error_handlers
 
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | N
     app.extensions["guidancekg"] = graph
     register_error_handlers(app)
     install_headers(app)
+    install_access_log(app)
 
     from . import docs, ingest_api, linked_data, memento, page, routes_api, sparql_endpoint
 
