@@ -1,0 +1,279 @@
+"""The query library (graph/queries/*.rq), run through /sparql, against the engine's and the API's answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from datetime import date
+
+import pytest
+
+from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
+from guidancekg.graph.sparqlgen import QUERIES_DIR
+
+GENERATED = {"guidance-on-date.rq", "guidance-on-date-as-known.rq", "overridden-on-date.rq",
+             "changes-between-dates.rq"}
+HAND_WRITTEN = {"overrides.rq", "statement-provenance.rq", "version-assertions.rq", "temporary-measures.rq",
+                "reporting-lag.rq"}
+VALUES_LINE = re.compile(r"^  VALUES .*$", re.M)
+
+
+def library(name: str) -> str:
+    return (QUERIES_DIR / name).read_text(encoding="utf-8")
+
+
+def with_values(name: str, values: str) -> str:
+    """Return library query ``name`` with its (first) VALUES line replaced by ``values``."""
+    text = library(name)
+    assert VALUES_LINE.search(text), name
+    return VALUES_LINE.sub("  " + values, text, count=1)
+
+
+def dated(name: str, *days: str) -> str:
+    """Return a generated date query with the dates of its VALUES line replaced, in order."""
+    text = library(name)
+    line = re.search(r"VALUES \(([^)]*)\) \{ \(([^)]*)\) \}", text)
+    assert line, name
+    names = line.group(1)
+    literals = " ".join(f'"{d}"^^xsd:date' for d in days)
+    return text.replace(line.group(0), f"VALUES ({names}) {{ ({literals}) }}", 1)
+
+
+def select(client, query: str) -> list[dict[str, str | None]]:
+    """Run a SELECT through the endpoint (SPARQL JSON) and return rows of lexical values."""
+    resp = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    data = resp.get_json(force=True)
+    names = data["head"]["vars"]
+    return [{n: (b[n]["value"] if n in b else None) for n in names} for b in data["results"]["bindings"]]
+
+
+def select_csv(client, query: str) -> list[dict[str, str]]:
+    resp = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
+    assert resp.status_code == 200 and resp.mimetype == "text/csv", resp.get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(resp.get_data(as_text=True), newline="")))
+
+
+def test_the_library_holds_the_generated_and_hand_written_queries():
+    assert {p.name for p in QUERIES_DIR.glob("*.rq")} >= GENERATED | HAND_WRITTEN
+    for name in HAND_WRITTEN:
+        text = library(name)
+        assert text.startswith("# "), name
+        assert "Parameters:" in text.split("PREFIX")[0], name
+        assert VALUES_LINE.search(text), name
+
+
+def test_readme_documents_every_query():
+    readme = (QUERIES_DIR / "README.md").read_text(encoding="utf-8")
+    for path in QUERIES_DIR.glob("*.rq"):
+        assert f"`{path.name}`" in readme, path.name
+    assert "curl" in readme and "SPARQLWrapper" in readme
+
+
+# -- the generated date queries agree with the JSON API ----------------------------------------------------
+
+DATES = ["2013-10-01", "2014-06-01", "2019-04-12", "2019-04-17", "2019-04-18", "2019-06-01", "2020-01-16",
+         "2024-01-01"]
+
+
+def api_guidance(client, on: str, known: str | None = None) -> dict:
+    params = {"on": on, **({"known": known} if known else {})}
+    resp = client.get("/api/guidance", query_string=params)
+    assert resp.status_code == 200
+    return resp.get_json()
+
+
+@pytest.mark.parametrize("on", DATES)
+def test_guidance_on_date_equals_api_guidance(client, on):
+    api = {s["id"]: s for s in api_guidance(client, on)["statements"]}
+    rows = select(client, dated("guidance-on-date.rq", on, "9999-12-31"))
+    assert {r["statement"] for r in rows} == set(api)
+    for r in rows:
+        s = api[r["statement"]]
+        assert r["key"] == s["key"] and r["text"] == s["text"]
+        assert r["topic"].endswith("/" + s["topic"]) and r["jurisdiction"].endswith("/" + s["jurisdiction"])
+
+
+@pytest.mark.parametrize("on", DATES)
+def test_guidance_on_date_as_csv_equals_api_guidance(client, on):
+    api = {s["id"]: s for s in api_guidance(client, on)["statements"]}
+    rows = select_csv(client, dated("guidance-on-date.rq", on, "9999-12-31"))
+    assert {r["statement"] for r in rows} == set(api)
+    assert {r["statement"]: r["text"] for r in rows} == {i: s["text"] for i, s in api.items()}
+
+
+def test_the_library_file_as_it_stands_equals_api_guidance_for_its_date(client):
+    text = library("guidance-on-date.rq")
+    on = re.search(r'VALUES \(\?on \?known\) \{ \("(\d{4}-\d\d-\d\d)"', text).group(1)
+    api = api_guidance(client, on)
+    rows = select_csv(client, text)
+    assert {r["statement"] for r in rows} == {s["id"] for s in api["statements"]} and rows
+
+
+@pytest.mark.parametrize(("on", "known"), [("2019-04-20", "2019-04-15"), ("2019-04-20", "2019-04-18"),
+                                           ("2020-02-01", "2019-12-31"), ("2014-06-01", "2014-05-31")])
+def test_guidance_as_known_equals_api_guidance(client, on, known):
+    api = api_guidance(client, on, known)
+    rows = select(client, dated("guidance-on-date-as-known.rq", on, known))
+    assert {r["statement"] for r in rows} == {s["id"] for s in api["statements"]}
+
+
+@pytest.mark.parametrize("on", DATES)
+def test_overridden_on_date_equals_api_guidance(client, on):
+    api = api_guidance(client, on)
+    expected = {(s["id"], by) for s in api["overridden"] for by in s["overridden_by"]}
+    rows = select(client, dated("overridden-on-date.rq", on, "9999-12-31"))
+    assert {(r["statement"], r["by"]) for r in rows} == expected
+
+
+def test_changes_between_dates_equals_api_changes(client):
+    resp = client.get("/api/changes", query_string={"from": "2013-01-01", "to": "2021-12-31"})
+    api = resp.get_json()["changes"]
+    rows = select(client, dated("changes-between-dates.rq", "2013-01-01", "2021-12-31", "9999-12-31"))
+    assert len(rows) == len(api) > 5
+    # The API names a date at the precision of its cause ("2014"); the query gives the day ("2014-01-01").
+    mine = sorted((r["statement"], r["change"], r["reason"], r["date"]) for r in rows)
+    theirs = sorted((c["statement"]["id"], c["change"], c["reason"], c["date"]) for c in api)
+    for (s1, c1, r1, d1), (s2, c2, r2, d2) in zip(mine, theirs, strict=True):
+        assert (s1, c1, r1) == (s2, c2, r2) and d1.startswith(d2)
+
+
+# -- the hand-written queries agree with the model ---------------------------------------------------------
+
+
+def test_overrides(client, graph):
+    m = graph.model
+    rows = select(client, library("overrides.rq"))
+    expected = {(s.iri, target, kind) for s in m.statements.values() for target, kind in s.overrides}
+    assert {(r["statement"], r["overridden"], r["kind"]) for r in rows} == expected and expected
+    sources = defaultdict(set)
+    for iri, records in m.records.items():
+        for rec in records:
+            sources[iri].add(m.sources[m.versions[rec.version].source].key)
+    for r in rows:
+        s, o = m.statements[r["statement"]], m.statements[r["overridden"]]
+        assert (r["key"], r["overriddenKey"]) == (s.key, o.key)
+        assert r["validFrom"] == s.valid_from.isoformat() and r["overriddenValidFrom"] == o.valid_from.isoformat()
+        assert r["inForceFrom"] == in_force_start(s.valid_from).isoformat()
+        assert r["overriddenInForceFrom"] == in_force_start(o.valid_from).isoformat()
+        assert r["validUntil"] == (s.valid_until.isoformat() if s.valid_until else None)
+        assert r["overriddenInForceUntil"] == (in_force_end(o.valid_until).isoformat() if o.valid_until else None)
+        assert set(r["sources"].split()) == sources[s.iri]
+        assert set(r["overriddenSources"].split()) == sources[o.iri]
+
+
+def test_overrides_for_an_unknown_drug_is_empty(client):
+    assert select(client, with_values("overrides.rq", 'VALUES ?drugKey { "no-such-drug" }')) == []
+    assert select(client, with_values("overrides.rq", 'VALUES ?drugKey { "alemtuzumab" }'))
+
+
+def _record_tuple(m, rec) -> tuple:
+    v = m.versions[rec.version]
+    return (rec.statement, rec.version, v.published.isoformat(), recorded_from(v.published).isoformat(),
+            v.sha256, rec.confidence, rec.quote, rec.start, rec.end, rec.citation)
+
+
+def _row_tuple(r) -> tuple:
+    return (r["statement"], r["version"], r["published"], r["recordedFrom"], r["sha256"],
+            r["confidence"].rsplit("#", 1)[1].lower(), r["quote"], int(r["start"]) if r["start"] else None,
+            int(r["end"]) if r["end"] else None, r["citation"])
+
+
+def test_statement_provenance_by_key(client, graph):
+    m = graph.model
+    rows = select(client, library("statement-provenance.rq"))
+    key = re.search(r'\(UNDEF "([^"]+)"\)', library("statement-provenance.rq")).group(1)
+    statement = m.statements_by_key(key)
+    assert sorted(_row_tuple(r) for r in rows) == sorted(_record_tuple(m, rec) for rec in m.records[statement.iri])
+
+
+def test_statement_provenance_by_iri_and_for_every_statement(client, graph):
+    m = graph.model
+    some = sorted(m.statements)[0]
+    rows = select(client, with_values("statement-provenance.rq", f"VALUES (?statement ?key) {{ (<{some}> UNDEF) }}"))
+    assert sorted(map(_row_tuple, rows)) == sorted(_record_tuple(m, rec) for rec in m.records[some])
+    rows = select(client, with_values("statement-provenance.rq", "VALUES (?statement ?key) { (UNDEF UNDEF) }"))
+    expected = [_record_tuple(m, rec) for records in m.records.values() for rec in records]
+    assert sorted(map(_row_tuple, rows)) == sorted(expected) and len(expected) == sum(map(len, m.records.values()))
+
+
+def test_version_assertions(client, graph):
+    m = graph.model
+    rows = select(client, library("version-assertions.rq"))
+    expected = {(v, s) for v, statements in m.asserted_by.items() for s in statements}
+    assert {(r["version"], r["statement"]) for r in rows} == expected
+    for r in rows:
+        s, v = m.statements[r["statement"]], m.versions[r["version"]]
+        assert r["topic"].endswith("/" + s.topic) and r["jurisdiction"].endswith("/" + s.jurisdiction)
+        assert r["published"] == v.published.isoformat() and r["source"] == v.source
+    one = next(iter(m.sources.values()))
+    rows = select(client, with_values("version-assertions.rq", f'VALUES ?sourceKey {{ "{one.key}" }}'))
+    assert {r["source"] for r in rows} == {one.iri}
+
+
+def test_temporary_measures(client, graph):
+    m = graph.model
+    rows = {r["statement"]: r for r in select(client, library("temporary-measures.rq"))}
+    temporary = {s.iri: s for s in m.statements.values() if s.temporary}
+    assert set(rows) == set(temporary) and temporary
+    for iri, s in temporary.items():
+        r = rows[iri]
+        overriders = [o for o in m.statements.values() if any(t == iri for t, _ in o.overrides)]
+        first = min(overriders, key=lambda o: (in_force_start(o.valid_from), o.iri), default=None)
+        until = in_force_end(s.valid_until) if s.valid_until else None
+        over = in_force_start(first.valid_from) if first else None
+        ends = [d for d in (until, over) if d is not None]
+        ended = min(ends) if ends else None
+        assert r["firstOverrider"] == (first.iri if first else None)
+        assert r["overriddenFrom"] == (over.isoformat() if over else None)
+        assert r["ended"] == (ended.isoformat() if ended else None)
+        expected_how = ("not ended" if ended is None else "valid_until" if ended == until else "overridden")
+        assert r["how"] == expected_how
+
+
+def test_reporting_lag(client, graph):
+    m = graph.model
+    expected = {}
+    for iri, records in m.records.items():
+        s = m.statements[iri]
+        first = {}
+        for rec in records:
+            v = m.versions[rec.version]
+            key = (recorded_from(v.published), v.key)
+            if v.source not in first or key < first[v.source][0]:
+                first[v.source] = (key, v)
+        for source, (_, v) in first.items():
+            start = in_force_start(s.valid_from)
+            expected[(iri, source)] = (v.iri, (v.published.lo - start).days, (recorded_from(v.published) - start).days,
+                                       v.published.precision != "day" or s.valid_from.precision != "day")
+    rows = select(client, library("reporting-lag.rq"))
+    got = {(r["statement"], r["source"]): (r["firstVersion"], int(r["lagDays"]), int(r["recordedLagDays"]),
+                                           r["approximate"] == "true") for r in rows}
+    assert got == expected and len(got) == len(rows)
+    assert any(lag for _, lag, _, _ in got.values())  # the bundled data has real lags
+
+
+def test_reporting_lag_agrees_with_the_audit(client, graph):
+    audit = pytest.importorskip("guidancekg.graph.audit")
+    lags = audit._lags(graph.engine, sorted(graph.model.statements))
+    rows = select(client, library("reporting-lag.rq"))
+    got = {(r["statement"], r["sourceKey"]): int(r["lagDays"]) for r in rows}
+    assert {(lag.statement.iri, lag.source): lag.days for lag in lags} == got
+
+
+def test_julian_day_arithmetic_matches_python(client):
+    # The day count of reporting-lag.rq, on dates across month, year and leap-year boundaries.
+    days = ["1999-12-31", "2000-02-28", "2000-02-29", "2000-03-01", "2019-04-12", "2019-05-01", "2024-02-29",
+            "2100-03-01", "2013-09-12"]
+    text = library("reporting-lag.rq")
+    jdn = re.search(r"BIND\(\?fd \+ FLOOR.*?AS \?fromJdn\)", text, re.S).group(0)
+    parts = re.findall(r"  (BIND\([^\n]*\?(?:fy|fm|fd|fa|fY|fM)\))", text)
+    body = "\n".join(p.replace("STR(?inForceFrom)", "STR(?day)") for p in parts) + "\n" + jdn
+    query = ("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\nSELECT ?day ?fromJdn WHERE {\n"
+             f"VALUES ?day {{ {' '.join(f'{chr(34)}{d}{chr(34)}^^xsd:date' for d in days)} }}\n{body}\n}}")
+    rows = {r["day"]: int(float(r["fromJdn"])) for r in select(client, query)}
+    base = date(2000, 1, 1)
+    for d in days:
+        assert rows[d] - rows["2000-03-01"] == (date.fromisoformat(d) - base).days - (date(2000, 3, 1) - base).days
