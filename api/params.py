@@ -16,7 +16,8 @@ def day_param(name: str, default: date | None = None, required: bool = False) ->
     values = request.args.getlist(name)
     if len(values) > 1:
         raise InputError(name, "given more than once")
-    if not values:
+    # An empty optional field (as an HTML form sends it) means the parameter is not given.
+    if not values or values[0] == "":
         if required:
             raise InputError(name, "is required (YYYY-MM-DD)")
         return default

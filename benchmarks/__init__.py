@@ -1,0 +1,1 @@
+"""Benchmarks and reliability runs: scripts that measure, never timed unit tests (see docs/)."""
