@@ -148,7 +148,7 @@ def test_sources(client):
 
 # -- errors: every status of the contract -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["2019-02-30", "yesterday", "2019-04", "2019-4-12", "", "2019-04-12T00:00"])
+@pytest.mark.parametrize("value", ["2019-02-30", "yesterday", "2019-04", "2019-4-12", " ", "2019-04-12T00:00"])
 def test_malformed_on_is_a_400_naming_on(client, value):
     resp = client.get(f"/api/guidance?on={value}")
     if value == "":
@@ -257,3 +257,11 @@ def test_api_and_cli_agree(client, runner, data_dir, day):
     assert result.exit_code == 0, result.output
     cli = json.loads(result.stdout)
     assert cli == api
+
+
+def test_empty_optional_parameters_count_as_not_given(client):
+    # An HTML form sends its empty fields; the page's shareable URLs carry them too (known=).
+    empty = client.get("/api/guidance?on=2019-04-12&known=&drug=&jurisdiction=&topic=")
+    plain = client.get("/api/guidance?on=2019-04-12")
+    assert empty.status_code == 200 and empty.get_json() == plain.get_json()
+    assert client.get("/api/changes?from=&to=2019-12-31").get_json()["parameter"] == "from"
