@@ -139,3 +139,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):
 def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An on-disk store folder shared by a session's CLI calls on the bundled data (built once, reopened)."""
     return tmp_path_factory.mktemp("shared-store")
+
+
+@pytest.fixture(scope="session")
+def short_timeout_server(tmp_path_factory: pytest.TempPathFactory, live_server):
+    """A second real server whose SPARQL queries may run 2 seconds."""
+    server = LiveServer(tmp_path_factory.mktemp("live-sparql-timeout"), "--sparql-timeout", "2",
+                        "--sparql-workers", "2")
+    yield server
+    server.stop()

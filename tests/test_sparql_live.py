@@ -204,15 +204,6 @@ def test_no_request_makes_the_server_connect_anywhere(live_server):
     assert listener.connections == 0
 
 
-@pytest.fixture(scope="module")
-def short_timeout_server(tmp_path_factory: pytest.TempPathFactory, live_server):
-    """A second real server whose SPARQL queries may run 2 seconds."""
-    server = LiveServer(tmp_path_factory.mktemp("live-sparql-timeout"), "--sparql-timeout", "2",
-                        "--sparql-workers", "2")
-    yield server
-    server.stop()
-
-
 def test_cartesian_product_is_stopped_while_the_api_keeps_answering(short_timeout_server: LiveServer):
     server = short_timeout_server
     assert sparql(server, "ASK {}").status_code == 200  # the workers are up
