@@ -1,0 +1,115 @@
+"""Run the reliability checks of issue 9 against real servers and write ``docs/reliability.md``.
+
+Usage: ``python -m benchmarks.reliability [--examples 25] [--clients 8] [--seconds 60]``. It starts its own
+servers on loopback (``guidancekg serve`` on the bundled data), runs the OpenAPI fuzzer, the hostile SPARQL
+corpus (on a server with a 2-second SPARQL time limit) and the load test, and writes the figures with the
+commands and the machine they came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import fuzz, hostile, load
+from .server import Server
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
+
+
+def machine() -> str:
+    """Describe this machine: CPU model, cores, memory, Python."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))
+        memory = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown memory"
+    return f"{cpu}, {os.cpu_count()} cores, {memory}, Python {platform.python_version()} on {platform.system()}"
+
+
+def render(args: argparse.Namespace, fz: dict[str, Any], hs: dict[str, Any], ld: dict[str, Any]) -> str:
+    """Return the Markdown page."""
+    lines = [
+        "# Reliability", "",
+        f"Written by `python -m benchmarks.reliability --examples {args.examples} --clients {args.clients} "
+        f"--seconds {args.seconds:g}` on {datetime.now(UTC):%Y-%m-%d}, on {machine()}. Every server was a real "
+        "`guidancekg serve` (waitress, 8 threads) on loopback, on the bundled data.", "",
+        "## Fuzzing from the OpenAPI description", "",
+        f"Command: `python -m benchmarks.fuzz --examples {args.examples}` (schemathesis, valid and invalid requests "
+        "for every operation of `/api/openapi.json`; each response checked for status code, media type, headers "
+        "and body schema). A smaller run is the test `tests/test_fuzz_openapi.py`.", "",
+        "| requests sent | 5xx seen | non-conforming responses | statuses |", "|---|---|---|---|",
+        f"| {fz['requests']} | {fz['server_errors']} | {fz['nonconforming']} | "
+        + ", ".join(f"{k}: {v}" for k, v in fz["statuses"].items()) + " |", "",
+        "Operations with no parameter have no invalid request to generate: "
+        + (", ".join(fz["skipped"]) or "none") + ".", "",
+        "## Hostile SPARQL", "",
+        "Command: `python -m benchmarks.hostile` (test: `tests/test_hostile_sparql.py`). The server had a 2 s "
+        "SPARQL time limit; `/api/guidance` was asked every 0.2 s throughout, and a TCP listener stood at the "
+        "address every SERVICE, LOAD and FROM named.", "",
+        f"Tried {hs['tried']}: " + ", ".join(f"{v} {k}" for k, v in hs["outcomes"].items())
+        + f"; unexpected outcomes: {len(hs['unexpected'])}; outbound connections: {hs['outbound_connections']}; "
+        f"`/api/guidance` during the run: {hs['probes']} answers, {hs['probe_failures']} failures, slowest "
+        f"{hs['probe_max_ms']} ms.", "",
+        "| query | status | outcome | ms |", "|---|---|---|---|",
+    ]
+    lines += [f"| {r['name']} | {r['status']} | {r['outcome']} | {r['ms']} |" for r in hs["results"]]
+    lines += [
+        "", "\"answered\" rows are `FROM` clauses naming graphs the store does not hold: they select nothing and "
+        "fetch nothing (no outbound connection), so the answer is empty.", "",
+        "## Load", "",
+        f"Command: `python -m benchmarks.load --clients {args.clients} --seconds {args.seconds:g}`: "
+        "half the requests `/api/guidance` on random dates, the rest `/api/changes`, the SPARQL library's "
+        "guidance-on-date query and Memento (TimeGate followed to the memento); every 10th guidance answer "
+        "checked against the engine in the load process.", "",
+        "| clients | seconds | requests | errors | throughput (req/s) | p50 ms | p99 ms | max ms | checked | "
+        "mismatches |", "|---|---|---|---|---|---|---|---|---|---|",
+        f"| {ld['clients']} | {ld['seconds']} | {ld['requests']} | {ld['errors']} | {ld['throughput_rps']} | "
+        f"{ld['p50_ms']} | {ld['p99_ms']} | {ld['max_ms']} | {ld['checked_against_engine']} | "
+        f"{len(ld['mismatches'])} |", "",
+        "| kind | requests | errors | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {k} | {v['requests']} | {v['errors']} | {v['p50_ms']} | {v['p99_ms']} | {v['max_ms']} |"
+              for k, v in ld["by_kind"].items()]
+    lines += ["", "The SPARQL requests run the library's generated guidance-on-date query (the semantics unrolled "
+              "three override levels deep) in the endpoint's worker processes (2 by default), which bounds their "
+              "concurrency; the JSON API answers from the engine's in-memory model.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run everything and write the page."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--examples", type=int, default=25)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    with Server() as server:
+        fz = fuzz.fuzz(server.url, args.examples).to_json()
+        ld = load.run(server.url, args.clients, args.seconds)
+    listener = hostile.Listener()
+    try:
+        with Server("--sparql-timeout", "2") as server:
+            hs = hostile.run(server.url, listener).to_json()
+    finally:
+        listener.close()
+    DOC.write_text(render(args, fz, hs, ld), encoding="utf-8")
+    print(json.dumps({"fuzz": {k: fz[k] for k in ("requests", "server_errors", "nonconforming")},
+                      "hostile": {k: hs[k] for k in ("tried", "outcomes", "outbound_connections")},
+                      "load": {k: ld[k] for k in ("requests", "errors", "p99_ms")}}, indent=2))
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
