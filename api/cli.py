@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-
 from guidancekg.graph.build import compile_data, default_store_root, write_build
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine import Filters
@@ -284,8 +283,21 @@ def report(drug: str, out_dir: Path, data_dir: Path | None, base: str, store_kin
 @click.option("--store-kind", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True)
 @click.option("--store", "store_root", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of the on-disk store (default: $GUIDANCEKG_STORE or a per-data cache folder).")
+@click.option("--sparql-timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
+              help="Time limit of a SPARQL query (config SPARQL_TIMEOUT; default 10).")
+@click.option("--sparql-max-rows", type=click.IntRange(min=1), default=None, metavar="ROWS",
+              help="Rows (or triples) a SPARQL result may hold (config SPARQL_MAX_ROWS; default 10000).")
+@click.option("--sparql-workers", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="SPARQL worker processes, i.e. queries running at once (config SPARQL_WORKERS; default 2).")
+@click.option("--ingest-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="Accept POST /api/sources/<id>/versions with this bearer token (the file's "
+              "first line; config INGEST_TOKEN; else $GUIDANCEKG_INGEST_TOKEN). Without one, ingest is disabled.")
+@click.option("--ingest-max-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Largest file an ingest accepts (config INGEST_MAX_BYTES; default 5 MB).")
 def serve(host: str, port: int, threads: int, data_dir: Path | None, base: str | None, store_kind: str,
-          store_root: Path | None) -> None:
+          store_root: Path | None, sparql_timeout: float | None = None, sparql_max_rows: int | None = None,
+          sparql_workers: int | None = None, ingest_token_file: Path | None = None,
+          ingest_max_bytes: int | None = None) -> None:
     """Serve the API, the SPARQL endpoint and the page under waitress, a multi-threaded WSGI server.
 
     The store is reopened when a current build exists, else built first. Every statement, source and
@@ -295,7 +307,12 @@ def serve(host: str, port: int, threads: int, data_dir: Path | None, base: str |
     Example:
       guidancekg serve --port 8080
     """
+    import logging
+
     import waitress
+
+    # One line per request on stderr (api/access_log.py); credentials are never part of it.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     from .app import create_app
 
@@ -306,12 +323,135 @@ def serve(host: str, port: int, threads: int, data_dir: Path | None, base: str |
         "GUIDANCEKG_STORE_KIND": store_kind,
         "GUIDANCEKG_STORE_ROOT": str(store_root) if store_root else None,
     }
+    for key, value in (("SPARQL_TIMEOUT", sparql_timeout), ("SPARQL_MAX_ROWS", sparql_max_rows),
+                       ("SPARQL_WORKERS", sparql_workers)):
+        if value is not None:
+            config[key] = value
+    config.update(_ingest_config(ingest_token_file, ingest_max_bytes))  # issue 8: ingest over HTTP
     graph = GuidanceGraph.open(data_dir, base=config["GUIDANCEKG_BASE"], kind=store_kind, store_root=store_root,
                                say=lambda m: click.echo(m, err=True))
     app = create_app(config, graph=graph)
     click.echo(f"guidancekg serving {graph.data_dir} at http://{host}:{port}/ "
                f"(threads: {threads}); press Ctrl+C to stop", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="guidancekg", _quiet=True)
+
+
+# -- issue 8: ingest a new version, and draft its statements ------------------------------------------------------
+
+
+def _ingest_config(token_file: Path | None, max_bytes: int | None) -> dict[str, Any]:
+    """Return the ingest settings of ``serve``: the token from the file or the environment (never echoed)."""
+    import os
+
+    from guidancekg.graph.ingest import DEFAULT_MAX_BYTES
+
+    token = os.environ.get("GUIDANCEKG_INGEST_TOKEN") or None
+    where = "$GUIDANCEKG_INGEST_TOKEN"
+    if token_file is not None:
+        lines = token_file.read_text(encoding="utf-8").splitlines()
+        token, where = (lines[0].strip() if lines else ""), "--ingest-token-file"
+    if token is not None and len(token) < 16:
+        raise click.BadParameter("an ingest token must have at least 16 characters (on the file's first line)",
+                                 param_hint=where)
+    return {"INGEST_TOKEN": token, "INGEST_MAX_BYTES": max_bytes or DEFAULT_MAX_BYTES}
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    from guidancekg.graph.errors import UploadTooLarge
+
+    size = path.stat().st_size
+    if size > limit:
+        raise UploadTooLarge(str(path), size, limit)
+    return path.read_bytes()
+
+
+@main.command()
+@click.argument("text_file", metavar="TEXT_FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("statements_file", metavar="STATEMENTS_FILE",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="Key of the source (a folder of data/sources) the version is of.")
+@click.option("--published", required=True, metavar="DATE",
+              help="Publication (record) date of the version: YYYY-MM-DD, YYYY-MM or YYYY.")
+@click.option("--revises", metavar="VERSION", help="Key of the version of the same source this one revises.")
+@click.option("--url", help="Where this version lives.")
+@click.option("--key", metavar="VERSION", help="Folder name of the new version (default: the published date).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Largest file accepted (default 5 MB).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Data folder (default: ./data if it holds guidancekg data, else the bundled data).")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the store to update.")
+@click.option("--store", "store_root", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the on-disk store (default: $GUIDANCEKG_STORE or a per-data cache folder).")
+def ingest(text_file: Path, statements_file: Path, source: str, published: str, revises: str | None,
+           url: str | None, key: str | None, max_bytes: int | None, data_dir: Path | None, base: str,
+           store_root: Path | None) -> None:
+    """Record a new version of a source: TEXT_FILE (the held text) and STATEMENTS_FILE, all or nothing.
+
+    Every check of the build runs on the new version in the context of the data first; only then is the
+    version folder written (atomically) and the store updated (a new build, swapped in). Sending a text
+    already recorded for the source changes nothing. A recorded version is never overwritten: a correction
+    is a new version that --revises it. A running server sees the new version when restarted (or ingest
+    through its API: POST /api/sources/<id>/versions).
+
+    \b
+    Example:
+      guidancekg ingest --source mssociety-lemtrada --published 2019-06-01 --revises 2019-04-18 \\
+          page.txt statements.yaml
+    """
+    from guidancekg.graph.ingest import DEFAULT_MAX_BYTES, Upload
+    from guidancekg.graph.ingest import ingest as run_ingest
+
+    data = data_dir or default_data_dir()
+    limit = max_bytes or DEFAULT_MAX_BYTES
+    upload = Upload(source=source, published=published, text=_read_limited(text_file, limit),
+                    statements=_read_limited(statements_file, limit), revises=revises, url=url, key=key,
+                    text_name=str(text_file), statements_name=str(statements_file))
+    result = run_ingest(data, upload, base=base, store_root=store_root or default_store_root(data),
+                        max_bytes=limit, origin="cli", say=lambda m: click.echo(m, err=True))
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if result.created:
+        click.echo(f"created {result.iri}: defines {len(result.defines)}, asserts {len(result.asserts)}, "
+                   f"withdraws {len(result.withdraws)} statement(s)")
+    else:
+        click.echo(f"unchanged: the text is already recorded as {result.iri}; nothing was written")
+
+
+@main.command()
+@click.argument("text_file", metavar="TEXT_FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="Key of the source the new text is a version of.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Data folder (default: ./data if it holds guidancekg data, else the bundled data).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the draft here (default: standard output).")
+def propose(text_file: Path, source: str, data_dir: Path | None, output: Path | None) -> None:
+    """Draft the statements file of a new version of a source from its text, for a person to edit.
+
+    The draft quotes each sentence at its exact offsets, suggests a topic by documented keyword rules, reads
+    the dates and durations it holds, carries over the statements of the source's latest version whose quotes
+    are still in the text, and lists those whose quotes are gone (candidates for withdrawal). It is valid as
+    it stands: review every line marked CHECK, then run `guidancekg ingest`.
+
+    \b
+    Example:
+      guidancekg propose --source mssociety-lemtrada page.txt -o statements.yaml
+    """
+    from guidancekg.graph.datafiles import read_text
+    from guidancekg.graph.propose import propose as draft_statements
+    from guidancekg.graph.propose import render
+
+    data = data_dir or default_data_dir()
+    text = read_text(text_file, text_file.resolve().parent)
+    draft = draft_statements(data, source, text, text_name=text_file.name)
+    rendered = render(draft)
+    if output:
+        output.write_text(rendered, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(rendered, nl=False)
+    carried = sum(len(e.carried) for e in draft.entries)
+    click.echo(f"{len(draft.entries)} sentences: {len(draft.statements())} drafted, {carried} carried over, "
+               f"{len(draft.withdrawal_candidates)} candidate(s) for withdrawal", err=True)
 
 
 if __name__ == "__main__":

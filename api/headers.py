@@ -23,6 +23,8 @@ JSON_TYPES = ("application/json", "application/problem+json")
 # Endpoints under /api/ that do not answer JSON, or choose their representation themselves (the audit also
 # answers CSV and Markdown): the JSON-only Accept check leaves them alone.
 NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs", "api.audit_view"})
+# Routes that take larger bodies than MAX_CONTENT_LENGTH and enforce their own limit (after authentication).
+OWN_BODY_LIMIT_ENDPOINTS = frozenset({"ingest.create_version"})
 ALLOWED_REQUEST_HEADERS = "Accept, Accept-Datetime, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Link, Location, Memento-Datetime, Vary, Content-Location"
 HTML_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -61,6 +63,8 @@ def _is_json_route() -> bool:
 def _refuse_early() -> None:
     """Refuse an oversized body (413) and, on the JSON API, an Accept that allows no JSON (406)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.endpoint in OWN_BODY_LIMIT_ENDPOINTS:
+        limit = None  # the route sets its own, larger limit (uploads) and answers 413 itself
     # Werkzeug enforces the limit only when a route reads the body; one that never reads it would accept it.
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge(f"The request body has {request.content_length} bytes; "

@@ -23,7 +23,9 @@ from guidancekg.graph.errors import (
     QueryTimeout,
     QueryTooLarge,
     StoreError,
+    UploadTooLarge,
     ValidationFailed,
+    VersionConflict,
 )
 
 PROBLEM_TYPE_BASE = "https://w3id.org/guidancekg/problems/"
@@ -38,6 +40,8 @@ _MAPPING: list[tuple[type[GuidanceError], int, str, str]] = [
     (QueryTooLarge, 413, "too-large", "Request or result too large"),
     (QueryTimeout, 503, "query-timeout", "Query stopped at the time limit"),
     (QueryError, 400, "query-error", "Query cannot be answered"),
+    (UploadTooLarge, 413, "upload-too-large", "Upload too large"),
+    (VersionConflict, 409, "version-conflict", "Version already recorded"),
     (ValidationFailed, 422, "validation-failed", "Validation failed"),
     (DataError, 422, "invalid-data", "Invalid data"),
     (StoreError, 503, "store-unavailable", "Store unavailable"),
@@ -68,6 +72,8 @@ def register_error_handlers(app: Flask) -> None:
                     extra["parameter"] = exc.parameter
                 if isinstance(exc, ValidationFailed):
                     extra["problems"] = exc.problems
+                if isinstance(exc, UploadTooLarge):
+                    extra["limit"] = exc.limit
                 return problem(status, title, str(exc), slug, **extra)
         return problem(400, "Bad request", str(exc), "bad-request")
 

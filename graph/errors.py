@@ -78,3 +78,19 @@ class QueryTimeout(QueryError):
 
 class QueryTooLarge(QueryError):
     """The request or its results exceed a configured limit."""
+
+
+class VersionConflict(DataError):
+    """The version would overwrite or contradict a recorded one; a recorded version is never edited."""
+
+
+class UploadTooLarge(GuidanceError):
+    """An uploaded file is larger than the configured limit."""
+
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        super().__init__(f"{what} has {size} bytes; the limit is {limit} bytes")
+        self.limit = limit
+
+
+class IngestBusy(StoreError):
+    """Another ingest holds the data folder's lock."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import open_store
+from .build import default_store_root, open_store
 from .engine import Engine
 from .iris import Minter, normalise_base
 from .model import Model, load_model
@@ -42,6 +42,11 @@ class GuidanceGraph:
              store_root: Path | None = None, say: Callable[[str], None] = lambda _m: None) -> GuidanceGraph:
         """Open (building first when needed) the graph of ``data_dir``."""
         data = Path(data_dir) if data_dir else default_data_dir()
+        # Issue 8 (graph/ingest.py): first repair what an interrupted ingest left behind. A version folder
+        # whose store build is missing needs nothing here: open_store's fingerprint check rebuilds the store.
+        from .ingest import recover
+
+        recover(data, (store_root or default_store_root(data)) if kind == "oxigraph" else None, say=say)
         store, warnings = open_store(data, base=base, kind=kind, root=store_root, say=say)
         model = load_model(store)
         return cls(store, model, Engine(model), Minter(normalise_base(base)), data, warnings)

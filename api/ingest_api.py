@@ -1,0 +1,174 @@
+"""``POST /api/sources/<source>/versions``: record a new version of a source (the only write of the API).
+
+The request is ``multipart/form-data`` with the files ``text`` (the held text) and ``statements`` (the
+statements file, in the data format) and the fields ``published`` (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``),
+optional ``revises`` (the key of the version it revises), ``url`` and ``key`` (the version's folder name,
+default the published date). It needs ``Authorization: Bearer <token>``, the token of the server's
+configuration (``INGEST_TOKEN``: ``guidancekg serve --ingest-token-file FILE`` or the environment variable
+``GUIDANCEKG_INGEST_TOKEN``):
+
+- no token configured: ``403`` problem "Ingest disabled";
+- no bearer token in the request: ``401`` with ``WWW-Authenticate: Bearer``; a wrong one: ``403``
+  (compared with :func:`hmac.compare_digest`); the token is never logged;
+- a file over ``INGEST_MAX_BYTES`` (default 5 MB): ``413``;
+- a new version: ``201 Created`` with ``Location`` (the version's IRI) and the version as JSON;
+- the same text sent again with the same statements: ``200`` with the recorded version; nothing is written;
+- a check that fails: ``422`` problem naming the uploaded file, line and statement; a recorded version that
+  would change: ``409``; an unknown source: ``404``. Nothing is written on any error.
+
+Readers never see a half-ingested version: the new graph (store, model, engine) is opened in full before the
+app's reference to it is replaced in one assignment, under a lock that also serialises ingests. Requests
+already running finish on the graph they started with, whose store stays readable.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import threading
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage
+
+from guidancekg.graph.build import default_store_root
+from guidancekg.graph.engine import Engine
+from guidancekg.graph.errors import InputError, StoreError, UploadTooLarge
+from guidancekg.graph.ingest import DEFAULT_MAX_BYTES, IngestResult, Upload, ingest
+from guidancekg.graph.model import load_model
+from guidancekg.graph.service import GuidanceGraph
+from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
+
+from .app import current_graph
+from .problems import problem
+
+bp = Blueprint("ingest", __name__, url_prefix="/api")
+
+ENV_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
+# Caches other blueprints keep per loaded graph (api/sparql_endpoint.py): dropped when the graph is replaced.
+_EXECUTOR_KEY = "guidancekg.sparql.executor"
+_GRAPHS_KEY = "guidancekg.sparql.graphs"
+_LOCK = threading.Lock()
+
+
+@bp.record_once
+def _configure(state: BlueprintSetupState) -> None:
+    config = state.app.config
+    if "INGEST_TOKEN" not in config:
+        config["INGEST_TOKEN"] = os.environ.get(ENV_TOKEN) or None
+    config.setdefault("INGEST_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def _authorise() -> ResponseReturnValue | None:
+    """Return the problem response that refuses the request, or None when its bearer token is right."""
+    expected = current_app.config.get("INGEST_TOKEN")
+    if not expected:
+        return problem(403, "Ingest disabled", "This server accepts no new versions: no ingest token is "
+                       "configured (serve --ingest-token-file FILE, or GUIDANCEKG_INGEST_TOKEN).", "ingest-disabled")
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        resp = problem(401, "Unauthorized", "Recording a version needs 'Authorization: Bearer <token>'.",
+                       "unauthorized")
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="guidancekg ingest"'
+        return resp
+    if not hmac.compare_digest(given.strip().encode("utf-8"), str(expected).encode("utf-8")):
+        return problem(403, "Forbidden", "The bearer token is not the one this server accepts.", "forbidden")
+    return None
+
+
+def _file(name: str, limit: int) -> tuple[bytes, str]:
+    found: FileStorage | None = request.files.get(name)
+    if found is None:
+        if name in request.form:
+            raise InputError(name, "must be sent as a file part (multipart/form-data with a filename)")
+        raise InputError(name, "is required (a file part of multipart/form-data)")
+    data = found.stream.read(limit + 1)
+    filename = os.path.basename((found.filename or "").replace("\\", "/")) or f"{name} (upload)"
+    if len(data) > limit:
+        raise UploadTooLarge(filename, len(data), limit)
+    return data, filename
+
+
+def _field(name: str, required: bool = False) -> str | None:
+    values = request.form.getlist(name)
+    if len(values) > 1:
+        raise InputError(name, "given more than once")
+    value = values[0].strip() if values else ""
+    if not value:
+        if required:
+            raise InputError(name, "is required")
+        return None
+    return value
+
+
+@bp.post("/sources/<source>/versions")
+def create_version(source: str) -> ResponseReturnValue:
+    """Record a new version of ``source`` (see the module docstring)."""
+    refused = _authorise()
+    if refused is not None:
+        return refused
+    limit = int(current_app.config.get("INGEST_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    body_limit = 2 * limit + 64 * 1024  # two files and the form fields
+    if request.content_length is not None and request.content_length > body_limit:
+        raise UploadTooLarge("the request body", request.content_length, body_limit)
+    request.max_content_length = body_limit
+    request.max_form_memory_size = 64 * 1024
+    text, text_name = _file("text", limit)
+    statements, statements_name = _file("statements", limit)
+    upload = Upload(source=source, published=_field("published", required=True) or "", text=text,
+                    statements=statements, revises=_field("revises"), url=_field("url"), key=_field("key"),
+                    text_name=text_name, statements_name=statements_name)
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _LOCK:
+        graph = current_graph()
+        if graph.store.kind not in ("oxigraph", "memory"):
+            raise StoreError(f"this server's {graph.store.kind} store cannot take an ingest over HTTP; record the "
+                             f"version with `guidancekg ingest` and restart the server (it reloads the store)")
+        memory = isinstance(graph.store, MemoryStore)
+        root = app.config.get("GUIDANCEKG_STORE_ROOT")
+        result = ingest(graph.data_dir, upload, base=graph.minter.base,
+                        store_root=None if memory else (root or default_store_root(graph.data_dir)),
+                        store_kind="memory" if memory else "oxigraph", max_bytes=limit, origin="api",
+                        say=app.logger.info)
+        if result.created:
+            _replace_graph(app, _open_new(graph, result))
+    body: dict[str, Any] = result.to_json()
+    resp = jsonify(body)
+    if result.created:
+        resp.status_code = 201
+        resp.headers["Location"] = result.iri
+    else:
+        resp.headers["Content-Location"] = result.iri
+    return resp
+
+
+def _open_new(graph: GuidanceGraph, result: IngestResult) -> GuidanceGraph:
+    """Open the graph the ingest wrote, in full, before anyone can see it."""
+    store: Store
+    if result.build is not None:
+        store = OxigraphStore(result.build.path / "oxigraph")
+    else:
+        assert result.dataset is not None
+        store = MemoryStore(result.dataset)
+    model = load_model(store)
+    return GuidanceGraph(store, model, Engine(model), graph.minter, graph.data_dir, result.warnings)
+
+
+def _replace_graph(app: Flask, new: GuidanceGraph) -> None:
+    """Make ``new`` the app's graph in one assignment; retire the caches of the old one."""
+    app.extensions["guidancekg"] = new
+    app.extensions.pop(_GRAPHS_KEY, None)
+    old_executor = app.extensions.pop(_EXECUTOR_KEY, None)
+
+    def _retire() -> None:
+        app.extensions.pop(_GRAPHS_KEY, None)  # in case a request computed it from the old graph meanwhile
+        if old_executor is not None:
+            old_executor.close()
+
+    # SPARQL queries already running on the old store's workers may finish first.
+    timer = threading.Timer(float(app.config.get("SPARQL_TIMEOUT", 10.0)) + 5.0, _retire)
+    timer.daemon = True
+    timer.start()
