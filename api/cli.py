@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
+
 from guidancekg.graph.build import compile_data, default_store_root, write_build
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine import Filters
@@ -167,30 +167,48 @@ def validate(data_dir: Path | None, base: str) -> None:
                f"{len(compiled.corpus.versions)} versions, {quads} quads)")
 
 
+_QUERY_FORMATS = {
+    "table": "application/sparql-results+json, text/turtle",
+    "json": "application/sparql-results+json, application/ld+json",
+    "csv": "text/csv, application/n-triples",
+    "xml": "application/sparql-results+xml, application/rdf+xml",
+    "turtle": "text/turtle, application/sparql-results+json",
+}
+
+
 @main.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(_QUERY_FORMATS)), default="table", show_default=True,
+              help="table for people; json, csv, xml: SPARQL results formats (graphs: JSON-LD, N-Triples, RDF/XML); "
+              "turtle for CONSTRUCT and DESCRIBE.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Refuse larger results.")
 @_data_option
-def query(file: Any, fmt: str, data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
-    """Run a SPARQL SELECT query from FILE (or - for standard input) over the union of all graphs.
+def query(file: Any, fmt: str, max_rows: int, data_dir: Path | None, base: str, store_kind: str,
+          store_root: Path | None) -> None:
+    """Run a SPARQL query from FILE (or - for standard input), as the SPARQL endpoint would.
+
+    The default graph is the union of all graphs; each version's graph, the provenance graph and the
+    vocabulary graph are named graphs. Updates and SERVICE are refused, as on the endpoint.
 
     \b
     Example:
       guidancekg query graph/queries/guidance-on-date.rq
     """
-    text = file.read()
-    rows = _open(data_dir, base, store_kind, store_root).store.select(text)
-    names = list(rows[0]) if rows else []
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        import csv
+    from guidancekg.graph.sparql import SparqlStore, choose_formats, execute
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(names)
-        writer.writerows([[r[n] or "" for n in names] for r in rows])
-    else:
-        click.echo(tables.table(names or ["(no rows)"], [[r[n] or "" for n in names] for r in rows]))
+    graph = _open(data_dir, base, store_kind, store_root)
+    result = execute(SparqlStore.open(graph.store.sparql_source()), file.read(),
+                     choose_formats(_QUERY_FORMATS[fmt]), max_rows=max_rows)
+    if fmt != "table" or result.media_type != "application/sparql-results+json":
+        click.echo(result.body.decode("utf-8"), nl=False)
+        return
+    answer = json.loads(result.body)
+    if "boolean" in answer:
+        click.echo(str(answer["boolean"]).lower())
+        return
+    names = answer["head"]["vars"]
+    rows = [[b.get(n, {}).get("value", "") for n in names] for b in answer["results"]["bindings"]]
+    click.echo(tables.table(names or ["(no variables)"], rows))
 
 
 @main.command()

@@ -98,12 +98,34 @@ def test_query_and_export(runner, data_dir, tmp_path):
     q.write_text("SELECT (COUNT(DISTINCT ?s) AS ?n) "
                  "WHERE { GRAPH ?g { ?s a <https://w3id.org/guidancekg/ns#Statement> } }")
     result = invoke(runner, "query", str(q), "--data", str(data_dir), "--format", "json")
-    assert int(json.loads(result.output)[0]["n"]) >= 22
+    assert int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]) >= 22
     out = tmp_path / "g.nq"
     invoke(runner, "export", "--format", "nquads", "-o", str(out), "--data", str(data_dir))
     assert out.read_text(encoding="utf-8").count("\n") > 500
     for fmt in ("trig", "turtle", "jsonld"):
         assert invoke(runner, "export", "--format", fmt, "--data", str(data_dir)).exit_code == 0
+
+
+def test_query_counts_each_triple_once_in_the_union(runner, data_dir, tmp_path):
+    # Regression: Oxigraph's own union default graph counts a triple once per graph that holds it.
+    q = tmp_path / "q.rq"
+    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { <http://127.0.0.1:8080/id/statement/"
+                 "alemtuzumab-eu-temporary-restriction-2019> a ?type }")
+    result = invoke(runner, "query", str(q), "--data", str(data_dir), "--format", "csv")
+    assert result.stdout.splitlines()[1].strip() == "1"
+
+
+def test_query_refuses_updates_and_service(runner, data_dir, tmp_path):
+    for text in ("INSERT DATA { <urn:a> <urn:b> 1 }", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"):
+        q = tmp_path / "bad.rq"
+        q.write_text(text)
+        result = runner.invoke(main, ["query", str(q), "--data", str(data_dir)])
+        assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_query_table_for_people(runner, data_dir):
+    result = invoke(runner, "query", str(data_dir.parent / "graph/queries/guidance-on-date.rq"), "--data", str(data_dir))
+    assert "alemtuzumab-eu-temporary-restriction-2019" in result.stdout
 
 
 def test_every_command_has_real_help(runner):
