@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -33,12 +34,35 @@ class _Group(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
+def _remote_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of --store-kind remote; each sets the GUIDANCEKG_STORE_* variable that graph/remote_store.py reads
+    (the password only ever comes from GUIDANCEKG_STORE_PASSWORD, never the command line)."""
+
+    def to_env(name: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+        def callback(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+            if value:
+                os.environ[name] = value
+            return value
+
+        return callback
+
+    for flag, env, text in (
+        ("--store-auth", "GUIDANCEKG_STORE_AUTH", "remote: HTTP authentication, basic or digest."),
+        ("--store-user", "GUIDANCEKG_STORE_USER", "remote: user name (password from $GUIDANCEKG_STORE_PASSWORD)."),
+        ("--store-update-url", "GUIDANCEKG_STORE_UPDATE_URL", "remote: SPARQL Update endpoint, if not --store-url."),
+        ("--store-url", "GUIDANCEKG_STORE_URL", "remote: SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql."),
+    ):
+        f = click.option(flag, callback=to_env(env), expose_value=False, is_eager=True, help=text)(f)
+    return f
+
+
 def _data_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = _remote_options(f)
     f = click.option("--store", "store_root", type=click.Path(file_okay=False, path_type=Path),
                      help="Folder of the on-disk store (default: $GUIDANCEKG_STORE or a per-data cache folder).")(f)
-    f = click.option("--store-kind", type=click.Choice(["oxigraph", "memory"]), default="oxigraph",
+    f = click.option("--store-kind", type=click.Choice(["oxigraph", "memory", "remote"]), default="oxigraph",
                      show_default=True, help="oxigraph: on-disk store, built once and reopened; "
-                     "memory: build in memory each time.")(f)
+                     "memory: build in memory each time; remote: a SPARQL 1.1 server (--store-url).")(f)
     f = click.option("--base", default=DEFAULT_BASE, show_default=True,
                      help="Base IRI under which statements, sources and versions are minted.")(f)
     return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -90,6 +114,17 @@ def build(data_dir: Path | None, base: str, store_kind: str, store_root: Path | 
     """
     data = data_dir or default_data_dir()
     compiled = compile_data(data, base)
+    if store_kind == "remote":
+        from guidancekg.graph.build import write_remote_build
+        from guidancekg.graph.remote_store import RemoteConfig, RemoteStore
+
+        remote = RemoteStore(RemoteConfig.from_env())
+        quads = write_remote_build(compiled, remote)
+        for w in compiled.warnings:
+            click.echo(f"warning: {w}", err=True)
+        click.echo(f"built {len(compiled.corpus.statements)} statements from {len(compiled.corpus.versions)} "
+                   f"versions ({quads} quads) into {remote.config.url}")
+        return
     root = store_root or default_store_root(data)
     info = write_build(compiled, root)
     for w in info.warnings:
@@ -298,7 +333,9 @@ def report(drug: str, out_dir: Path, data_dir: Path | None, base: str, store_kin
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Data folder (default: ./data if it holds guidancekg data, else the bundled data).")
 @click.option("--base", default=None, help="Base IRI of the minted IRIs (default: this server's own URL).")
-@click.option("--store-kind", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True)
+@click.option("--store-kind", type=click.Choice(["oxigraph", "memory", "remote"]), default="oxigraph",
+              show_default=True)
+@_remote_options
 @click.option("--store", "store_root", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of the on-disk store (default: $GUIDANCEKG_STORE or a per-data cache folder).")
 @click.option("--sparql-timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
@@ -470,6 +507,31 @@ def propose(text_file: Path, source: str, data_dir: Path | None, output: Path | 
     carried = sum(len(e.carried) for e in draft.entries)
     click.echo(f"{len(draft.entries)} sentences: {len(draft.statements())} drafted, {carried} carried over, "
                f"{len(draft.withdrawal_candidates)} candidate(s) for withdrawal", err=True)
+
+
+@main.command()
+@click.option("--statements", "n", type=click.IntRange(1, 10_000_000), required=True,
+              help="How many statements (about 200 per drug).")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed writes the same files.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the data folder into (must be empty or missing).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+def synth(n: int, seed: int, out_dir: Path, overwrite: bool) -> None:
+    """Write a synthetic corpus of N statements in the data folder format (for benchmarks; not real guidance).
+
+    \b
+    Example:
+      guidancekg synth --statements 100000 --seed 1 --out /tmp/synth-1e5
+      guidancekg build --data /tmp/synth-1e5
+    """
+    from guidancekg.graph.synthetic import generate
+
+    try:
+        stats = generate(n, seed, out_dir, overwrite=overwrite)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{exc}; use --overwrite") from None
+    click.echo(f"wrote {stats.statements} statements ({stats.drugs} drugs, {stats.sources} sources, "
+               f"{stats.versions} versions, {stats.assertions} records, {stats.overrides} overrides) to {out_dir}")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,14 @@ SELECTs, run once when a store is opened.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from . import dates as dates_module
 from .dates import PartialDate, parse_partial
 from .store import Store
 from .vocab import (
@@ -145,24 +150,71 @@ class Model:
     asserted_by: dict[str, frozenset[str]] = field(default_factory=dict)  # version -> statements
     records: dict[str, tuple[Record, ...]] = field(default_factory=dict)  # statement -> records
     broader: dict[str, str] = field(default_factory=dict)  # jurisdiction code -> broader code
+    # Lookups by key, built on first use (a model is not changed after loading).
+    _drug_keys: dict[str, DrugInfo] | None = field(default=None, init=False, repr=False, compare=False)
+    _statement_keys: dict[str, StatementInfo] | None = field(default=None, init=False, repr=False, compare=False)
 
     def drug_by_key(self, key: str) -> DrugInfo | None:
-        return next((d for d in self.drugs.values() if d.key == key), None)
+        if self._drug_keys is None or len(self._drug_keys) != len(self.drugs):
+            self._drug_keys = {}
+            for d in self.drugs.values():
+                self._drug_keys.setdefault(d.key, d)
+        return self._drug_keys.get(key)
 
     def statements_by_key(self, key: str) -> StatementInfo:
         """Return the statement whose key is ``key``; raise KeyError when there is none."""
-        for s in self.statements.values():
-            if s.key == key:
-                return s
-        raise KeyError(key)
+        if self._statement_keys is None or len(self._statement_keys) != len(self.statements):
+            self._statement_keys = {}
+            for s in self.statements.values():
+                self._statement_keys.setdefault(s.key, s)
+        return self._statement_keys[key]
 
 
 def _local(iri: str, namespace: str) -> str:
     return iri[len(namespace):] if iri.startswith(namespace) else iri
 
 
+def _snapshot_path(store: Store) -> Path | None:
+    """Return where a snapshot of the model of an on-disk build lives: beside the store, named by this code.
+
+    A build directory is content-addressed and never changed after it is written, so a snapshot of the model read
+    from it stays right for as long as the code that reads the model is the same: its name carries a hash of
+    this module and of the date parsing it uses.
+    """
+    path = getattr(store, "path", None)
+    if store.kind != "oxigraph" or path is None:
+        return None
+    digest = hashlib.sha256()
+    for module in (__file__, dates_module.__file__):
+        digest.update(Path(module).read_bytes())
+    return Path(path).parent / f"model-{digest.hexdigest()[:16]}.pickle"
+
+
 def load_model(store: Store) -> Model:
-    """Read the model from ``store``."""
+    """Read the model from ``store`` (from the build's model snapshot when there is one; written on first read)."""
+    snapshot = _snapshot_path(store)
+    if snapshot is not None and snapshot.is_file():
+        try:
+            with snapshot.open("rb") as f:
+                model = pickle.load(f)
+            if isinstance(model, Model):
+                return model
+        except Exception:
+            pass
+    model = _read_model(store)
+    if snapshot is not None:
+        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as f:
+                pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, snapshot)
+        except OSError:  # a read-only build directory: no snapshot, still correct
+            tmp.unlink(missing_ok=True)
+    return model
+
+
+def _read_model(store: Store) -> Model:
+    """Read the model from ``store`` with a handful of SPARQL SELECTs."""
     m = Model()
     for r in store.select(Q_DRUGS):
         old = m.drugs.get(r["d"] or "")
@@ -205,4 +257,3 @@ def load_model(store: Store) -> Model:
     for r in store.select(Q_BROADER):
         m.broader[_local(r["j"] or "", JURISDICTION_IRI)] = _local(r["b"] or "", JURISDICTION_IRI)
     return m
-

@@ -1,0 +1,346 @@
+"""Benchmarks: build, open, date questions in-process and over HTTP, SPARQL, SHACL of one version, naive baseline.
+
+    python -m benchmarks.run                      # 10^3, 10^4, 10^5 and 10^6 statements; rewrites docs/benchmarks.md
+    python -m benchmarks.run --sizes 1000,10000   # some sizes only (the others keep their last results)
+    python -m benchmarks.run --fresh              # measure again what was measured before
+
+Not a test: it takes about an hour with 10^6 (the build of a million statements is most of it). Synthetic corpora
+(graph/synthetic.py, seed 1) and their stores are kept in ``--work`` (default ``.bench/``) and each size's results
+in ``--work/result-N.json``, so a run measures only what is missing unless ``--fresh``. Every size is measured in a
+subprocess of its own, so that its peak RSS (``ru_maxrss``) is its own. The naive baseline is rdflib's in-memory
+dataset answering the same question as one SPARQL query with date FILTERs (graph/queries/guidance-on-date.rq with
+the drug added), in a subprocess stopped at ``--naive-timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "benchmarks.md"
+PLOT = REPO / "docs" / "benchmarks-latency.png"
+BASE = "http://localhost/"
+SIZES = (1000, 10_000, 100_000, 1_000_000)
+SEED = 1
+QUERY_DAYS = (date(2005, 1, 1), date(2025, 12, 31))
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _du(path: Path) -> int:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+
+
+def _questions(n: int, drugs: int, seed: int = 7) -> list[tuple[str, date, date | None]]:
+    rng = random.Random(seed)
+    span = (QUERY_DAYS[1] - QUERY_DAYS[0]).days
+    out = []
+    for _ in range(n):
+        on = QUERY_DAYS[0] + timedelta(days=rng.randrange(span))
+        known = None if rng.random() < 0.5 else QUERY_DAYS[0] + timedelta(days=rng.randrange(span))
+        out.append((f"drug{rng.randrange(drugs):05d}", on, known))
+    return out
+
+
+def _library(name: str, drug_iri: str | None, *values: str) -> str:
+    import re
+
+    from guidancekg.graph.sparqlgen import QUERIES_DIR
+
+    text = (QUERIES_DIR / name).read_text(encoding="utf-8")
+    pattern = re.compile(r"VALUES \([^)]*\) \{ \([^)]*\) \}")
+    found = pattern.search(text)
+    assert found
+    head = found.group(0).split("{")[0]
+    literals = " ".join(f'"{v}"^^xsd:date' for v in values)
+    line = head + "{ (" + literals + ") }"
+    if drug_iri:
+        line += f"\n  ?statement gk:drug <{drug_iri}> ."
+    return pattern.sub(line, text, count=1)
+
+
+# -- one size, in its own process ------------------------------------------------------------------------------
+
+
+def measure_size(n: int, work: Path) -> dict:
+    from guidancekg.graph.build import compile_data, current_build, validate_chunked, write_build
+    from guidancekg.graph.datafiles import load_corpus
+    from guidancekg.graph.engine import Filters
+    from guidancekg.graph.iris import Minter
+    from guidancekg.graph.service import GuidanceGraph
+
+    corpus_dir, store = work / f"synth-{n}", work / f"store-{n}"
+    out: dict = {"statements": n}
+    if store.exists():
+        shutil.rmtree(store)
+    t = time.perf_counter()
+    compiled = compile_data(corpus_dir, BASE)
+    t_compile = time.perf_counter() - t
+    info = write_build(compiled, store)
+    t_build = time.perf_counter() - t
+    out.update(build_s=t_build, compile_s=t_compile, quads=info.quads, triples_per_s=info.quads / t_build,
+               build_rss_mb=_rss_mb(), disk_bytes=_du(info.path), versions=info.versions)
+    del compiled
+    # Open: reopen the current build (no rebuild), read the model and build the index.
+    t = time.perf_counter()
+    graph = GuidanceGraph.open(corpus_dir, base=BASE, store_root=store)
+    out["open_s"] = time.perf_counter() - t
+    assert current_build(store) is not None
+    engine = graph.engine
+    drugs = len(graph.model.drugs)
+    times = []
+    for drug, on, known in _questions(2000, drugs):
+        t = time.perf_counter()
+        engine.guidance(on, known, Filters(drug=drug))
+        times.append(time.perf_counter() - t)
+    out.update(guidance_p50_ms=_pct(times, 50) * 1e3, guidance_p99_ms=_pct(times, 99) * 1e3)
+    times = []
+    for _drug, on, known in _questions(20, drugs, seed=11):
+        t = time.perf_counter()
+        engine.guidance(on, known)
+        times.append(time.perf_counter() - t)
+    out["guidance_all_drugs_p50_ms"] = _pct(times, 50) * 1e3
+    times = []
+    for drug, on, known in _questions(300, drugs, seed=13):
+        start = on - timedelta(days=365)
+        t = time.perf_counter()
+        engine.changes(start, on, known, Filters(drug=drug))
+        times.append(time.perf_counter() - t)
+    out.update(changes_p50_ms=_pct(times, 50) * 1e3, changes_p99_ms=_pct(times, 99) * 1e3)
+    out["http"] = _http(corpus_dir, store, drugs)
+    graph.close()
+    # SHACL of one new version: its statements (with what they override) and their context, validated alone.
+    out["shacl_one_version"] = _shacl_one_version(corpus_dir, work, validate_chunked, load_corpus, Minter(BASE))
+    out["rss_mb"] = _rss_mb()
+    return out
+
+
+def _http(corpus_dir: Path, store: Path, drugs: int) -> dict:
+    import http.client
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = store.parent / f"serve-{store.name}.log"
+    proc = subprocess.Popen([sys.executable, "-m", "guidancekg.api.cli", "serve", "--port", str(port), "--data",
+                             str(corpus_dir), "--store", str(store), "--base", BASE, "--threads", "4"],
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        t = time.perf_counter()
+        deadline = time.monotonic() + 1800
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"serve exited: {log.read_text(errors='replace')[-2000:]}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", "/api/guidance?on=2019-01-01&drug=drug00000")
+                conn.getresponse().read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        started = time.perf_counter() - t
+        times = []
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for drug, on, known in _questions(1000, drugs, seed=17):
+            url = f"/api/guidance?on={on}&drug={drug}" + (f"&known={known}" if known else "")
+            t = time.perf_counter()
+            conn.request("GET", url)
+            response = conn.getresponse()
+            response.read()
+            times.append(time.perf_counter() - t)
+            assert response.status == 200, response.status
+        return {"start_s": started, "p50_ms": _pct(times, 50) * 1e3, "p99_ms": _pct(times, 99) * 1e3}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _shacl_one_version(corpus_dir: Path, work: Path, validate_chunked, load_corpus, minter) -> dict:
+    """Validate the latest version of one source as a new version: its chunk, with the context it needs."""
+    sources = sorted((corpus_dir / "sources").iterdir())
+    source = sources[len(sources) // 2]
+    drug = source.name.split("-")[0]
+    view = work / f"view-{corpus_dir.name}"
+    if view.exists():
+        shutil.rmtree(view)
+    (view / "sources").mkdir(parents=True)
+    shutil.copy(corpus_dir / "drugs.yaml", view / "drugs.yaml")
+    for s in sources:  # the drug's sources: a closed part of the corpus (overrides stay within a drug)
+        if s.name.split("-")[0] == drug:
+            (view / "sources" / s.name).symlink_to(s)
+    corpus = load_corpus(view)
+    versions = sorted((v for v in corpus.versions.values() if v.source == source.name), key=lambda v: v.published)
+    version = versions[-1]
+    keys = {a.statement for a in corpus.assertions if a.version_id == version.id}
+    validate_chunked(corpus, minter, statements=set(list(keys)[:1]))  # warm-up (compiles the shapes)
+    t = time.perf_counter()
+    conforms, results = validate_chunked(corpus, minter, statements=keys)
+    elapsed = time.perf_counter() - t
+    shutil.rmtree(view)
+    return {"seconds": elapsed, "statements": len(keys), "conforms": conforms, "results": len(results)}
+
+
+def measure_sparql(n: int, work: Path) -> dict:
+    """The SPARQL library's as-of and changes queries on the on-disk Oxigraph store of size ``n``."""
+    from guidancekg.graph.build import current_build
+    from guidancekg.graph.store import OxigraphStore
+
+    info = current_build(work / f"store-{n}")
+    assert info is not None
+    store = OxigraphStore(info.path / "oxigraph")
+    drug = f"{BASE}id/drug/drug00000"
+    out = {}
+    times = []
+    for on, known in (("2019-04-12", "2019-04-15"), ("2015-06-01", "2016-01-01"), ("2022-02-02", "9999-12-31")):
+        t = time.perf_counter()
+        store.select(_library("guidance-on-date-as-known.rq", drug, on, known))
+        times.append(time.perf_counter() - t)
+    out["as_of_drug_ms"] = statistics.median(times) * 1e3
+    print(json.dumps(out), flush=True)  # kept if the changes query below is stopped
+    t = time.perf_counter()
+    store.select(_library("changes-between-dates.rq", None, "2019-01-01", "2019-12-31", "9999-12-31"))
+    out["changes_all_s"] = time.perf_counter() - t
+    return out
+
+
+def measure_naive(n: int, work: Path) -> dict:
+    """rdflib in memory: load the dataset, then the same question as one SPARQL query with date FILTERs."""
+    from rdflib import Dataset
+
+    from guidancekg.graph.build import current_build
+    from guidancekg.graph.store import MemoryStore, OxigraphStore
+
+    info = current_build(work / f"store-{n}")
+    assert info is not None
+    nquads = OxigraphStore(info.path / "oxigraph").dump_nquads()
+    t = time.perf_counter()
+    ds = Dataset()
+    ds.parse(data=nquads.decode("utf-8"), format="nquads")
+    load = time.perf_counter() - t
+    print(json.dumps({"load_s": load}), flush=True)
+    store = MemoryStore(ds)
+    times = []
+    for drug, on, known in _questions(3, max(1, round(n / 200)), seed=23):
+        query = _library("guidance-on-date-as-known.rq", f"{BASE}id/drug/{drug}", on.isoformat(),
+                         (known or date(9999, 12, 31)).isoformat())
+        t = time.perf_counter()
+        store.select(query)
+        times.append(time.perf_counter() - t)
+        print(json.dumps({"partial_query_s": times[-1], "load_s": load}), flush=True)
+    return {"load_s": load, "query_p50_ms": statistics.median(times) * 1e3, "rss_mb": _rss_mb()}
+
+
+# -- the driver ------------------------------------------------------------------------------------------------
+
+
+def _child(mode: str, n: int, work: Path, timeout: float | None) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.run", "--child", mode, "--n", str(n), "--work", str(work)]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    except subprocess.TimeoutExpired as exc:
+        raw = exc.stdout or b""
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        partial = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+        return {"stopped_after_s": time.perf_counter() - started, "partial": partial}
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} {n} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    from importlib.metadata import version
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    import yaml
+
+    libs = {name: version(name) for name in ("rdflib", "pyoxigraph", "pyshacl", "pyshacl-turbo", "PyYAML", "flask",
+                                              "waitress")}
+    libs["libyaml"] = str(getattr(yaml, "__with_libyaml__", False))
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem / 1024 / 1024, 1),
+            "python": platform.python_version(), "libs": libs}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--work", type=Path, default=REPO / ".bench")
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--naive-timeout", type=float, default=300.0)
+    parser.add_argument("--sparql-timeout", type=float, default=120.0)
+    parser.add_argument("--sparql-max", type=int, default=10_000,
+                        help="run the SPARQL library queries up to this size (they are stopped at 10^3 already)")
+    parser.add_argument("--child", choices=["size", "sparql", "naive"])
+    parser.add_argument("--n", type=int)
+    args = parser.parse_args(argv)
+    work = args.work.resolve()
+    if args.child:
+        fn = {"size": measure_size, "sparql": measure_sparql, "naive": measure_naive}[args.child]
+        print(json.dumps(fn(args.n, work)), flush=True)
+        return
+    from guidancekg.graph.synthetic import generate
+
+    work.mkdir(parents=True, exist_ok=True)
+    for n in [int(x) for x in args.sizes.split(",") if x]:
+        path = work / f"result-{n}.json"
+        result = json.loads(path.read_text()) if path.exists() and not args.fresh else {}
+        corpus = work / f"synth-{n}"
+        if not (corpus / "drugs.yaml").exists():
+            t = time.perf_counter()
+            stats = generate(n, SEED, corpus, overwrite=True)
+            result["synth"] = dict(stats.to_json(), seconds=time.perf_counter() - t)
+            print(f"{n}: generated {stats.statements} statements in {result['synth']['seconds']:.1f} s", flush=True)
+        if "size" not in result:
+            print(f"{n}: building and measuring ...", flush=True)
+            result["size"] = _child("size", n, work, None)
+            path.write_text(json.dumps(result, indent=2))
+        if "sparql" not in result and n <= args.sparql_max:
+            print(f"{n}: SPARQL library queries ...", flush=True)
+            result["sparql"] = _child("sparql", n, work, args.sparql_timeout)
+            path.write_text(json.dumps(result, indent=2))
+        if "naive" not in result and n <= 100_000:
+            print(f"{n}: naive baseline (rdflib) ...", flush=True)
+            result["naive"] = _child("naive", n, work, args.naive_timeout)
+            path.write_text(json.dumps(result, indent=2))
+        path.write_text(json.dumps(result, indent=2))
+    results = {}
+    for path in sorted(work.glob("result-*.json")):
+        n = int(path.stem.split("-")[1])
+        results[n] = json.loads(path.read_text())
+    from benchmarks.report import write_report
+
+    write_report(results, machine(), DOC, PLOT)
+    print(f"wrote {DOC} and {PLOT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""The same store tests over every store kind: in-memory rdflib, on-disk Oxigraph and a remote SPARQL server.
+
+The remote kind runs against a real Virtuoso Open Source server when ``GUIDANCEKG_TEST_VIRTUOSO_URL`` names its
+SPARQL endpoint (``.ci/run`` installs and starts one on loopback; ``.ci/virtuoso start`` does it by hand), and is
+skipped, saying so, otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from guidancekg.graph.build import compile_data, open_remote_store, open_store, write_remote_build
+from guidancekg.graph.engine import Engine, Filters
+from guidancekg.graph.errors import StoreError
+from guidancekg.graph.model import load_model
+from guidancekg.graph.remote_store import RemoteConfig, RemoteStore
+from guidancekg.graph.serialize import changes_json, guidance_json, timeline_json
+from guidancekg.graph.sparqlgen import EVERYTHING, QUERIES_DIR
+from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+BASE = "http://localhost/"
+VIRTUOSO = os.environ.get("GUIDANCEKG_TEST_VIRTUOSO_URL")
+NO_SERVER = "no SPARQL server configured: set GUIDANCEKG_TEST_VIRTUOSO_URL (.ci/run starts Virtuoso on loopback)"
+KINDS = ["memory", "oxigraph", pytest.param("remote", marks=pytest.mark.skipif(not VIRTUOSO, reason=NO_SERVER))]
+KEY_DATES = ["2013-06-01", "2014-03-01", "2019-04-11", "2019-04-12", "2019-04-18", "2020-01-16", "2020-02-01"]
+KNOWN = [None, "2014-05-31", "2019-04-15"]
+VALUES = re.compile(r"VALUES \([^)]*\) \{ \([^)]*\) \}")
+
+
+@pytest.fixture(scope="module")
+def reference() -> tuple[Store, Engine]:
+    store = MemoryStore(compile_data(DATA, BASE).dataset)
+    return store, Engine(load_model(store))
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def opened(request, tmp_path_factory) -> tuple[Store, Engine]:
+    kind = request.param
+    if kind == "remote":
+        store, _warnings = open_remote_store(DATA, base=BASE, config=RemoteConfig(VIRTUOSO or "", page=500))
+    else:
+        store, _warnings = open_store(DATA, base=BASE, kind=kind, root=tmp_path_factory.mktemp(f"store-{kind}"))
+    yield store, Engine(load_model(store))
+    store.close()
+
+
+def _plain(nquads: bytes) -> tuple[set[str], int]:
+    """Return the quads without blank nodes, and how many have one (their labels differ from store to store)."""
+    lines = [line for line in nquads.decode("utf-8").splitlines() if line.strip()]
+    named = {line for line in lines if "_:" not in line}
+    return named, len(lines) - len(named)
+
+
+def test_the_store_holds_the_bundled_data(opened, reference):
+    store, _ = opened
+    mine, theirs = _plain(store.dump_nquads()), _plain(reference[0].dump_nquads())
+    assert mine[1] == theirs[1]
+    if store.kind == "oxigraph" or store.kind == "remote":
+        # Literals may be written in another canonical form; compare as parsed terms.
+        import pyoxigraph as ox
+
+        def terms(lines: set[str]) -> set:
+            # Oxigraph keeps xsd:nonNegativeInteger values as xsd:integer (the same value).
+            text = "\n".join(sorted(lines)).replace("XMLSchema#nonNegativeInteger>", "XMLSchema#integer>")
+            return set(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))
+
+        assert terms(mine[0]) == terms(theirs[0])
+    else:
+        assert mine[0] == theirs[0]
+
+
+def test_load_model_gives_the_same_model(opened, reference):
+    assert load_model(opened[0]) == load_model(reference[0])
+
+
+@pytest.mark.parametrize("known", KNOWN)
+def test_engine_answers_are_equal_on_key_dates(opened, reference, known):
+    engine, ref = opened[1], reference[1]
+    k = date.fromisoformat(known) if known else None
+    for on in KEY_DATES:
+        for filters in (Filters(), Filters(jurisdiction="EU", topic="indication"), Filters(drug="alemtuzumab")):
+            d = date.fromisoformat(on)
+            assert guidance_json(engine.guidance(d, k, filters)) == guidance_json(ref.guidance(d, k, filters))
+    start, end = date(2012, 1, 1), date(2022, 12, 31)
+    assert (changes_json(engine.changes(start, end, k), start, end, k, Filters())
+            == changes_json(ref.changes(start, end, k), start, end, k, Filters()))
+    assert timeline_json(engine.timeline(k), k, Filters()) == timeline_json(ref.timeline(k), k, Filters())
+
+
+def _library(name: str, *values: str) -> str:
+    text = (QUERIES_DIR / name).read_text(encoding="utf-8")
+    literals = " ".join(f'"{v}"^^xsd:date' for v in values)
+    head = VALUES.search(text).group(0).split("{")[0]  # type: ignore[union-attr]
+    return VALUES.sub(head + "{ (" + literals + ") }", text, count=1)
+
+
+# Virtuoso 7.2.5 (Debian's virtuoso-opensource-7) gets two of the library queries wrong: it drops a row of the
+# nested FILTER NOT EXISTS of guidance-on-date on 2014-03-01 (the 2014 licensing: its data and each pattern alone
+# read back right), and its SQL compiler fails on changes-between-dates ("SQ156: Internal Optimized compiler
+# error"). The engine's answers over the same server are right (test_engine_answers_are_equal_on_key_dates):
+# the engine only runs the simple queries of graph/model.py.
+VIRTUOSO_BUG = "Virtuoso 7.2.5 evaluates this nested FILTER NOT EXISTS query wrongly or fails to compile it"
+LIBRARY = [
+    ("guidance-on-date.rq", ("2019-04-12", EVERYTHING), ()),
+    ("guidance-on-date.rq", ("2014-03-01", EVERYTHING), ("remote",)),
+    ("guidance-on-date-as-known.rq", ("2019-04-12", "2019-04-15"), ()),
+    ("overridden-on-date.rq", ("2019-04-12", EVERYTHING), ()),
+    ("overridden-on-date.rq", ("2020-02-01", "2019-04-18"), ()),
+    ("changes-between-dates.rq", ("2019-01-01", "2020-12-31", EVERYTHING), ("remote",)),
+]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_reference() -> Store:
+    """The library queries' reference answers: Oxigraph in memory (rdflib takes a minute on the changes query)."""
+    return OxigraphStore.in_memory(compile_data(DATA, BASE).dataset.serialize(format="nquads", encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("name", "values", "known_bad"), LIBRARY)
+def test_library_queries_give_equal_rows(opened, oxigraph_reference, name, values, known_bad):
+    store = opened[0]
+    if store.kind == "memory" and name == "changes-between-dates.rq":
+        pytest.skip("rdflib takes about a minute on this query; tests/test_sparql_agreement.py runs it there")
+    query = _library(name, *values)
+    key = lambda r: sorted((k, v or "") for k, v in r.items())  # noqa: E731
+    expected = sorted(oxigraph_reference.select(query), key=key)
+    assert expected, f"{name} gave no rows"
+    try:
+        mine = sorted(store.select(query), key=key)
+    except StoreError as exc:
+        if store.kind in known_bad:
+            pytest.xfail(f"{VIRTUOSO_BUG}: {exc}")
+        raise
+    if store.kind in known_bad and mine != expected:
+        pytest.xfail(VIRTUOSO_BUG)
+    assert mine == expected
+
+
+def test_select_returns_every_row(opened, reference):
+    query = ("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+             "FILTER(isIRI(?s) && STRSTARTS(STR(?s), 'http://localhost/')) }")
+    assert len(opened[0].select(query)) == len(reference[0].select(query)) > 1000
+
+
+# -- the remote store on its own ---------------------------------------------------------------------------
+
+remote = pytest.mark.skipif(not VIRTUOSO, reason=NO_SERVER)
+
+
+@remote
+def test_remote_pages_instead_of_truncating():
+    small = RemoteStore(RemoteConfig(VIRTUOSO or "", page=7))
+    big = RemoteStore(RemoteConfig(VIRTUOSO or "", page=10000))
+    query = "PREFIX gk: <https://w3id.org/guidancekg/ns#> SELECT ?s ?w WHERE { ?s gk:wording ?w }"
+    assert sorted(map(repr, small.select(query))) == sorted(map(repr, big.select(query)))
+    assert len(small.select(query)) > 7
+    ordered = ("PREFIX gk: <https://w3id.org/guidancekg/ns#> "
+               "SELECT DISTINCT ?s WHERE { ?s gk:wording ?w } ORDER BY DESC(?s)")
+    rows = [r["s"] for r in small.select(ordered)]
+    assert rows == sorted(rows, reverse=True) and len(rows) == len(set(rows))
+    with pytest.raises(StoreError, match="truncated"):
+        small.select(query + " LIMIT 100")
+
+
+@remote
+def test_remote_reopens_without_loading_and_reloads_when_stale(tmp_path):
+    config = RemoteConfig(VIRTUOSO or "")
+    said: list[str] = []
+    open_remote_store(DATA, base=BASE, config=config, say=said.append)
+    said.clear()
+    open_remote_store(DATA, base=BASE, config=config, say=said.append)
+    assert said == []
+    store = RemoteStore(config)
+    store.update("DELETE WHERE { GRAPH <urn:guidancekg:store:meta> { ?b <urn:guidancekg:store:state> ?s } }")
+    open_remote_store(DATA, base=BASE, config=config, say=said.append)
+    assert said and "incomplete" in said[0]
+    said.clear()
+    open_remote_store(DATA, base="http://example.org/", config=config, say=said.append)
+    assert said and "stale" in said[0]
+    open_remote_store(DATA, base=BASE, config=config)  # leave the server as the other tests expect
+
+
+@remote
+def test_remote_batched_load_of_a_larger_dataset():
+    store = RemoteStore(RemoteConfig(VIRTUOSO or ""), batch=300, single_request=500)
+    compiled = compile_data(DATA, BASE)
+    assert write_remote_build(compiled, store) > 1000
+    assert store.build_state()["state"] == "complete"
+    assert load_model(store) == load_model(MemoryStore(compiled.dataset))
+
+
+def test_remote_credentials_never_show(monkeypatch):
+    config = RemoteConfig("http://alice:s3cret@127.0.0.1:9/sparql").normalised()
+    assert config.user == "alice" and config.password == "s3cret"
+    assert "s3cret" not in config.url and "s3cret" not in repr(config)
+    store = RemoteStore(config)
+    assert "s3cret" not in repr(store)
+    with pytest.raises(StoreError) as info:
+        store.select("SELECT * WHERE { ?s ?p ?o }")
+    assert "s3cret" not in str(info.value) and "cannot reach" in str(info.value)
+    monkeypatch.setenv("GUIDANCEKG_STORE_URL", "http://127.0.0.1:9/sparql")
+    monkeypatch.setenv("GUIDANCEKG_STORE_PASSWORD", "hunter2")
+    monkeypatch.setenv("GUIDANCEKG_STORE_USER", "bob")
+    assert "hunter2" not in repr(RemoteConfig.from_env())
+
+
+def test_remote_needs_a_url(monkeypatch):
+    monkeypatch.delenv("GUIDANCEKG_STORE_URL", raising=False)
+    with pytest.raises(StoreError, match="store-url"):
+        RemoteConfig.from_env()
+
+
+def test_an_on_disk_build_keeps_a_snapshot_of_its_model(tmp_path, reference):
+    store, _ = open_store(DATA, base=BASE, kind="oxigraph", root=tmp_path / "store")
+    from guidancekg.graph.model import _snapshot_path
+
+    snapshot = _snapshot_path(store)
+    assert snapshot is not None and not snapshot.exists()
+    first = load_model(store)
+    assert snapshot.is_file() and first == load_model(reference[0])
+    assert load_model(store) == first  # from the snapshot
+    snapshot.write_bytes(b"not a pickle")
+    assert load_model(store) == first  # an unreadable snapshot is read again from the store
