@@ -123,6 +123,7 @@ class Listener:
         self.sock.listen(16)
         self.sock.settimeout(0.2)
         self.port = int(self.sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}/"
         self.connections = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -137,7 +138,9 @@ class Listener:
             self.connections += 1
             conn.close()
 
-    def close(self) -> None:
+    def close(self, settle: float = 1.0) -> None:
+        """Stop listening, after ``settle`` seconds in which anything in flight still arrives."""
+        time.sleep(settle)
         self._stop.set()
         self._thread.join(timeout=2)
         self.sock.close()

@@ -259,6 +259,12 @@ def _load_statements(version: Version, path: Path, root: Path, drugs: dict[str, 
         raw = []
     if not isinstance(raw, list):
         raise DataError("expected a list of statements", file=file)
+    read_statement_entries(raw, file, version, drugs, source, statements, assertions)
+
+
+def read_statement_entries(raw: list[Any], file: str, version: Version, drugs: dict[str, Drug], source: Source,
+                           statements: dict[str, Statement], assertions: list[Assertion]) -> None:
+    """Read the entries of one version's statements file (definitions and ``asserts``), naming ``file``."""
     for item in raw:
         key = item.get("id") or item.get("asserts") if isinstance(item, dict) else None
         if isinstance(item, dict) and "asserts" in item:

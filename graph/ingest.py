@@ -49,16 +49,12 @@ from rdflib import Dataset, URIRef
 from . import build as _build
 from .build import BuildInfo, Compiled, default_store_root, fingerprint, validate_chunked, write_build
 from .checks import check_corpus
-from .corpus import Assertion, Corpus, Statement, Version, Where
+from .corpus import Corpus, Version, Where
 from .datafiles import (
-    ASSERTS_KEYS,
-    STATEMENT_KEYS,
-    _assertion,
-    _Fields,
     _LineLoader,
     _resolve_publication_dates,
-    _statement,
     load_corpus,
+    read_statement_entries,
     sha256_of,
 )
 from .dates import parse_partial
@@ -331,7 +327,8 @@ def _prepare(data_dir: Path, upload: Upload, base: str) -> _Plan:
     statements = dict(corpus.statements)
     assertions = list(corpus.assertions)
     raw = _read_statements(upload)
-    _add_statements(raw, upload.statements_name, version, corpus, statements, assertions)
+    read_statement_entries(raw, upload.statements_name, version, corpus.drugs, corpus.sources[version.source],
+                           statements, assertions)
     candidate = _resolve_publication_dates(Corpus(corpus.drugs, corpus.sources,
                                                   {**corpus.versions, version.id: version},
                                                   statements, tuple(assertions)))
@@ -359,25 +356,6 @@ def _read_statements(upload: Upload) -> Any:
     if not isinstance(raw, list):
         raise DataError("expected a list of statements", file=file)
     return raw
-
-
-def _add_statements(raw: list[Any], file: str, version: Version, corpus: Corpus,
-                    statements: dict[str, Statement], assertions: list[Assertion]) -> None:
-    """Read the uploaded statements as ``datafiles`` reads a statements file, naming the uploaded file."""
-    source = corpus.sources[version.source]
-    for item in raw:
-        key = item.get("id") or item.get("asserts") if isinstance(item, dict) else None
-        if isinstance(item, dict) and "asserts" in item:
-            f = _Fields(item, file, ASSERTS_KEYS, statement=str(key), what="assertion")
-            key = f.text("asserts") or ""
-        else:
-            f = _Fields(item, file, STATEMENT_KEYS, statement=str(key) if key else None, what="statement")
-            key = f.text("id") or ""
-            if key in statements:
-                f.fail(f"statement {key!r} is already defined at {statements[key].where}; "
-                       f"to record it from this version, write 'asserts: {key}'")
-            statements[key] = _statement(f, key, corpus.drugs, source)
-        assertions.append(_assertion(f, key, version))
 
 
 def _validate_change(before: Corpus, after: Corpus, version: Version, base: str) -> None:

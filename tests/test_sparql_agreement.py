@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from guidancekg.graph.corpus import Assertion, Corpus, Drug, OverrideRef, Source, Statement, Version, Where
-from guidancekg.graph.dates import PartialDate
 from guidancekg.graph.engine import Engine
-from guidancekg.graph.iris import Minter
-from guidancekg.graph.model import load_model
-from guidancekg.graph.rdfbuild import build_dataset
 from guidancekg.graph.sparqlgen import EVERYTHING, QUERIES_DIR, library
 from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
 
@@ -82,62 +75,5 @@ def test_queries_also_run_on_the_rdflib_store(graph):
     assert mine == theirs
 
 
-# -- random corpora ----------------------------------------------------------------------------------------
-
-days = st.dates(min_value=LO, max_value=HI)
-
-
-@st.composite
-def partial_dates(draw, after: date | None = None) -> PartialDate:
-    day = draw(st.dates(min_value=after or LO, max_value=HI))
-    precision = draw(st.sampled_from(["day", "day", "month", "year"]))
-    if precision == "month":
-        return PartialDate(day.replace(day=1), "month")
-    if precision == "year":
-        return PartialDate(day.replace(month=1, day=1), "year")
-    return PartialDate(day, "day")
-
-
-@st.composite
-def corpora(draw) -> Corpus:
-    where = Where("generated.yaml")
-    sources = {f"s{i}": Source(f"s{i}", f"Source {i}", "Publisher", "regulator", "EU", None, None)
-               for i in range(draw(st.integers(1, 3)))}
-    versions: dict[str, Version] = {}
-    for key in sources:
-        published = sorted({draw(partial_dates()) for _ in range(draw(st.integers(1, 3)))})
-        for n, p in enumerate(published):
-            versions[f"{key}/v{n}"] = Version(key, f"v{n}", p, None, None, None, None)
-    statements: dict[str, Statement] = {}
-    depth: dict[str, int] = {}
-    for i in range(draw(st.integers(1, 7))):
-        key = f"st{i}"
-        valid_from = draw(partial_dates())
-        until = draw(st.one_of(st.none(), partial_dates(after=min(valid_from.hi + timedelta(days=1), HI))))
-        if until is not None and until.lo < valid_from.hi:
-            until = None
-        targets = draw(st.lists(st.sampled_from(sorted(statements)), unique=True, max_size=3)) if statements else []
-        targets = [t for t in targets if depth[t] < 3]
-        depth[key] = 1 + max((depth[t] for t in targets), default=-1)
-        statements[key] = Statement(key, "d", "indication", "EU", f"statement {i}", valid_from, "stated-in-text",
-                                    until, False, tuple(OverrideRef(t, "replaces") for t in targets), None, where)
-    assertions = []
-    for key in statements:
-        for vid in draw(st.lists(st.sampled_from(sorted(versions)), min_size=1, max_size=3, unique=True)):
-            v = versions[vid]
-            assertions.append(Assertion(key, v.source, v.key, None, "http://example.org/cited", "paraphrase",
-                                        None, where))
-    return Corpus({"d": Drug("d", "d")}, sources, versions, statements, tuple(assertions))
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpus=corpora(), on=days, known=st.one_of(st.none(), days), span=st.tuples(days, days))
-def test_random_corpora_engine_and_sparql_agree(corpus, on, known, span):
-    dataset = build_dataset(corpus, Minter("http://example.org/"))
-    engine = Engine(load_model(MemoryStore(dataset)))
-    store = OxigraphStore.in_memory(dataset.serialize(format="nquads", encoding="utf-8"))
-    mine, theirs = answers(engine, store, on, known)
-    assert mine == theirs
-    start, end = sorted(span)
-    mine_changes, their_changes = changes(engine, store, start, end, known)
-    assert mine_changes == their_changes
+# Random corpora: tests/test_index.py checks the (indexed) engine against these queries with the generator of
+# tests/strategies.py.

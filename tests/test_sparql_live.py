@@ -7,7 +7,6 @@ import io
 import json
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -18,6 +17,7 @@ import requests
 from conftest import LiveServer
 from rdflib import Graph
 
+from benchmarks.hostile import Listener
 from guidancekg.graph.sparqlgen import QUERIES_DIR
 
 pytestmark = pytest.mark.server
@@ -25,37 +25,6 @@ pytestmark = pytest.mark.server
 GUIDANCE = QUERIES_DIR / "guidance-on-date.rq"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-class Listener:
-    """A TCP listener on a free loopback port that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        time.sleep(1.0)  # anything in flight arrives now
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
 
 
 def sparql(server, query: str, accept: str = "application/sparql-results+json", **params) -> requests.Response:
