@@ -372,7 +372,7 @@ def serve(host: str, port: int, threads: int, data_dir: Path | None, base: str |
     from .app import create_app
 
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
-    config = {
+    config: dict[str, Any] = {
         "GUIDANCEKG_DATA": str(data_dir) if data_dir else None,
         "GUIDANCEKG_BASE": base or (f"http://{host}:{port}/" if host != "0.0.0.0" else url),
         "GUIDANCEKG_STORE_KIND": store_kind,

@@ -54,7 +54,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 
 # libyaml's parser when PyYAML was built with it (about ten times faster on large corpora), with the same
 # constructors and resolvers; errors are reported by the pure-Python loader, so messages do not depend on it.
-_CLineLoader: type = getattr(yaml, "CSafeLoader", None) and type("_CLineLoader", (yaml.CSafeLoader,), {})  # type: ignore[assignment]
+_CLineLoader: Any = getattr(yaml, "CSafeLoader", None) and type("_CLineLoader", (yaml.CSafeLoader,), {})
 
 for _loader in (_LineLoader, _CLineLoader):
     if not _loader:

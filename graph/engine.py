@@ -19,6 +19,7 @@ from .model import Model, Record, SourceInfo, StatementInfo, VersionInfo
 from .vocab import JURISDICTION_CODES, TOPIC_KEYS
 
 Status = Literal["in-force", "uncertain"]
+Day = date  # a calendar day; an alias because Change has a field named "date"
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
@@ -64,7 +65,7 @@ class Change:
     """A statement started or stopped being effective: on ``day``, named as ``date`` at its cause's precision."""
 
     date: PartialDate
-    day: date
+    day: Day
     change: Literal["started", "stopped"]
     reason: Literal["came-into-force", "ended", "overridden", "override-ended"]
     by: str | None

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from .dates import in_force_end, in_force_start, recorded_from
 from .model import Model, StatementInfo
@@ -65,12 +66,12 @@ class IntervalTree:
 
     def stab(self, point: int) -> list[str]:
         out: list[str] = []
-        node = self._root
+        node: Any = self._root  # a leaf (list of intervals) or (center, by_start, by_end, left, right)
         while True:
             if isinstance(node, list):
                 out.extend(i for s, e, i in node if s <= point < e)
                 return out
-            center, by_start, by_end, left, right = node  # type: ignore[misc]
+            center, by_start, by_end, left, right = node
             if point < center:
                 for s, i in by_start:
                     if s > point:
@@ -102,14 +103,14 @@ class DateIndex:
             items.sort()
             self._days[src] = [d for d, _k, _v in items]
             self._last[src] = len(items) - 1
-            for n, (_d, _k, v) in enumerate(items):
-                self._position[v] = (src, n)
+            for n, (_d, _k, version_iri) in enumerate(items):
+                self._position[version_iri] = (src, n)
         asserting: dict[str, list[str]] = defaultdict(list)
-        for v, statements in model.asserted_by.items():
-            if v in self._position:
-                for s in statements:
-                    asserting[s].append(v)
-        self._asserting = {s: tuple(vs) for s, vs in asserting.items()}
+        for version_iri, statements in model.asserted_by.items():
+            if version_iri in self._position:
+                for iri in statements:
+                    asserting[iri].append(version_iri)
+        self._asserting = {iri: tuple(vs) for iri, vs in asserting.items()}
         self.start: dict[str, int] = {}
         self.end: dict[str, int] = {}
         self.overriders: dict[str, list[str]] = defaultdict(list)

@@ -102,7 +102,7 @@ class RemoteConfig:
     def normalised(self) -> RemoteConfig:
         """Move ``user:password@`` out of the URLs into the credentials."""
         user, password = self.user, self.password
-        urls = []
+        urls: list[str | None] = []
         for url in (self.url, self.update_url):
             if url is None:
                 urls.append(None)
@@ -141,10 +141,10 @@ def _projected(query: str) -> tuple[list[str], bool]:
     algebra = prepared.algebra
     if algebra.name != "SelectQuery":
         return [], False
-    return [str(v) for v in algebra.get("PV", [])], True
+    return [str(v) for v in (algebra.get("PV") or [])], True
 
 
-def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> str:
+def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> str:
     """Return ``term`` in SPARQL syntax (for ``INSERT DATA``)."""
     if isinstance(term, ox.NamedNode):
         return f"<{term.value}>"

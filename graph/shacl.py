@@ -87,7 +87,7 @@ def _flatten(data_graph: Graph) -> Graph:
     if not data_graph.context_aware:  # a Graph, not a Dataset (or ConjunctiveGraph)
         return data_graph
     flat = Graph()
-    for s, p, o, _ in data_graph.quads((None, None, None, None)):
+    for s, p, o, _ in data_graph.quads((None, None, None, None)):  # type: ignore[attr-defined]
         flat.add((s, p, o))
     return flat
 
