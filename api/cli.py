@@ -229,7 +229,8 @@ def query(file: Any, fmt: str, max_rows: int, data_dir: Path | None, base: str, 
     Example:
       guidancekg query graph/queries/guidance-on-date.rq
     """
-    from guidancekg.graph.sparql import SparqlStore, choose_formats, execute
+    from guidancekg.graph.sparql import SparqlStore, execute
+    from guidancekg.graph.sparql_formats import choose_formats
 
     graph = _open(data_dir, base, store_kind, store_root)
     result = execute(SparqlStore.open(graph.store.sparql_source()), file.read(),

@@ -30,11 +30,11 @@ from rdflib.namespace import DCTERMS, VOID
 from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
 from guidancekg.graph.errors import InputError, QueryRefused, QueryTooLarge
-from guidancekg.graph.sparql import (
+from guidancekg.graph.sparql import SparqlExecutor
+from guidancekg.graph.sparql_formats import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
     QueryNotAcceptable,
-    SparqlExecutor,
     choose_formats,
     negotiate,
 )

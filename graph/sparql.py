@@ -1,6 +1,7 @@
 """Run researchers' SPARQL queries safely: read-only, no outbound requests, a time limit and a row cap.
 
 No Flask here: :mod:`guidancekg.api.sparql_endpoint` speaks the protocol and calls :class:`SparqlExecutor`.
+Media types are negotiated in :mod:`.sparql_formats`; queries are inspected in :mod:`.sparql_inspect`.
 
 Decisions (docs/sparql.md explains them to users):
 
@@ -40,8 +41,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -54,300 +54,17 @@ from .errors import (
     QueryTooLarge,
     StoreError,
 )
-from .store import RDFLIB_PARSE_LOCK, Store
-
-# -- formats ------------------------------------------------------------------------------------------------
-
-#: Media types of SELECT results, best first (the first is the default).
-RESULTS_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-#: ASK answers: the SPARQL JSON and XML forms (CSV/TSV write ``true``/``false``, Oxigraph's convention).
-BOOLEAN_MEDIA_TYPES = RESULTS_MEDIA_TYPES
-#: Media types of CONSTRUCT/DESCRIBE results, best first.
-GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-#: Generic media types some clients send, answered with the specific type they stand for.
-RESULTS_ALIASES = {"application/json": "application/sparql-results+json",
-                   "application/xml": "application/sparql-results+xml",
-                   "text/xml": "application/sparql-results+xml"}
-GRAPH_ALIASES = {"text/plain": "application/n-triples", "application/x-turtle": "text/turtle"}
-
-#: The form of each query kind: which table of media types answers it.
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-#: Prefixes every query may use without declaring them (a query's own PREFIX wins).
-DEFAULT_PREFIXES = {
-    "gk": "https://w3id.org/guidancekg/ns#",
-    "topic": "https://w3id.org/guidancekg/topic/",
-    "jur": "https://w3id.org/guidancekg/jurisdiction/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-}
-
-
-def offers_for(form: str) -> list[str]:
-    """Return the media types (aliases last) that can answer a query of ``form``."""
-    if form in ("CONSTRUCT", "DESCRIBE"):
-        return [*GRAPH_MEDIA_TYPES, *GRAPH_ALIASES]
-    return [*RESULTS_MEDIA_TYPES, *RESULTS_ALIASES]
-
-
-def canonical_media_type(form: str, media_type: str) -> str:
-    """Return the media type the answer is labelled with when ``media_type`` was chosen for ``form``."""
-    aliases = GRAPH_ALIASES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ALIASES
-    return aliases.get(media_type, media_type)
-
-
-def _parse_accept(header: str) -> list[tuple[str, str, float]]:
-    ranges = []
-    for part in header.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        kind = pieces[0].lower()
-        if not kind:
-            continue
-        if "/" not in kind:
-            kind = "*/*" if kind == "*" else kind + "/*"
-        major, _, minor = kind.partition("/")
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value.strip())))
-                except ValueError:
-                    q = 0.0
-        ranges.append((major, minor, q))
-    return ranges
-
-
-def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
-    """Return the offer the ``Accept`` header prefers, or None when it accepts none of them.
-
-    RFC 9110 12.5.1: each offer takes the quality of the most specific media range that matches it
-    (``text/csv;q=0`` beats ``*/*``); the highest quality wins and ties go to the earlier offer. A missing or
-    empty header accepts anything, so the first offer (the default) is chosen.
-    """
-    if accept is None or not accept.strip():
-        return offers[0] if offers else None
-    ranges = _parse_accept(accept)
-    best, best_q = None, 0.0
-    for offer in offers:
-        major, _, minor = offer.partition("/")
-        q, specificity = 0.0, -1
-        for r_major, r_minor, r_q in ranges:
-            if r_major == "*" and r_minor == "*":
-                spec = 0
-            elif r_major == major and r_minor == "*":
-                spec = 1
-            elif r_major == major and r_minor == minor:
-                spec = 2
-            else:
-                continue
-            if spec > specificity:
-                specificity, q = spec, r_q
-        if q > best_q:
-            best, best_q = offer, q
-    return best
-
-
-def choose_formats(accept: str | None) -> dict[str, str | None]:
-    """Return, for each query form, the media type to answer with (None: not acceptable, HTTP 406)."""
-    chosen = {}
-    for form in FORMS:
-        picked = negotiate(accept, offers_for(form))
-        chosen[form] = canonical_media_type(form, picked) if picked else None
-    return chosen
-
-
-# -- inspection ---------------------------------------------------------------------------------------------
-
-
-class QueryNotAcceptable(QueryError):
-    """No media type the client accepts can carry this query's results (the endpoint answers 406)."""
-
-    def __init__(self, form: str, offers: Sequence[str]) -> None:
-        super().__init__(f"a {form} query cannot be answered in any media type the Accept header allows; "
-                         f"this endpoint offers {', '.join(offers)}")
-        self.form = form
-        self.offers = tuple(offers)
-
-
-@dataclass(frozen=True)
-class QueryInfo:
-    """What inspection found out about a query that may run."""
-
-    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-    from_graphs: tuple[str, ...] = ()  # FROM <g>
-    from_named: tuple[str, ...] = ()  # FROM NAMED <g>
-    prefixes: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def has_dataset(self) -> bool:
-        return bool(self.from_graphs or self.from_named)
-
-
-_FORM_NAMES = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-               "DescribeQuery": "DESCRIBE"}
-_UPDATE_NAMES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
-                 "Move": "MOVE", "Copy": "COPY", "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA",
-                 "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT"}
-_UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_LEXER = re.compile(r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$]\w+)
-  | (?P<pname>[A-Za-z][\w.-]*:[\w.:%-]*|:[\w.:%-]*|_:[\w.-]*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
-
-
-def _expand_escapes(text: str) -> str:
-    """Apply SPARQL's codepoint escapes, which the grammar applies before parsing (SPARQL 1.1, 19.2)."""
-    def repl(m: re.Match[str]) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except (ValueError, OverflowError):
-            return m.group(0)
-    return _UNICODE_ESCAPE.sub(repl, text)
-
-
-def keywords(text: str) -> list[str]:
-    """Return the bare words of a SPARQL text in upper case, skipping comments, strings, IRIs, names."""
-    return [m.group("word").upper() for m in _LEXER.finditer(_expand_escapes(text)) if m.lastgroup == "word"]
-
-
-def _walk(node: Any) -> Iterable[Any]:
-    """Yield every node of an rdflib SPARQL parse tree (CompValue, ParseResults, lists)."""
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        yield item
-        if isinstance(item, CompValue):
-            stack.extend(item.values())
-        elif isinstance(item, ParseResults | list | tuple):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-
-
-def _field(node: Any, key: str) -> Any:
-    """Return ``node[key]`` of a parse-tree node, or None (``CompValue.get`` returns the key when missing)."""
-    try:
-        return node[key] if key in node else None  # noqa: SIM401 (CompValue.get differs)
-    except TypeError:
-        return None
-
-
-def _syntax_error(exc: Exception, text: str) -> QuerySyntaxError:
-    """Turn a pyparsing exception into a message naming the line and column, with the line and a caret."""
-    line_no = getattr(exc, "lineno", None)
-    col = getattr(exc, "col", None)
-    message = re.sub(r"\s*\(at char \d+\),\s*\(line:\d+, col:\d+\)\s*$", "", str(exc)).strip()
-    if line_no is None or col is None:
-        return QuerySyntaxError(f"SPARQL syntax error: {message}")
-    lines = text.splitlines() or [""]
-    source_line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
-    hint = ""
-    first = next(iter(keywords(text)), "")
-    if first in _UPDATE_KEYWORDS:
-        hint = " (and SPARQL Update is refused here anyway: this endpoint is read-only)"
-    return QuerySyntaxError(f"SPARQL syntax error at line {line_no}, column {col}: {message}{hint}\n"
-                            f"  {source_line}\n  {' ' * (col - 1)}^")
-
-
-def _oxigraph_syntax_error(exc: Exception) -> QuerySyntaxError:
-    text = str(exc)
-    m = re.match(r"error at (\d+):(\d+):\s*(.*)", text, re.DOTALL)
-    if m:
-        return QuerySyntaxError(f"SPARQL syntax error at line {m.group(1)}, column {m.group(2)}: {m.group(3)}")
-    return QuerySyntaxError(f"SPARQL syntax error: {text}")
-
-
-def refuse_service(text: str, tree: Any = None) -> None:
-    """Raise :class:`QueryRefused` if the query holds a ``SERVICE`` clause (parse tree or bare keyword)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    found = tree is not None and any(isinstance(n, CompValue) and n.name == "ServiceGraphPattern"
-                                     for n in _walk(tree))
-    if found or "SERVICE" in keywords(text):
-        raise QueryRefused("SERVICE (federated query) is refused: this endpoint never opens a connection to "
-                           "another server. Query the graphs it holds instead.")
-
-
-@lru_cache(maxsize=128)
-def inspect_query(text: str) -> QueryInfo:
-    """Parse ``text`` and return what it is; raise if it must not run.
-
-    Raises :class:`QueryRefused` for any SPARQL Update (detected by rdflib's update parser) and for
-    ``SERVICE``; :class:`QuerySyntaxError` (line and column in the message) when it does not parse.
-    """
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    if not text.strip():
-        raise QuerySyntaxError("the query is empty")
-    with RDFLIB_PARSE_LOCK:
-        try:
-            tree = parseQuery(text)
-            query_error = None
-        except RecursionError:
-            raise QuerySyntaxError("the query is nested too deeply to parse") from None
-        except Exception as exc:  # pyparsing's ParseException and friends
-            tree, query_error = None, exc
-        if tree is None:
-            try:
-                update = parseUpdate(text)
-            except Exception:
-                update = None
-    if tree is None:
-        operations = [op.name for op in _field(update, "request") or []] if update is not None else []
-        if operations:
-            names = ", ".join(dict.fromkeys(_UPDATE_NAMES.get(n, n) for n in operations))
-            raise QueryRefused(f"SPARQL Update ({names}) is refused: this endpoint is read-only")
-        assert query_error is not None
-        raise _syntax_error(query_error, text)
-    refuse_service(text, tree)
-    prologue, query = tree[0], tree[1]
-    form = _FORM_NAMES.get(query.name)
-    if form is None:
-        raise QuerySyntaxError(f"unsupported query form {query.name}")
-    from_graphs, from_named = [], []
-    for clause in _field(query, "datasetClause") or []:
-        if _field(clause, "default") is not None:
-            from_graphs.append(str(clause["default"]))
-        if _field(clause, "named") is not None:
-            from_named.append(str(clause["named"]))
-    prefixes = {}
-    for node in _walk(prologue):
-        if getattr(node, "name", None) == "PrefixDecl":
-            prefixes[str(_field(node, "prefix") or "")] = str(node["iri"])
-    return QueryInfo(form, tuple(from_graphs), tuple(from_named), prefixes)
-
+from .sparql_formats import (
+    BOOLEAN_MEDIA_TYPES,
+    DEFAULT_PREFIXES,
+    GRAPH_MEDIA_TYPES,
+    RESULTS_MEDIA_TYPES,
+    QueryNotAcceptable,
+    choose_formats,
+    offers_for,
+)
+from .sparql_inspect import QueryInfo, _oxigraph_syntax_error, inspect_query
+from .store import Store
 
 # -- execution ----------------------------------------------------------------------------------------------
 

@@ -15,17 +15,15 @@ from rdflib import Dataset, Graph, URIRef
 
 from benchmarks.hostile import Listener
 from guidancekg.graph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, QueryTooLarge
-from guidancekg.graph.sparql import (
+from guidancekg.graph.sparql import SparqlExecutor, execute
+from guidancekg.graph.sparql_formats import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
     QueryNotAcceptable,
-    SparqlExecutor,
     choose_formats,
-    execute,
-    inspect_query,
-    keywords,
     negotiate,
 )
+from guidancekg.graph.sparql_inspect import inspect_query, keywords
 from guidancekg.graph.store import OxigraphStore
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -22,7 +22,7 @@ from guidancekg.graph.engine import Engine
 from guidancekg.graph.iris import Minter
 from guidancekg.graph.model import Model
 from guidancekg.graph.service import GuidanceGraph
-from guidancekg.graph.sparql import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
+from guidancekg.graph.sparql_formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from guidancekg.graph.store import OxigraphStore
 
 SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "sparql11-protocol"
