@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -59,6 +60,15 @@ class Store(ABC):
         return ("nquads", self.dump_nquads())
 
 
+def _prepare(query: str) -> Any:
+    """Parse ``query`` with rdflib under the process-wide lock; a syntax error is a QuerySyntaxError."""
+    with RDFLIB_PARSE_LOCK:
+        try:
+            return prepareQuery(query)
+        except Exception as exc:  # pyparsing raises its own exception types
+            raise QuerySyntaxError(str(exc)) from None
+
+
 class MemoryStore(Store):
     """An rdflib in-memory dataset; for tests and small data."""
 
@@ -69,12 +79,7 @@ class MemoryStore(Store):
         self.dataset.default_union = True
 
     def select(self, query: str) -> list[Row]:
-        with RDFLIB_PARSE_LOCK:
-            try:
-                prepared = prepareQuery(query)
-            except Exception as exc:  # pyparsing raises its own exception types
-                raise QuerySyntaxError(str(exc)) from None
-        result = self.dataset.query(prepared)
+        result = self.dataset.query(_prepare(query))
         names = [str(v) for v in result.vars or []]
         rows: list[Row] = []
         for row in result:
@@ -89,12 +94,7 @@ class MemoryStore(Store):
         return self.dataset
 
     def construct(self, query: str) -> Graph:
-        with RDFLIB_PARSE_LOCK:
-            try:
-                prepared = prepareQuery(query)
-            except Exception as exc:  # pyparsing raises its own exception types
-                raise QuerySyntaxError(str(exc)) from None
-        result = self.dataset.query(prepared)
+        result = self.dataset.query(_prepare(query))
         if result.type != "CONSTRUCT" or result.graph is None:
             raise QuerySyntaxError("expected a CONSTRUCT query")
         out = Graph()
