@@ -16,7 +16,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from .rdfbuild import (
     build_dataset,
     build_nquads,
     catalogue_lines,
+    superseded_from,
     union_graph,
     vocabulary_lines,
 )
@@ -147,14 +148,16 @@ def validation_chunks(corpus: Corpus, max_assertions: int = 3000) -> Iterator[tu
 
 def chunk_ntriples(corpus: Corpus, minter: Minter, statements: set[str] | None,
                    vocabulary: Graph | None = None,
-                   by_statement: dict[str, list[Assertion]] | None = None) -> bytes:
+                   by_statement: dict[str, list[Assertion]] | None = None,
+                   superseded: dict[str, date] | None = None) -> bytes:
     """Return the union graph of one validation chunk (see :func:`validation_chunks`) as N-Triples.
 
-    ``by_statement`` (the corpus's assertions per statement) saves a pass over every assertion per chunk.
+    ``by_statement`` (the corpus's assertions per statement) and ``superseded`` (:func:`.rdfbuild.superseded_from`)
+    save a pass over the corpus per chunk.
     """
     vocab = vocabulary_lines(vocabulary if vocabulary is not None else load_vocabulary(), "")
     if statements is None:
-        return "".join([*vocab, *catalogue_lines(corpus, minter, "")]).encode("utf-8")
+        return "".join([*vocab, *catalogue_lines(corpus, minter, "", superseded=superseded)]).encode("utf-8")
     # Override targets (the same drug, so in the chunk already; added in case a caller passes another set).
     todo, closed = list(statements), set(statements)
     while todo:
@@ -174,8 +177,11 @@ def chunk_ntriples(corpus: Corpus, minter: Minter, statements: set[str] | None,
             versions.add(f"{v.source}/{v.revises}")
             todo_v.append(f"{v.source}/{v.revises}")
     sources = {corpus.versions[v].source for v in versions if v in corpus.versions}
+    # Every version of those sources, for gk:supersededFrom's shape (it compares a version with the next one).
+    versions.update(v.id for v in corpus.versions.values() if v.source in sources)
     drugs = {corpus.statements[k].drug for k in closed}
-    lines = [*vocab, *catalogue_lines(corpus, minter, "", versions=versions, sources=sources, drugs=drugs),
+    lines = [*vocab, *catalogue_lines(corpus, minter, "", versions=versions, sources=sources, drugs=drugs,
+                                      superseded=superseded),
              *assertion_lines(corpus, minter, assertions, "", graphs=False)]
     return "".join(lines).encode("utf-8")
 
@@ -231,8 +237,10 @@ def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2,
     for a in corpus.assertions:
         by_statement.setdefault(a.statement, []).append(a)
 
+    superseded = superseded_from(corpus)
+
     def run(keys: set[str] | None) -> tuple[bool, tuple[ShaclResult, ...]]:
-        return check(chunk_ntriples(corpus, minter, keys, vocabulary, by_statement))
+        return check(chunk_ntriples(corpus, minter, keys, vocabulary, by_statement, superseded))
 
     from concurrent.futures import ThreadPoolExecutor
 

@@ -8,7 +8,9 @@ selectors, or a citation) go in the provenance graph. The vocabulary goes in a g
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
@@ -53,6 +55,24 @@ def bind_prefixes(graph: Graph) -> None:
     """Bind the project's usual prefixes on a graph or dataset."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True)
+
+
+def superseded_from(corpus: Corpus) -> dict[str, date]:
+    """Return, per version id, the record day of the next version of its source (none for the latest).
+
+    Versions of a source are ordered by record day, then key, as the engine orders them; a version is the
+    latest one recorded at K when ``recordedFrom <= K`` and not ``supersededFrom <= K``, so SPARQL can ask for
+    it without comparing the versions of a source with each other.
+    """
+    by_source: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
+    for v in corpus.versions.values():
+        by_source[v.source].append((recorded_from(v.published), v.key, v.id))
+    out: dict[str, date] = {}
+    for items in by_source.values():
+        items.sort()
+        for (_day, _key, vid), (next_day, _k, _v) in zip(items, items[1:]):
+            out[vid] = next_day
+    return out
 
 
 def build_dataset(corpus: Corpus, minter: Minter, vocabulary: Graph | None = None) -> Dataset:
@@ -121,6 +141,7 @@ def _add_catalogue(corpus: Corpus, minter: Minter, g: Graph) -> None:
             g.add((s, DCTERMS.rights, Literal(source.attribution)))
         if source.note:
             g.add((s, SKOS.editorialNote, Literal(source.note)))
+    superseded = superseded_from(corpus)
     for version in corpus.versions.values():
         v = minter.version(version.source, version.key)
         g.add((v, RDF.type, GK.Version))
@@ -128,6 +149,8 @@ def _add_catalogue(corpus: Corpus, minter: Minter, g: Graph) -> None:
         g.add((v, DCTERMS.isVersionOf, minter.source(version.source)))
         g.add((v, DCTERMS.issued, date_literal(version.published)))
         g.add((v, GK.recordedFrom, Literal(recorded_from(version.published))))
+        if version.id in superseded:
+            g.add((v, GK.supersededFrom, Literal(superseded[version.id])))
         if version.url:
             g.add((v, DCTERMS.source, URIRef(version.url)))
         if version.revises:
@@ -199,7 +222,8 @@ _P = {name: f"<{iri}>" for name, iri in {
     "Organization": str(PROV.Organization), "FoafOrganization": str(FOAF.Organization),
     "Drug": str(GK.Drug), "Source": str(GK.Source), "Version": str(GK.Version), "Statement": str(GK.Statement),
     "Override": str(GK.Override), "sourceKind": str(GK.sourceKind), "jurisdiction": str(GK.jurisdiction),
-    "recordedFrom": str(GK.recordedFrom), "heldText": str(GK.heldText), "sha256": str(GK.sha256),
+    "recordedFrom": str(GK.recordedFrom), "supersededFrom": str(GK.supersededFrom),
+    "heldText": str(GK.heldText), "sha256": str(GK.sha256),
     "confidence": str(GK.confidence), "quotation": str(GK.quotation), "drug": str(GK.drug),
     "topic": str(GK.topic), "wording": str(GK.wording), "validFrom": str(GK.validFrom),
     "validFromPrecision": str(GK.validFromPrecision), "inForceFrom": str(GK.inForceFrom),
@@ -230,11 +254,13 @@ def _term(iri: object) -> str:
 
 
 def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set[str] | None = None,
-                    sources: set[str] | None = None, drugs: set[str] | None = None) -> list[str]:
+                    sources: set[str] | None = None, drugs: set[str] | None = None,
+                    superseded: dict[str, date] | None = None) -> list[str]:
     """Return the provenance graph's catalogue (drugs, sources, publishers, versions) as N-Quads lines.
 
     ``graph`` is the graph term with a leading space (``" <iri>"``), or ``""`` for N-Triples. ``versions``
-    (ids), ``sources`` and ``drugs`` (keys) restrict it to those; None means all.
+    (ids), ``sources`` and ``drugs`` (keys) restrict it to those; None means all. ``superseded`` is
+    :func:`superseded_from` of the corpus, when the caller has it already.
     """
     p = _P
     out: list[str] = []
@@ -272,6 +298,8 @@ def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set
             add(f"{s} {p['rights']} {_lit(source.attribution)}{end}")
         if source.note:
             add(f"{s} {p['note']} {_lit(source.note)}{end}")
+    if superseded is None:
+        superseded = superseded_from(corpus)
     for version in corpus.versions.values():
         if versions is not None and version.id not in versions:
             continue
@@ -281,6 +309,8 @@ def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set
         add(f"{v} {p['isVersionOf']} {_term(minter.source(version.source))}{end}")
         add(f"{v} {p['issued']} {_date_lit(version.published)}{end}")
         add(f"{v} {p['recordedFrom']} {_day_lit(recorded_from(version.published))}{end}")
+        if version.id in superseded:
+            add(f"{v} {p['supersededFrom']} {_day_lit(superseded[version.id])}{end}")
         if version.url:
             add(f"{v} {p['source']} {_term(version.url)}{end}")
         if version.revises:

@@ -64,6 +64,7 @@ class GK(DefinedNamespace):
     heldText: URIRef
     sha256: URIRef
     recordedFrom: URIRef  # derived: the first day the version certainly had been published (xsd:date)
+    supersededFrom: URIRef  # derived: the record day of the next version of the same source (xsd:date)
     confidence: URIRef
     quotation: URIRef
     provenanceGraph: URIRef

@@ -342,6 +342,45 @@ def test_recorded_from_must_follow_the_record_date(valid_graph: Graph) -> None:
     assert_rejected(valid_graph, f"gk:recordedFrom 2019-05-01 of {EX.v2} is not the first day")
 
 
+def _add_later_version(graph: Graph, recorded: str) -> None:
+    """Give ex:src2 a second version, ex:v3, recorded from ``recorded``."""
+    graph.add((EX.v3, rdflib.RDF.type, GK.Version))
+    graph.add((EX.v3, DCTERMS.isVersionOf, EX.src2))
+    graph.add((EX.v3, DCTERMS.issued, Literal(recorded, datatype=rdflib.XSD.date)))
+    graph.add((EX.v3, GK.recordedFrom, Literal(recorded, datatype=rdflib.XSD.date)))
+    graph.add((EX.v3, DCTERMS.source, URIRef("https://example.org/dsu/later")))
+
+
+def test_superseded_from_the_next_versions_record_day_conforms(valid_graph: Graph) -> None:
+    _add_later_version(valid_graph, "2020-02-12")
+    valid_graph.add((EX.v2, GK.supersededFrom, Literal("2020-02-12", datatype=rdflib.XSD.date)))
+    report = validate(valid_graph)
+    assert report.conforms, messages(report)
+
+
+def test_superseded_from_missing_when_a_later_version_exists(valid_graph: Graph) -> None:
+    _add_later_version(valid_graph, "2020-02-12")
+    assert_rejected(valid_graph, f"{EX.v2} is followed by version {EX.v3} of its source (recorded from 2020-02-12)")
+
+
+def test_superseded_from_later_than_the_next_version(valid_graph: Graph) -> None:
+    _add_later_version(valid_graph, "2020-02-12")
+    valid_graph.add((EX.v2, GK.supersededFrom, Literal("2020-03-01", datatype=rdflib.XSD.date)))
+    assert_rejected(valid_graph, f"gk:supersededFrom 2020-03-01 of {EX.v2} is not the gk:recordedFrom")
+    assert_rejected(valid_graph, f"{EX.v2} is followed by version {EX.v3}")
+
+
+def test_superseded_from_on_the_latest_version(valid_graph: Graph) -> None:
+    valid_graph.add((EX.v1, GK.supersededFrom, Literal("2020-01-01", datatype=rdflib.XSD.date)))
+    assert_rejected(valid_graph, f"gk:supersededFrom 2020-01-01 of {EX.v1} is not the gk:recordedFrom")
+
+
+def test_superseded_from_must_be_a_date(valid_graph: Graph) -> None:
+    _add_later_version(valid_graph, "2020-02-12")
+    valid_graph.add((EX.v2, GK.supersededFrom, Literal("2020-02-12")))
+    assert_rejected(valid_graph, "gk:supersededFrom is not an xsd:date")
+
+
 @pytest.mark.parametrize(
     ("subject", "prop", "message"),
     [
