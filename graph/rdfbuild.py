@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import pairwise
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
@@ -70,7 +71,7 @@ def superseded_from(corpus: Corpus) -> dict[str, date]:
     out: dict[str, date] = {}
     for items in by_source.values():
         items.sort()
-        for (_day, _key, vid), (next_day, _k, _v) in zip(items, items[1:]):
+        for (_day, _key, vid), (next_day, _k, _v) in pairwise(items):
             out[vid] = next_day
     return out
 
