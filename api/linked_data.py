@@ -356,6 +356,28 @@ def agent(key: str) -> Response:
                                                   triples=_triples(found, iri)))
 
 
+def _reference_query(r: str) -> str:
+    """Return a CONSTRUCT of a held reference and the quoted passages taken from it."""
+    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
+  {{ VALUES ?x {{ <{r}> }} ?x ?p ?o }}
+  UNION {{ VALUES (?p ?o) {{ (oa:hasSource <{r}>) }} ?x ?p ?o }}
+}}"""
+
+
+@bp.get("/id/reference/<key>")
+def reference(key: str) -> Response:
+    """Dereference a held reference (data/references/): its title, text and the passages records quote."""
+    graph = current_graph()
+    iri = str(graph.minter.reference(key))
+    # References are not in the model: the key is checked against the minter's slug form before it enters a query.
+    found = graph.store.construct(_reference_query(iri)) if key == slug(key) else Graph()
+    if (URIRef(iri), None, None) not in found:
+        raise NotFound("reference", key)
+    return represent(RESOURCE_TYPES, lambda: found,
+                     html=lambda: render_template("ld_triples.html", iri=iri, kind="reference", parent=None,
+                                                  triples=_triples(found, iri)))
+
+
 GRAPH_NAMES = ("provenance", "vocabulary")
 
 

@@ -59,21 +59,29 @@ def _check_assertions(corpus: Corpus, report: CheckReport) -> None:
         seen.add((a.statement, a.version_id))
         if a.quote is None:
             continue
-        text = corpus.versions[a.version_id].text or ""
+        if a.reference is not None:
+            held = corpus.references.get(a.reference)
+            if held is None:
+                report.problems.append(f"{a.where}: statement {a.statement}: the citation quotes unknown reference "
+                                       f"{a.reference!r} (references are folders of data/references/)")
+                continue
+            text, what = held.text, f"reference {a.reference}"
+        else:
+            text, what = corpus.versions[a.version_id].text or "", f"version {a.version_id}"
         q = a.quote
         found = text[q.start:q.end]
         if q.end <= q.start or q.end > len(text):
             report.problems.append(
                 f"{a.where}: statement {a.statement}: quote offsets [{q.start}, {q.end}) are outside "
-                f"version {a.version_id}'s text of {len(text)} characters")
+                f"{what}'s text of {len(text)} characters")
         elif found != q.exact:
             hint = ""
             at = text.find(q.exact)
             if at >= 0:
                 hint = f" (the quote is in the text at [{at}, {at + len(q.exact)}))"
             report.problems.append(
-                f"{a.where}: statement {a.statement}: quote {q.exact!r} is not the text of version "
-                f"{a.version_id} at [{q.start}, {q.end}), which reads {found!r}{hint}")
+                f"{a.where}: statement {a.statement}: quote {q.exact!r} is not the text of {what} "
+                f"at [{q.start}, {q.end}), which reads {found!r}{hint}")
 
 
 def _check_statements(corpus: Corpus, report: CheckReport) -> None:

@@ -88,8 +88,30 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A held text that is not a version of any source: reference data that reports on sources.
+
+    A citation whose source has no known address may quote a reference instead (the facts file of the project,
+    for example, reports the EMA's recommendation of 31 October 2019 but gives no address for it). A reference
+    has no record date, so it never makes a statement visible: the cited version does.
+    """
+
+    key: str
+    title: str
+    text: str
+    sha256: str
+    attribution: str | None = None
+    note: str | None = None
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
 class Assertion:
-    """One version's record of a statement: a verbatim quote of its held text, or a citation."""
+    """One version's record of a statement: a verbatim quote of its held text, or a citation.
+
+    A citation gives the URL of the version (``citation_url``) or, when no address is known, names the document
+    (``document``) and quotes a held :class:`Reference` that reports it (``quote`` with ``reference``).
+    """
 
     statement: str
     source: str
@@ -99,6 +121,8 @@ class Assertion:
     confidence: str
     note: str | None
     where: Where
+    reference: str | None = None
+    document: str | None = None
 
     @property
     def version_id(self) -> str:
@@ -112,3 +136,4 @@ class Corpus:
     versions: dict[str, Version] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
     assertions: tuple[Assertion, ...] = ()
+    references: dict[str, Reference] = field(default_factory=dict)

@@ -13,13 +13,14 @@ Every error names the file and line, and the statement where there is one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .corpus import Assertion, Corpus, Drug, OverrideRef, Quote, Source, Statement, Version, Where
+from .corpus import Assertion, Corpus, Drug, OverrideRef, Quote, Reference, Source, Statement, Version, Where
 from .dates import PartialDate, parse_partial
 from .errors import DataError, InputError
 from .vocab import (
@@ -40,6 +41,7 @@ STATEMENT_KEYS = {
 ASSERTS_KEYS = {"asserts", "quote", "citation", "assertion_note"}
 SOURCE_KEYS = {"title", "publisher", "kind", "jurisdiction", "url", "attribution", "note"}
 VERSION_KEYS = {"published", "url", "revises", "note"}
+REFERENCE_KEYS = {"title", "attribution", "note"}
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -188,7 +190,28 @@ def load_corpus(data_dir: Path) -> Corpus:
             versions[version.id] = version
             _load_statements(version, version_dir / "statements.yaml", root, drugs, source,
                              statements, assertions)
-    return _resolve_publication_dates(Corpus(drugs, sources, versions, statements, tuple(assertions)))
+    references = _load_references(root)
+    return _resolve_publication_dates(Corpus(drugs, sources, versions, statements, tuple(assertions), references))
+
+
+def _load_references(root: Path) -> dict[str, Reference]:
+    """Read ``references/<key>/reference.yaml`` and its held ``text.txt``, for every reference."""
+    out: dict[str, Reference] = {}
+    folder = root / "references"
+    for ref_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        path = ref_dir / "reference.yaml"
+        if not path.exists():
+            raise DataError("missing reference.yaml", file=_rel(ref_dir, root))
+        f = _Fields(read_yaml(path, root), _rel(path, root), REFERENCE_KEYS, what="reference")
+        text_path = ref_dir / "text.txt"
+        if not text_path.exists():
+            raise DataError("missing text.txt: a reference is a held text", file=_rel(ref_dir, root))
+        text = read_text(text_path, root)
+        out[ref_dir.name] = Reference(
+            key=ref_dir.name, title=f.text("title") or "", text=text, sha256=sha256_of(text),
+            attribution=f.text("attribution", required=False), note=f.text("note", required=False),
+            where=f.where())
+    return out
 
 
 def _load_drugs(root: Path) -> dict[str, Drug]:
@@ -315,25 +338,40 @@ def _assertion(f: _Fields, key: str, version: Version) -> Assertion:
     if (quote_raw is None) == (citation_raw is None):
         f.fail("give exactly one of 'quote' (from the held text) or 'citation' (a source whose text is not held)")
     quote = None
-    citation_url = None
+    citation_url = reference = document = None
     confidence = "verbatim"
     if quote_raw is not None:
         qf = _Fields(quote_raw, f.file, {"exact", "start", "end"}, statement=key, what="quote")
-        exact = qf.text("exact") or ""
-        start, end = quote_raw.get("start"), quote_raw.get("end")
-        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or start < 0:
-            qf.fail("quote start and end must be whole numbers of characters, start >= 0")
+        quote = _quote(qf)
         if version.text is None:
             qf.fail(f"version {version.id} holds no text to quote; use a citation instead")
-        quote = Quote(exact, int(start), int(end))
     else:
-        cf = _Fields(citation_raw, f.file, {"url", "confidence"}, statement=key, what="citation")
-        citation_url = cf.text("url")
+        cf = _Fields(citation_raw, f.file, {"url", "confidence", "document", "quote"}, statement=key,
+                     what="citation")
+        citation_url = cf.text("url", required=False)
         confidence = cf.choice("confidence", set(CONFIDENCE_TERMS))
+        document = cf.text("document", required=False)
+        if citation_raw.get("quote") is not None:
+            qf = _Fields(citation_raw["quote"], f.file, {"reference", "exact", "start", "end"}, statement=key,
+                         what="quote of a reference")
+            reference = qf.text("reference")
+            quote = _quote(qf)
+        if citation_url is None and (quote is None or document is None):
+            cf.fail("a citation needs the version's 'url', or, where no address is known, the 'document' it "
+                    "names and a 'quote' of a held reference (data/references/) that reports it")
     return Assertion(
         statement=key, source=version.source, version=version.key, quote=quote, citation_url=citation_url,
         confidence=confidence, note=f.text("assertion_note", required=False), where=f.where(),
+        reference=reference, document=document,
     )
+
+
+def _quote(qf: _Fields) -> Quote:
+    exact = qf.text("exact") or ""
+    start, end = qf.raw.get("start"), qf.raw.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or start < 0:
+        qf.fail("quote start and end must be whole numbers of characters, start >= 0")
+    return Quote(exact, int(start), int(end))
 
 
 def _resolve_publication_dates(corpus: Corpus) -> Corpus:
@@ -350,7 +388,7 @@ def _resolve_publication_dates(corpus: Corpus) -> Corpus:
                 raise DataError("no version asserts this statement", file=s.where.file, line=s.where.line,
                                 statement=key)
             statements[key] = _replace(s, valid_from=earliest[key])
-    return Corpus(corpus.drugs, corpus.sources, corpus.versions, statements, corpus.assertions)
+    return dataclasses.replace(corpus, statements=statements)
 
 
 def _replace(s: Statement, **changes: Any) -> Statement:

@@ -331,7 +331,7 @@ def _prepare(data_dir: Path, upload: Upload, base: str) -> _Plan:
                            statements, assertions)
     candidate = _resolve_publication_dates(Corpus(corpus.drugs, corpus.sources,
                                                   {**corpus.versions, version.id: version},
-                                                  statements, tuple(assertions)))
+                                                  statements, tuple(assertions), corpus.references))
     report = check_corpus(candidate)
     if report.problems:
         raise ValidationFailed(report.problems)

@@ -51,6 +51,9 @@ class Minter:
     def statement(self, key: str) -> URIRef:
         return self._iri("statement", key)
 
+    def reference(self, key: str) -> URIRef:
+        return self._iri("reference", key)
+
     def agent(self, name: str) -> URIRef:
         return self._iri("agent", slug(name))
 

@@ -66,7 +66,7 @@ SELECT ?v ?key ?src ?issued ?sha ?revises ?url WHERE {
   OPTIONAL { ?v gk:sha256 ?sha } OPTIONAL { ?v prov:wasRevisionOf ?revises } OPTIONAL { ?v dcterms:source ?url }
 }"""
 Q_RECORDS = PREFIXES + """
-SELECT ?s ?v ?conf ?exact ?start ?end ?cite ?note WHERE {
+SELECT ?s ?v ?conf ?exact ?start ?end ?cite ?note ?ref ?reftitle ?doc WHERE {
   ?s prov:qualifiedDerivation ?r . ?r prov:entity ?v ; gk:confidence ?conf .
   OPTIONAL {
     ?r gk:quotation ?p . ?p oa:hasSelector ?qs , ?ps .
@@ -74,6 +74,8 @@ SELECT ?s ?v ?conf ?exact ?start ?end ?cite ?note WHERE {
   }
   OPTIONAL { ?r dcterms:source ?cite }
   OPTIONAL { ?r skos:editorialNote ?note }
+  OPTIONAL { ?r gk:quotation/oa:hasSource ?ref . ?ref a gk:Reference ; dcterms:title ?reftitle }
+  OPTIONAL { ?r dcterms:bibliographicCitation ?doc }
 }"""
 Q_BROADER = PREFIXES + "SELECT ?j ?b WHERE { ?j skos:broader ?b . ?j skos:inScheme gk:JurisdictionScheme }"
 
@@ -111,7 +113,12 @@ class VersionInfo:
 
 @dataclass(frozen=True)
 class Record:
-    """One version's record of a statement: a quote with its offsets, or a citation."""
+    """One version's record of a statement: a quote with its offsets, or a citation.
+
+    A citation of a version with no known address names its document (``document``) and quotes a held reference
+    (``reference``, ``reference_title``): then ``quote``, ``start`` and ``end`` are the reference's, not the
+    version's.
+    """
 
     statement: str
     version: str
@@ -121,6 +128,9 @@ class Record:
     end: int | None
     citation: str | None
     note: str | None
+    reference: str | None = None
+    reference_title: str | None = None
+    document: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,7 +261,8 @@ def _read_model(store: Store) -> Model:
         records[r["s"] or ""].append(Record(
             statement=r["s"] or "", version=r["v"] or "", confidence=key_of(r["conf"] or "", CONFIDENCE_TERMS),
             quote=r["exact"], start=int(r["start"]) if r["start"] else None,
-            end=int(r["end"]) if r["end"] else None, citation=r["cite"], note=r["note"]))
+            end=int(r["end"]) if r["end"] else None, citation=r["cite"], note=r["note"], reference=r["ref"],
+            reference_title=r["reftitle"], document=r["doc"]))
     m.records = {s: tuple(sorted(rs, key=lambda x: (m.versions[x.version].published, x.version)))
                  for s, rs in records.items()}
     for r in store.select(Q_BROADER):

@@ -103,7 +103,8 @@ def build_dataset(corpus: Corpus, minter: Minter, vocabulary: Graph | None = Non
             quote_sel, position_sel = URIRef(f"{record}/quote"), URIRef(f"{record}/position")
             prov_graph.add((record, GK.quotation, passage))
             prov_graph.add((passage, RDF.type, OA.SpecificResource))
-            prov_graph.add((passage, OA.hasSource, version_iri))
+            prov_graph.add((passage, OA.hasSource,
+                            minter.reference(a.reference) if a.reference else version_iri))
             prov_graph.add((passage, OA.hasSelector, quote_sel))
             prov_graph.add((passage, OA.hasSelector, position_sel))
             prov_graph.add((quote_sel, RDF.type, OA.TextQuoteSelector))
@@ -113,6 +114,8 @@ def build_dataset(corpus: Corpus, minter: Minter, vocabulary: Graph | None = Non
             prov_graph.add((position_sel, OA.end, Literal(a.quote.end, datatype=XSD.nonNegativeInteger)))
         if a.citation_url:
             prov_graph.add((record, DCTERMS.source, URIRef(a.citation_url)))
+        if a.document:
+            prov_graph.add((record, DCTERMS.bibliographicCitation, Literal(a.document)))
     return ds
 
 
@@ -161,6 +164,17 @@ def _add_catalogue(corpus: Corpus, minter: Minter, g: Graph) -> None:
             g.add((v, GK.sha256, Literal(version.sha256)))
         if version.note:
             g.add((v, SKOS.editorialNote, Literal(version.note)))
+    for ref in corpus.references.values():
+        r = minter.reference(ref.key)
+        g.add((r, RDF.type, GK.Reference))
+        g.add((r, DCTERMS.identifier, Literal(ref.key)))
+        g.add((r, DCTERMS.title, Literal(ref.title)))
+        g.add((r, GK.heldText, Literal(ref.text)))
+        g.add((r, GK.sha256, Literal(ref.sha256)))
+        if ref.attribution:
+            g.add((r, DCTERMS.rights, Literal(ref.attribution)))
+        if ref.note:
+            g.add((r, SKOS.editorialNote, Literal(ref.note)))
 
 
 def _add_statement(g: Graph, s: Statement, minter: Minter, version_iri: URIRef) -> None:
@@ -221,7 +235,8 @@ _P = {name: f"<{iri}>" for name, iri in {
     "page": str(FOAF.page), "revision": str(PROV.wasRevisionOf), "derivation": str(PROV.qualifiedDerivation),
     "entity": str(PROV.entity), "derivedFrom": str(PROV.wasDerivedFrom), "Derivation": str(PROV.Derivation),
     "Organization": str(PROV.Organization), "FoafOrganization": str(FOAF.Organization),
-    "Drug": str(GK.Drug), "Source": str(GK.Source), "Version": str(GK.Version), "Statement": str(GK.Statement),
+    "Drug": str(GK.Drug), "Source": str(GK.Source), "Reference": str(GK.Reference),
+    "citationText": str(DCTERMS.bibliographicCitation), "Version": str(GK.Version), "Statement": str(GK.Statement),
     "Override": str(GK.Override), "sourceKind": str(GK.sourceKind), "jurisdiction": str(GK.jurisdiction),
     "recordedFrom": str(GK.recordedFrom), "supersededFrom": str(GK.supersededFrom),
     "heldText": str(GK.heldText), "sha256": str(GK.sha256),
@@ -321,6 +336,17 @@ def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set
             add(f"{v} {p['sha256']} {_lit(version.sha256 or '')}{end}")
         if version.note:
             add(f"{v} {p['note']} {_lit(version.note)}{end}")
+    for ref in corpus.references.values():  # few and small: every chunk has them all
+        r = _term(minter.reference(ref.key))
+        add(f"{r} {p['type']} {p['Reference']}{end}")
+        add(f"{r} {p['identifier']} {_lit(ref.key)}{end}")
+        add(f"{r} {p['title']} {_lit(ref.title)}{end}")
+        add(f"{r} {p['heldText']} {_lit(ref.text)}{end}")
+        add(f"{r} {p['sha256']} {_lit(ref.sha256)}{end}")
+        if ref.attribution:
+            add(f"{r} {p['rights']} {_lit(ref.attribution)}{end}")
+        if ref.note:
+            add(f"{r} {p['note']} {_lit(ref.note)}{end}")
     return out
 
 
@@ -377,7 +403,8 @@ def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Asserti
                                                 f"<{record_iri}/position>")
             add(f"{record} {p['quotation']} {passage}{pend}")
             add(f"{passage} {p['type']} {p['SpecificResource']}{pend}")
-            add(f"{passage} {p['hasSource']} {version_iri}{pend}")
+            quoted = _term(minter.reference(a.reference)) if a.reference else version_iri
+            add(f"{passage} {p['hasSource']} {quoted}{pend}")
             add(f"{passage} {p['hasSelector']} {quote_sel}{pend}")
             add(f"{passage} {p['hasSelector']} {position_sel}{pend}")
             add(f"{quote_sel} {p['type']} {p['TextQuoteSelector']}{pend}")
@@ -387,6 +414,8 @@ def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Asserti
             add(f'{position_sel} {p["end"]} "{a.quote.end}"^^<{_XSD}nonNegativeInteger>{pend}')
         if a.citation_url:
             add(f"{record} {p['source']} {_term(a.citation_url)}{pend}")
+        if a.document:
+            add(f"{record} {p['citationText']} {_lit(a.document)}{pend}")
     return out
 
 

@@ -38,7 +38,10 @@ def _sources_of(engine: Engine, s: StatementInfo) -> str:
     for r in engine.model.records.get(s.iri, ()):
         v = engine.model.versions[r.version]
         src = engine.model.sources[v.source]
-        evidence = f"“{r.quote}” [{r.start}:{r.end}]" if r.quote else f"cited: {r.citation}"
+        if r.reference:
+            evidence = f"cited: {r.document}, as reported by {r.reference_title}: “{r.quote}” [{r.start}:{r.end}]"
+        else:
+            evidence = f"“{r.quote}” [{r.start}:{r.end}]" if r.quote else f"cited: {r.citation}"
         parts.append(f"{src.publisher}, {v.published} ({r.confidence}): {evidence}")
     return " | ".join(parts)
 

@@ -15,7 +15,7 @@ def _day(d: date | None) -> str | None:
 def record_json(view: RecordView) -> dict[str, Any]:
     """Return one source record of a statement: source, version, publication date, quote or citation."""
     r, v, src = view.record, view.version, view.source
-    return {
+    out: dict[str, Any] = {
         "source": src.iri,
         "title": src.title,
         "publisher": src.publisher,
@@ -27,6 +27,11 @@ def record_json(view: RecordView) -> dict[str, Any]:
         "end": r.end,
         "confidence": r.confidence,
     }
+    if r.reference:  # a citation: the quote is the held reference's words about the version, not the version's
+        out.update(quote=None, start=None, end=None, cited_as=r.document,
+                   reported_by={"reference": r.reference, "title": r.reference_title, "quote": r.quote,
+                                "start": r.start, "end": r.end})
+    return out
 
 
 def statement_json(entry: Entry) -> dict[str, Any]:

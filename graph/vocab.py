@@ -21,6 +21,7 @@ class GK(DefinedNamespace):
     # Classes
     Source: URIRef  # a publication that changes over time
     Version: URIRef  # one published state of a source
+    Reference: URIRef  # a held text reporting on sources, quoted by citations of versions with no known address
     Statement: URIRef  # one unit of guidance
     Override: URIRef  # a qualified override of one statement by another
     Drug: URIRef  # a medicinal substance the guidance is about

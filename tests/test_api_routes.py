@@ -69,7 +69,10 @@ def test_guidance_before_the_restriction_has_the_original_in_force(client):
     body = get_json(client, "/api/guidance?on=2019-04-11")
     ids = {s["id"] for s in body["statements"]}
     assert ORIGINAL_2013 in ids and RESTRICTION not in ids
-    assert body["overridden"] == []
+    # Nothing is overridden but the FDA's 2014 boxed warning, replaced in 2018 (it adds stroke).
+    overridden = [(s["id"].rsplit("/", 1)[-1], [b.rsplit("/", 1)[-1] for b in s["overridden_by"]])
+                  for s in body["overridden"]]
+    assert overridden == [("alemtuzumab-us-boxed-warning-2014", ["alemtuzumab-us-boxed-warning-2018"])]
 
 
 def test_guidance_after_the_final_indication(client):
@@ -265,3 +268,26 @@ def test_empty_optional_parameters_count_as_not_given(client):
     plain = client.get("/api/guidance?on=2019-04-12")
     assert empty.status_code == 200 and empty.get_json() == plain.get_json()
     assert client.get("/api/changes?from=&to=2019-12-31").get_json()["parameter"] == "from"
+
+
+def test_citation_quoting_a_reference_is_not_presented_as_the_versions_words(client, data_dir):
+    # As known before the CHMP opinion (whose version asserts it again), the PRAC version is the one recording it.
+    body = get_json(client, "/api/guidance?on=2019-11-01&known=2019-11-01&jurisdiction=EU&topic=regulatory-action")
+    prac = next(s for s in body["statements"] if s["id"].endswith("alemtuzumab-eu-prac-recommendation-2019"))
+    by_version = {r["version"].rsplit("/", 1)[-1]: r for r in prac["sources"]}
+    record = by_version["2019-10-31"]
+    assert record["quote"] is None and record["url"] is None and record["confidence"] == "paraphrase"
+    assert record["cited_as"] == "EMA referral page for Lemtrada (PRAC recommendation of 31 October 2019)"
+    reported = record["reported_by"]
+    assert reported["reference"] == "http://localhost/id/reference/alemtuzumab-regulatory-timeline"
+    text = (data_dir / "references" / "alemtuzumab-regulatory-timeline" / "text.txt").read_text(encoding="utf-8")
+    assert text[reported["start"]:reported["end"]] == reported["quote"] == prac["text"]
+
+
+def test_reference_dereferences_with_its_text_and_passages(client):
+    resp = client.get("/id/reference/alemtuzumab-regulatory-timeline", headers={"Accept": "application/n-triples"})
+    assert resp.status_code == 200
+    text = resp.get_data(as_text=True)
+    assert "https://w3id.org/guidancekg/ns#Reference" in text and "heldText" in text
+    assert "/record/ema-lemtrada-article20-referral/2019-10-31/passage" in text
+    assert client.get("/id/reference/no-such-reference").status_code == 404

@@ -73,3 +73,21 @@ def test_override_chains_longer_than_the_sparql_depth_are_refused(seed_only):
         _edit(seed_only / SEED, f"- id: {overrider}\n",
               f"- id: {overrider}\n  overrides:\n  - statement: {target}\n    kind: replaces\n")
     assert any("chains longer than" in p for p in check_corpus(load_corpus(seed_only)).problems)
+
+
+PRAC = "sources/ema-lemtrada-article20-referral/versions/2019-10-31/statements.yaml"
+
+
+def test_quote_of_a_reference_is_checked_against_the_reference(data_copy):
+    _edit(data_copy / PRAC, "      start: 4268\n", "      start: 4269\n")
+    problems = check_corpus(load_corpus(data_copy)).problems
+    assert len(problems) == 1
+    assert "alemtuzumab-eu-prac-recommendation-2019" in problems[0]
+    assert "reference alemtuzumab-regulatory-timeline at [4269, 4509)" in problems[0]
+    assert "[4268, 4509)" in problems[0]
+
+
+def test_quote_of_an_unknown_reference(data_copy):
+    _edit(data_copy / PRAC, "      reference: alemtuzumab-regulatory-timeline\n", "      reference: no-such-timeline\n")
+    problems = check_corpus(load_corpus(data_copy)).problems
+    assert problems == [p for p in problems if "quotes unknown reference 'no-such-timeline'" in p] and problems

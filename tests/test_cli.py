@@ -23,7 +23,9 @@ def test_at_2019_04_11_shows_the_licensing_and_no_restriction(runner, data_dir):
     effective, overridden = result.output.split("Overridden")
     assert "alemtuzumab-eu-licensed-rrms-2014" in effective
     assert "temporary-restriction" not in result.output
-    assert "(none)" in overridden
+    # Only the FDA's 2014 boxed warning is overridden by then (replaced in 2018); nothing in the EU.
+    assert "malignancies [fda-lemtrada-label 2014-11-14]" in overridden
+    assert " EU " not in overridden
 
 
 def test_at_2019_04_12_shows_the_restriction_and_the_licensing_overridden(runner, data_dir):

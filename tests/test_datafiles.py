@@ -91,3 +91,37 @@ def test_statement_needs_quote_or_citation(data_copy):
     path.write_text(text.replace(block, stripped), encoding="utf-8")
     with pytest.raises(DataError, match="exactly one of 'quote'"):
         load_corpus(data_copy)
+
+
+PRAC_VERSION = "sources/ema-lemtrada-article20-referral/versions/2019-10-31"
+
+
+def test_reference_is_held_byte_for_byte(data_dir):
+    corpus = load_corpus(data_dir)
+    ref = corpus.references["alemtuzumab-regulatory-timeline"]
+    shared = data_dir.parent.parent / "shared" / "facts" / "alemtuzumab-regulatory-timeline.md"
+    if shared.exists():
+        assert ref.text.encode("utf-8") == shared.read_bytes()
+    assert ref.sha256 == sha256_of(ref.text)
+
+
+def test_citation_quoting_a_reference_keeps_document_and_reference(data_dir):
+    a = next(a for a in load_corpus(data_dir).assertions
+             if a.statement == "alemtuzumab-eu-prac-recommendation-2019" and a.version == "2019-10-31")
+    assert (a.reference, a.citation_url, a.confidence) == ("alemtuzumab-regulatory-timeline", None, "paraphrase")
+    assert a.document and "EMA referral page" in a.document
+    assert a.quote is not None and a.quote.exact.startswith("Use only for RRMS")
+
+
+def test_citation_without_url_needs_document_and_reference_quote(data_copy):
+    _edit(data_copy / PRAC_VERSION / "statements.yaml", "    document: EMA referral page for Lemtrada "
+          "(PRAC recommendation of 31 October 2019)\n", "")
+    with pytest.raises(DataError, match="a citation needs the version's 'url', or, where no address is known, the "
+                                        "'document'"):
+        load_corpus(data_copy)
+
+
+def test_reference_without_text_is_refused(data_copy):
+    (data_copy / "references" / "alemtuzumab-regulatory-timeline" / "text.txt").unlink()
+    with pytest.raises(DataError, match=r"missing text\.txt: a reference is a held text"):
+        load_corpus(data_copy)

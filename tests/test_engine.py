@@ -151,3 +151,39 @@ def test_seed_alone_answers_issue_two(seed_only):
     assert keys(before.effective) == {LICENSING} and before.overridden == ()
     after = engine.guidance(date(2019, 4, 12))
     assert RESTRICTION in keys(after.effective) and keys(after.overridden) == {LICENSING}
+
+
+# -- steps known only from the project's reference timeline (cited documents, quoted reference) -------------
+
+PRAC = "alemtuzumab-eu-prac-recommendation-2019"
+US_BOXED_2014, US_BOXED_2018 = "alemtuzumab-us-boxed-warning-2014", "alemtuzumab-us-boxed-warning-2018"
+
+
+def test_eu_changes_of_2019_include_the_prac_recommendation_and_chmp_endorsement(engine):
+    changes = engine.changes(date(2019, 1, 1), date(2019, 12, 31), filters=Filters(jurisdiction="EU"))
+    assert (PRAC, "started", "came-into-force") in {(c.entry.statement.key, c.change, c.reason)
+                                                    for c in changes if str(c.date) == "2019-10-31"}
+    prac = engine.model.statements_by_key(PRAC)
+    versions = {engine.model.versions[r.version].key for r in engine.model.records[prac.iri]}
+    assert versions == {"2019-10-31", "2019-11-14"}  # the CHMP opinion asserts it again
+
+
+def test_prac_recommendation_is_known_from_its_own_date_not_the_reference(engine):
+    f = Filters(jurisdiction="EU", topic="regulatory-action")
+    assert PRAC not in keys(engine.guidance(date(2019, 11, 1), known=date(2019, 10, 30), filters=f).effective)
+    assert PRAC in keys(engine.guidance(date(2019, 11, 1), known=date(2019, 10, 31), filters=f).effective)
+
+
+def test_us_boxed_warning_of_2014_is_replaced_in_2018(engine):
+    f = Filters(jurisdiction="US", topic="warning")
+    assert keys(engine.guidance(date(2015, 1, 1), filters=f).effective) == {US_BOXED_2014}
+    later = engine.guidance(date(2019, 1, 1), filters=f)
+    assert US_BOXED_2018 in keys(later.effective) and keys(later.overridden) == {US_BOXED_2014}
+
+
+def test_uk_february_2020_update_is_recorded_to_the_month(engine):
+    f = Filters(jurisdiction="UK", topic="regulatory-action")
+    assert "alemtuzumab-uk-dsu-update-2020" not in keys(engine.guidance(date(2020, 1, 31), filters=f).effective)
+    entry = next(e for e in engine.guidance(date(2020, 2, 15), filters=f).effective
+                 if e.statement.key == "alemtuzumab-uk-dsu-update-2020")
+    assert entry.status == "uncertain"  # in force from some day of February 2020

@@ -28,7 +28,10 @@ AD = "Accept-Datetime"
 APR13 = "Sat, 13 Apr 2019 00:00:00 GMT"
 RESTRICTION = "alemtuzumab-eu-temporary-restriction-2019"
 INDICATION_2013 = "alemtuzumab-eu-indication-2013"
-EU_MEMENTOS = [date(2013, 9, 12), date(2019, 4, 12), date(2019, 4, 18), date(2019, 11, 14), date(2020, 1, 16)]
+# The EU page changes with the licence, the EMA's restriction, the MS Society's report of it, the PRAC
+# recommendation, the CHMP opinion and the Commission's final decision.
+EU_MEMENTOS = [date(2013, 9, 12), date(2019, 4, 12), date(2019, 4, 18), date(2019, 10, 31), date(2019, 11, 14),
+               date(2020, 1, 16)]
 
 
 # -- parsing helpers: Link (RFC 8288 section 3) and link-format (RFC 6690 section 2) --------------------------

@@ -679,3 +679,43 @@ def test_shapes_are_handed_out_as_copies(valid_graph: Graph) -> None:
     assert len(load_shapes()) == size
     assert load_shapes() is not load_shapes()
     assert load_vocabulary() is not load_vocabulary()
+
+
+# --- citations quoting a held reference (gk:Reference) ---------------------------------------------------------
+
+
+def _quote_a_reference(graph: Graph, *, document: str | None = "Drug Safety Update, May 2019") -> None:
+    """Make ex:s2's record of ex:v2 (a version with no held text) quote a held reference."""
+    graph.add((EX.ref, RDF.type, GK.Reference))
+    graph.add((EX.ref, DCTERMS.title, Literal("A timeline that reports on sources")))
+    graph.add((EX.ref, GK.heldText, Literal(TEXT)))
+    graph.add((EX.ref, GK.sha256, Literal(hashlib.sha256(TEXT.encode("utf-8")).hexdigest())))
+    turtle = _quote_turtle("s2-v2", "ref", QUOTE_2)
+    graph.parse(data="@prefix gk: <https://w3id.org/guidancekg/ns#> .\n@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+                     "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix ex: <http://example.org/id/> .\n"
+                     + turtle, format="turtle")
+    if document:
+        graph.add((EX["s2-v2"], DCTERMS.bibliographicCitation, Literal(document)))
+
+
+def test_citation_quoting_a_reference_conforms(valid_graph: Graph) -> None:
+    _quote_a_reference(valid_graph)
+    report = validate(valid_graph)
+    assert report.conforms, messages(report)
+
+
+def test_citation_quoting_a_reference_names_its_document(valid_graph: Graph) -> None:
+    _quote_a_reference(valid_graph, document=None)
+    assert_rejected(valid_graph, "a record quoting a gk:Reference has no dcterms:bibliographicCitation")
+
+
+def test_quote_of_a_reference_must_match_its_text(valid_graph: Graph) -> None:
+    _quote_a_reference(valid_graph)
+    valid_graph.set((EX["s2-v2-quote"], OA.exact, Literal(QUOTE_2 + "!")))
+    assert_rejected(valid_graph, f"does not match the text of {EX.ref}")
+
+
+def test_reference_must_hold_its_text(valid_graph: Graph) -> None:
+    _quote_a_reference(valid_graph)
+    valid_graph.remove((EX.ref, GK.heldText, None))
+    assert_rejected(valid_graph, "reference has not exactly one gk:heldText")

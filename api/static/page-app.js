@@ -135,8 +135,11 @@
       var kids = [h("a", {href: r.source, text: r.title}), " ", h("span", {"class": "publisher", text: "(" + r.publisher + ")"}),
         ", ", h("a", {href: r.version, text: "version of " + C.human(r.published)})];
       if (r.url) kids.push(", ", h("a", {href: r.url, rel: "external noopener", text: "original"}));
-      kids.push(r.quote ? h("blockquote", {cite: r.url || null, text: r.quote})
-        : h("span", {"class": "citation", text: "cited, not quoted (confidence: " + r.confidence + ")"}));
+      if (r.quote) kids.push(h("blockquote", {cite: r.url || null, text: r.quote}));
+      else if (r.reported_by) kids.push(h("span", {"class": "citation", text: "cited as “" + r.cited_as +
+        "”, no address known; reported by " + r.reported_by.title + " (confidence: " + r.confidence + "): "}),
+        h("blockquote", {"class": "reported", text: r.reported_by.quote}));
+      else kids.push(h("span", {"class": "citation", text: "cited, not quoted (confidence: " + r.confidence + ")"}));
       return h("li", {}, kids);
     }));
   }
