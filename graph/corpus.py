@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .dates import PartialDate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Where:
     """A place in a data file, for error messages."""
 
@@ -22,14 +22,14 @@ class Where:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Drug:
     key: str
     label: str
     brand_names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     key: str
     title: str
@@ -41,7 +41,7 @@ class Source:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Version:
     source: str
     key: str
@@ -58,20 +58,20 @@ class Version:
         return f"{self.source}/{self.key}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     exact: str
     start: int
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OverrideRef:
     target: str
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     key: str
     drug: str
@@ -87,7 +87,7 @@ class Statement:
     where: Where
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A held text that is not a version of any source: reference data that reports on sources.
 
@@ -105,7 +105,7 @@ class Reference:
     where: Where | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assertion:
     """One version's record of a statement: a verbatim quote of its held text, or a citation.
 
@@ -129,7 +129,7 @@ class Assertion:
         return f"{self.source}/{self.version}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Corpus:
     drugs: dict[str, Drug] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
