@@ -170,15 +170,20 @@ def test_overrides_for_an_unknown_drug_is_empty(client):
 
 
 def _record_tuple(m, rec) -> tuple:
+    """The record as the query gives it: a held reference's passage apart from the version's own quote."""
     v = m.versions[rec.version]
+    own = (None, None, None) if rec.reference else (rec.quote, rec.start, rec.end)
+    reported = (rec.reference, rec.quote, rec.start, rec.end) if rec.reference else (None,) * 4
     return (rec.statement, rec.version, v.published.isoformat(), recorded_from(v.published).isoformat(),
-            v.sha256, rec.confidence, rec.quote, rec.start, rec.end, rec.citation)
+            v.sha256, rec.confidence, *own, rec.citation, rec.document, *reported)
 
 
 def _row_tuple(r) -> tuple:
+    number = lambda x: int(x) if x else None  # noqa: E731
     return (r["statement"], r["version"], r["published"], r["recordedFrom"], r["sha256"],
-            r["confidence"].rsplit("#", 1)[1].lower(), r["quote"], int(r["start"]) if r["start"] else None,
-            int(r["end"]) if r["end"] else None, r["citation"])
+            r["confidence"].rsplit("#", 1)[1].lower(), r["quote"], number(r["start"]), number(r["end"]),
+            r["citation"], r["citedAs"], r["reportedBy"], r["reportedQuote"], number(r["reportedStart"]),
+            number(r["reportedEnd"]))
 
 
 def test_statement_provenance_by_key(client, graph):
