@@ -31,6 +31,8 @@ def _naive(r: dict) -> tuple[str, float | None]:
     """Return the naive baseline's per-query time as text, and as seconds when it finished."""
     naive = r.get("naive")
     if not naive:
+        if r.get("size", {}).get("statements", 0) > 100_000:
+            return "not run: the issue asks it up to 10^5 (rdflib held 14 GB at 10^5)", None
         return "not measured", None
     if "stopped_after_s" in naive:
         partial = naive.get("partial") or []
@@ -151,7 +153,8 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
     row("quads", lambda r: f"{r['size']['quads']:,}")
     row("build (s)", lambda r: _fmt(r["size"]["build_s"], "", 1))
     row("build throughput (quads/s)", lambda r: _fmt(r["size"]["triples_per_s"]))
-    row("peak RSS of the size's process (MB)", lambda r: _fmt(r["size"]["rss_mb"], "", 0))
+    row("peak RSS of the build (MB)", lambda r: _fmt(r["size"]["build_rss_mb"], "", 0))
+    row("peak RSS of build, open and questions in one process (MB)", lambda r: _fmt(r["size"]["rss_mb"], "", 0))
     row("on-disk size (MB)", lambda r: _fmt(r["size"]["disk_bytes"] / 1e6, "", 1))
     row("open a current build (s)", lambda r: _fmt(r["size"]["open_s"]))
     row("guidance on a date, in-process p50 / p99 (ms)",
@@ -224,7 +227,8 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
         speed = (mid["naive"]["stopped_after_s"] - load) / (mid["size"]["guidance_p50_ms"] / 1e3)
     target(">= 100x faster than the naive baseline at 10^5", speed, 100.0, True, "x")
     target("build >= 100,000 triples/s", big.get("triples_per_s"), 100_000.0, True, " quads/s")
-    target("peak RSS <= 4 GB", big.get("rss_mb"), 4096.0, False, " MB")
+    target("peak RSS <= 4 GB: the build", big.get("build_rss_mb"), 4096.0, False, " MB")
+    target("peak RSS <= 4 GB: build, open and questions in one process", big.get("rss_mb"), 4096.0, False, " MB")
     target("validating one new version <= 2 s", big.get("shacl_one_version", {}).get("seconds"), 2.0, False, " s")
     notes = Path(__file__).with_name("NOTES.md")
     if notes.exists():
