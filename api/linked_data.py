@@ -334,48 +334,36 @@ def drug(key: str) -> Response:
                      html=lambda: render_template("ld_drug.html", d=body()))
 
 
-def _agent_query(a: str) -> str:
-    """Return a CONSTRUCT of a publishing agent and the links of the sources it publishes."""
+def _with_links_query(iri: str, link: str) -> str:
+    """Return a CONSTRUCT of a resource and of the nodes that point at it through ``link`` (a prefixed name)."""
     return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{a}> }} ?x ?p ?o }}
-  UNION {{ VALUES (?p ?o) {{ (dcterms:publisher <{a}>) }} ?x ?p ?o }}
+  {{ VALUES ?x {{ <{iri}> }} ?x ?p ?o }}
+  UNION {{ VALUES (?p ?o) {{ ({link} <{iri}>) }} ?x ?p ?o }}
 }}"""
+
+
+def _resource_outside_the_model(kind: str, key: str, iri: str, link: str) -> Response:
+    """Dereference a resource the model does not hold: its triples and the nodes linking to it through ``link``."""
+    graph = current_graph()
+    # Not in the model: the key is checked against the minter's slug form before it enters a query.
+    found = graph.store.construct(_with_links_query(iri, link)) if key == slug(key) else Graph()
+    if (URIRef(iri), None, None) not in found:
+        raise NotFound(kind, key)
+    return represent(RESOURCE_TYPES, lambda: found,
+                     html=lambda: render_template("ld_triples.html", iri=iri, kind=kind, parent=None,
+                                                  triples=_triples(found, iri)))
 
 
 @bp.get("/id/agent/<key>")
 def agent(key: str) -> Response:
     """Dereference a publishing agent (the authority behind sources): its name and its sources."""
-    graph = current_graph()
-    iri = str(graph.minter.agent(key))
-    # Agents are not in the model: the key is checked against the minter's slug form before it enters a query.
-    found = graph.store.construct(_agent_query(iri)) if key == slug(key) else Graph()
-    if (URIRef(iri), None, None) not in found:
-        raise NotFound("agent", key)
-    return represent(RESOURCE_TYPES, lambda: found,
-                     html=lambda: render_template("ld_triples.html", iri=iri, kind="agent", parent=None,
-                                                  triples=_triples(found, iri)))
-
-
-def _reference_query(r: str) -> str:
-    """Return a CONSTRUCT of a held reference and the quoted passages taken from it."""
-    return _PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{r}> }} ?x ?p ?o }}
-  UNION {{ VALUES (?p ?o) {{ (oa:hasSource <{r}>) }} ?x ?p ?o }}
-}}"""
+    return _resource_outside_the_model("agent", key, str(current_graph().minter.agent(key)), "dcterms:publisher")
 
 
 @bp.get("/id/reference/<key>")
 def reference(key: str) -> Response:
     """Dereference a held reference (data/references/): its title, text and the passages records quote."""
-    graph = current_graph()
-    iri = str(graph.minter.reference(key))
-    # References are not in the model: the key is checked against the minter's slug form before it enters a query.
-    found = graph.store.construct(_reference_query(iri)) if key == slug(key) else Graph()
-    if (URIRef(iri), None, None) not in found:
-        raise NotFound("reference", key)
-    return represent(RESOURCE_TYPES, lambda: found,
-                     html=lambda: render_template("ld_triples.html", iri=iri, kind="reference", parent=None,
-                                                  triples=_triples(found, iri)))
+    return _resource_outside_the_model("reference", key, str(current_graph().minter.reference(key)), "oa:hasSource")
 
 
 GRAPH_NAMES = ("provenance", "vocabulary")

@@ -351,8 +351,8 @@ def _assertion(f: _Fields, key: str, version: Version) -> Assertion:
         citation_url = cf.text("url", required=False)
         confidence = cf.choice("confidence", set(CONFIDENCE_TERMS))
         document = cf.text("document", required=False)
-        if citation_raw.get("quote") is not None:
-            qf = _Fields(citation_raw["quote"], f.file, {"reference", "exact", "start", "end"}, statement=key,
+        if cf.raw.get("quote") is not None:
+            qf = _Fields(cf.raw["quote"], f.file, {"reference", "exact", "start", "end"}, statement=key,
                          what="quote of a reference")
             reference = qf.text("reference")
             quote = _quote(qf)
@@ -370,7 +370,7 @@ def _quote(qf: _Fields) -> Quote:
     exact = qf.text("exact") or ""
     start, end = qf.raw.get("start"), qf.raw.get("end")
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or start < 0:
-        qf.fail("quote start and end must be whole numbers of characters, start >= 0")
+        raise qf.fail("quote start and end must be whole numbers of characters, start >= 0")
     return Quote(exact, int(start), int(end))
 
 
