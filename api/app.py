@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
-from guidancekg.graph.iris import DEFAULT_BASE
-from guidancekg.graph.service import GuidanceGraph
-
-from .access_log import install_access_log
-from .headers import install_headers
-from .problems import register_error_handlers
+from guidancekg.api.access_log import install_access_log
+from guidancekg.api.headers import install_headers
+from guidancekg.api.problems import register_error_handlers
+from guidancekg.api.state import EXTENSION_KEY
+from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
 DEFAULTS: dict[str, Any] = {
     "GUIDANCEKG_DATA": None,  # data folder; None: ./data or the bundled data
@@ -41,19 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | N
         graph = GuidanceGraph.open(Path(data) if data else None, base=app.config["GUIDANCEKG_BASE"],
                                    kind=app.config["GUIDANCEKG_STORE_KIND"],
                                    store_root=Path(root) if root else None, say=app.logger.info)
-    app.extensions["guidancekg"] = graph
+    app.extensions[EXTENSION_KEY] = graph
     register_error_handlers(app)
     install_headers(app)
     install_access_log(app)
 
-    from . import docs, ingest_api, linked_data, memento, page, routes_api, sparql_endpoint
+    from guidancekg.api import docs, ingest_api, linked_data, memento, page, routes_api, sparql_endpoint
 
     for blueprint in (routes_api.bp, docs.bp, linked_data.bp, sparql_endpoint.bp, memento.bp, page.bp, ingest_api.bp):
         app.register_blueprint(blueprint)
     return app
-
-
-def current_graph() -> GuidanceGraph:
-    """Return the graph the current app was created with."""
-    graph: GuidanceGraph = current_app.extensions["guidancekg"]
-    return graph

@@ -9,10 +9,9 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from guidancekg.graph.rdfbuild import union_graph
-from guidancekg.graph.shacl import validate
-
-from .app import current_graph
+from guidancekg.api.state import current_graph
+from guidancekg.graph.rdf.shacl import validate
+from guidancekg.graph.rdf.writer import union_graph
 
 bp = Blueprint("docs", __name__)
 

@@ -33,16 +33,15 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
-from guidancekg.graph.build import default_store_root
-from guidancekg.graph.engine import Engine
+from guidancekg.api.problems import problem
+from guidancekg.api.state import current_graph
+from guidancekg.graph.engine.answers import Engine
+from guidancekg.graph.engine.model import load_model
 from guidancekg.graph.errors import InputError, StoreError, UploadTooLarge
-from guidancekg.graph.ingest import DEFAULT_MAX_BYTES, IngestResult, Upload, ingest
-from guidancekg.graph.model import load_model
-from guidancekg.graph.service import GuidanceGraph
-from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
-
-from .app import current_graph
-from .problems import problem
+from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES, IngestResult, Upload, ingest
+from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
+from guidancekg.graph.stores.build import default_store_root
 
 bp = Blueprint("ingest", __name__, url_prefix="/api")
 

@@ -18,17 +18,17 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 from werkzeug.exceptions import NotAcceptable
 
-from guidancekg.graph.engine import Entry, RecordView
+from guidancekg.api.headers import accepted
+from guidancekg.api.state import current_graph
+from guidancekg.graph.engine.answers import Entry, RecordView
+from guidancekg.graph.engine.model import Model, StatementInfo
 from guidancekg.graph.errors import InputError, NotFound
-from guidancekg.graph.iris import normalise_base, slug
-from guidancekg.graph.model import Model, StatementInfo
-from guidancekg.graph.rdfbuild import PREFIXES, bind_prefixes
-from guidancekg.graph.serialize import record_json, sources_json, statement_json
-from guidancekg.graph.service import GuidanceGraph
+from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.rdf.iris import normalise_base, slug
+from guidancekg.graph.rdf.writer import bind_prefixes
+from guidancekg.graph.views.serialize import record_json, sources_json, statement_json
 from guidancekg.ontology import CONTEXT_FILE, VOCABULARY_FILE
-
-from .app import current_graph
-from .headers import accepted
+from guidancekg.ontology.vocab import sparql_prefixes
 
 bp = Blueprint("ld", __name__)
 
@@ -46,7 +46,7 @@ FORMATS = {"ttl": TURTLE, "turtle": TURTLE, "nt": NTRIPLES, "ntriples": NTRIPLES
 _RDFLIB_FORMATS = {TURTLE: "turtle", NTRIPLES: "nt", JSONLD: "json-ld"}
 _FORMAT_NAMES = {TURTLE: "ttl", NTRIPLES: "nt", JSONLD: "jsonld", JSON: "json", HTML: "html"}
 
-_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+_PREFIXES = sparql_prefixes()
 
 
 # -- content negotiation -------------------------------------------------------------------------------------

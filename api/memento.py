@@ -24,15 +24,14 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
+from guidancekg.api.page import guidance_view
+from guidancekg.api.params import text_param
+from guidancekg.api.state import current_graph
 from guidancekg.graph.dates import parse_day
-from guidancekg.graph.engine import Engine, Filters
+from guidancekg.graph.engine.answers import Engine, Filters
+from guidancekg.graph.engine.memento import format_http_date, memento_dates, neighbours, parse_http_date, select
 from guidancekg.graph.errors import InputError, NotFound
-from guidancekg.graph.memento import format_http_date, memento_dates, neighbours, parse_http_date, select
-from guidancekg.graph.serialize import guidance_json
-
-from .app import current_graph
-from .page import guidance_view
-from .params import text_param
+from guidancekg.graph.views.serialize import guidance_json
 
 bp = Blueprint("memento", __name__)
 

@@ -13,14 +13,13 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
+from guidancekg.api.params import day_param, text_param
+from guidancekg.api.state import current_graph
 from guidancekg.graph.dates import parse_day
-from guidancekg.graph.engine import Engine, Filters
+from guidancekg.graph.engine.answers import Engine, Filters
 from guidancekg.graph.errors import InputError
-from guidancekg.graph.serialize import changes_json, guidance_json
-from guidancekg.graph.vocab import JURISDICTION_CODES
-
-from .app import current_graph
-from .params import day_param, text_param
+from guidancekg.graph.views.serialize import changes_json, guidance_json
+from guidancekg.ontology.vocab import JURISDICTION_CODES
 
 bp = Blueprint("page", __name__)
 

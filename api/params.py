@@ -7,7 +7,7 @@ from datetime import date
 from flask import request
 
 from guidancekg.graph.dates import parse_day
-from guidancekg.graph.engine import Filters
+from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError
 
 

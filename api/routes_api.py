@@ -8,13 +8,12 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
-from guidancekg.graph.audit import audit, audit_csv, audit_json, audit_markdown
-from guidancekg.graph.engine import Filters
+from guidancekg.api.params import day_param, filters, text_param
+from guidancekg.api.state import current_graph
+from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError
-from guidancekg.graph.serialize import changes_json, guidance_json, sources_json, timeline_json
-
-from .app import current_graph
-from .params import day_param, filters, text_param
+from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
+from guidancekg.graph.views.serialize import changes_json, guidance_json, sources_json, timeline_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -13,7 +13,7 @@ The protocol (https://www.w3.org/TR/sparql11-protocol/, section 2.1 "query opera
   browser (``text/html``) the query page.
 
 Everything that goes wrong is a problem+json response through :mod:`.problems`. The work happens in
-:mod:`guidancekg.graph.sparql` (one executor per app: a pool of worker processes with a time limit).
+:mod:`guidancekg.graph.sparql.executor` (one executor per app: a pool of worker processes with a time limit).
 """
 
 from __future__ import annotations
@@ -29,18 +29,17 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID
 from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
+from guidancekg.api.state import current_graph
 from guidancekg.graph.errors import InputError, QueryRefused, QueryTooLarge
-from guidancekg.graph.sparql import SparqlExecutor
-from guidancekg.graph.sparql_formats import (
+from guidancekg.graph.sparql.executor import SparqlExecutor
+from guidancekg.graph.sparql.formats import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
     QueryNotAcceptable,
     choose_formats,
     negotiate,
 )
-from guidancekg.graph.sparqlgen import QUERIES_DIR
-
-from .app import current_graph
+from guidancekg.graph.sparql.library import QUERIES_DIR
 
 bp = Blueprint("sparql", __name__)
 
@@ -277,7 +276,7 @@ def service_description(endpoint_iri: str) -> Graph:
 
 
 def library_queries() -> list[dict[str, str]]:
-    """Return the query library (graph/queries/*.rq): file name, title (its first comment, to the colon), text."""
+    """Return the query library (graph/sparql/queries/*.rq): file name, title (first comment, to the colon), text."""
     found = []
     for path in sorted(Path(QUERIES_DIR).glob("*.rq"), key=lambda p: (p.name != "guidance-on-date.rq", p.name)):
         text = path.read_text(encoding="utf-8")

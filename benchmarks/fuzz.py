@@ -108,7 +108,7 @@ def main() -> None:
     if args.url:
         report = fuzz(args.url, args.examples)
     else:
-        from .server import Server
+        from benchmarks.server import Server
 
         with Server() as server:
             report = fuzz(server.url, args.examples)

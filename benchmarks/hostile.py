@@ -216,7 +216,7 @@ def main() -> None:
         if args.url:
             report = run(args.url, listener)
         else:
-            from .server import Server
+            from benchmarks.server import Server
 
             with Server("--sparql-timeout", "2") as server:
                 report = run(server.url, listener)

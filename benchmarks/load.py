@@ -23,11 +23,12 @@ from typing import Any
 
 import requests
 
-from guidancekg.graph.service import GuidanceGraph, default_data_dir
+from guidancekg.graph.opened import GuidanceGraph, default_data_dir
 
 FIRST, LAST = date(2012, 1, 1), date(2022, 12, 31)
 JURISDICTIONS = [None, "EU", "UK", "US"]
-QUERY = (Path(__file__).resolve().parents[1] / "graph" / "queries" / "guidance-on-date.rq").read_text(encoding="utf-8")
+QUERY = (Path(__file__).resolve().parents[1] / "graph" / "sparql" / "queries" / "guidance-on-date.rq").read_text(
+    encoding="utf-8")
 
 
 def _day(rng: random.Random) -> date:
@@ -48,7 +49,7 @@ class Load:
         self.lock = threading.Lock()
 
     def _expected(self, on: date, jurisdiction: str | None) -> tuple[set[str], set[str]]:
-        from guidancekg.graph.engine import Filters
+        from guidancekg.graph.engine.answers import Filters
 
         g = self.graph.engine.guidance(on, None, Filters(jurisdiction=jurisdiction))
         return {e.statement.key for e in g.effective}, {e.statement.key for e in g.overridden}
@@ -153,7 +154,7 @@ def main() -> None:
     if args.url:
         result = run(args.url.rstrip("/"), args.clients, args.seconds, args.seed)
     else:
-        from .server import Server
+        from benchmarks.server import Server
 
         with Server() as server:
             result = run(server.url, args.clients, args.seconds, args.seed)

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import fuzz, hostile, load
-from .server import Server
+from benchmarks import fuzz, hostile, load
+from benchmarks.server import Server
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
 

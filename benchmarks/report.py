@@ -110,8 +110,9 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
         "",
         "## What is measured",
         "",
-        "- **Corpus**: `guidancekg synth --statements N --seed 1` (graph/synthetic.py): about 200 statements per drug, "
-        "2 to 4 sources per drug in four jurisdictions, 1 to 4 versions per source (some dated to the month or "
+        "- **Corpus**: `guidancekg synth --statements N --seed 1` (graph/corpus/synthetic.py): about 200 "
+        "statements per drug, 2 to 4 sources per drug in four jurisdictions, 1 to 4 versions per source (some "
+        "dated to the month or "
         "year), a quarter of statements overriding earlier ones (chains up to depth 3), temporary measures, "
         "withdrawals, quotes of held texts and citations.",
         "- **Build**: `compile_data` + `write_build` (load the YAML, check, generate N-Quads, SHACL on every node, "
@@ -126,7 +127,7 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
         "store (median of 3 questions); `changes-between-dates.rq` for 2019 with the drug added, once.",
         "- **SHACL of one new version**: `validate_chunked(corpus, statements=...)` on the latest version of one "
         "source: its statements, what they override and the versions, sources and drugs they name, with every "
-        "shape (graph/build.py).",
+        "shape (graph/stores/build.py).",
         "- **Naive baseline**: rdflib's in-memory `Dataset` holding the same quads, answering the same question "
         "(one drug, D, K) as one SPARQL query with date FILTERs: the library's as-of query with each "
         "`GRAPH ?v { ?s a gk:Statement }` written `?s prov:qualifiedDerivation/prov:entity ?v` (the same "

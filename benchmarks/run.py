@@ -5,12 +5,13 @@
     python -m benchmarks.run --fresh              # measure again what was measured before
 
 Not a test: it takes about an hour with 10^6 (the build of a million statements is most of it). Synthetic corpora
-(graph/synthetic.py, seed 1) and their stores are kept in ``--work`` (default ``.bench/``) and each size's results
-in ``--work/result-N.json``, so a run measures only what is missing unless ``--fresh``. Every size is measured in a
-subprocess of its own, so that its peak RSS (``ru_maxrss``) is its own. The naive baseline is rdflib's in-memory
-dataset answering the same question as one SPARQL query with date FILTERs (graph/queries/guidance-on-date-as-known.rq
-with the drug added, version graphs reached through the records: :func:`_naive_query`), in a subprocess stopped at
-``--naive-timeout`` seconds.
+(graph/corpus/synthetic.py, seed 1) and their stores are kept in ``--work`` (default ``.bench/``) and each size's
+results in ``--work/result-N.json``, so a run measures only what is missing unless ``--fresh``. Every size is
+measured in a subprocess of its own, so that its peak RSS (``ru_maxrss``) is its own. The naive baseline is rdflib's
+in-memory dataset answering the same question as one SPARQL query with date FILTERs
+(graph/sparql/queries/guidance-on-date-as-known.rq with the drug added, version graphs reached through the records:
+:func:`_naive_query`), in a
+subprocess stopped at ``--naive-timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _questions(n: int, drugs: int, seed: int = 7) -> list[tuple[str, date, date 
 def _library(name: str, drug_iri: str | None, *values: str) -> str:
     import re
 
-    from guidancekg.graph.sparqlgen import QUERIES_DIR
+    from guidancekg.graph.sparql.library import QUERIES_DIR
 
     text = (QUERIES_DIR / name).read_text(encoding="utf-8")
     pattern = re.compile(r"VALUES \([^)]*\) \{ \([^)]*\) \}")
@@ -86,11 +87,11 @@ def _library(name: str, drug_iri: str | None, *values: str) -> str:
 
 
 def measure_size(n: int, work: Path) -> dict:
-    from guidancekg.graph.build import compile_data, current_build, validate_chunked, write_build
-    from guidancekg.graph.datafiles import load_corpus
-    from guidancekg.graph.engine import Filters
-    from guidancekg.graph.iris import Minter
-    from guidancekg.graph.service import GuidanceGraph
+    from guidancekg.graph.corpus.files import load_corpus
+    from guidancekg.graph.engine.answers import Filters
+    from guidancekg.graph.opened import GuidanceGraph
+    from guidancekg.graph.rdf.iris import Minter
+    from guidancekg.graph.stores.build import compile_data, current_build, validate_chunked, write_build
 
     corpus_dir, store = work / f"synth-{n}", work / f"store-{n}"
     out: dict = {"statements": n}
@@ -146,7 +147,7 @@ def _http(corpus_dir: Path, store: Path, drugs: int) -> dict:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = store.parent / f"serve-{store.name}.log"
-    proc = subprocess.Popen([sys.executable, "-m", "guidancekg.api.cli", "serve", "--port", str(port), "--data",
+    proc = subprocess.Popen([sys.executable, "-m", "guidancekg.cli", "serve", "--port", str(port), "--data",
                              str(corpus_dir), "--store", str(store), "--base", BASE, "--threads", "4"],
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
@@ -211,8 +212,8 @@ def _shacl_one_version(corpus_dir: Path, work: Path, validate_chunked, load_corp
 
 def measure_sparql(n: int, work: Path) -> dict:
     """The SPARQL library's as-of and changes queries on the on-disk Oxigraph store of size ``n``."""
-    from guidancekg.graph.build import current_build
-    from guidancekg.graph.store import OxigraphStore
+    from guidancekg.graph.stores.base import OxigraphStore
+    from guidancekg.graph.stores.build import current_build
 
     info = current_build(work / f"store-{n}")
     assert info is not None
@@ -251,8 +252,8 @@ def measure_naive(n: int, work: Path) -> dict:
     """rdflib in memory: load the dataset, then the same question as one SPARQL query with date FILTERs."""
     from rdflib import Dataset
 
-    from guidancekg.graph.build import current_build
-    from guidancekg.graph.store import MemoryStore, OxigraphStore
+    from guidancekg.graph.stores.base import MemoryStore, OxigraphStore
+    from guidancekg.graph.stores.build import current_build
 
     info = current_build(work / f"store-{n}")
     assert info is not None
@@ -330,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
         fn = {"size": measure_size, "sparql": measure_sparql, "naive": measure_naive}[args.child]
         print(json.dumps(fn(args.n, work)), flush=True)
         return
-    from guidancekg.graph.synthetic import generate
+    from guidancekg.graph.corpus.synthetic import generate
 
     work.mkdir(parents=True, exist_ok=True)
     for n in [int(x) for x in args.sizes.split(",") if x]:

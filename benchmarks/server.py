@@ -1,4 +1,4 @@
-"""Start a real ``guidancekg serve`` on a free loopback port for a benchmark or a reliability run."""
+"""Start a real ``guidancekg serve`` process on a free loopback port (the tests, benchmarks and reliability runs)."""
 
 from __future__ import annotations
 
@@ -19,35 +19,52 @@ def free_port() -> int:
 
 
 class Server:
-    """A ``guidancekg serve`` subprocess; use as a context manager."""
+    """A ``guidancekg serve`` subprocess, started at once; use it as a context manager or call :meth:`stop`.
 
-    def __init__(self, *args: str, data: Path | None = None) -> None:
+    Its store and log live in ``workdir`` (a temporary folder, removed on stop, when none is given).
+    """
+
+    def __init__(self, *args: str, data: Path | None = None, workdir: Path | None = None,
+                 start_timeout: float = 300.0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._tmp = tempfile.TemporaryDirectory(prefix="guidancekg-run-")
-        self.log = Path(self._tmp.name) / "server.log"
-        command = [sys.executable, "-m", "guidancekg.api.cli", "serve", "--port", str(self.port),
-                   "--store", str(Path(self._tmp.name) / "store"), *args]
+        self._tmp = None if workdir is not None else tempfile.TemporaryDirectory(prefix="guidancekg-run-")
+        self.workdir = Path(workdir) if workdir is not None else Path(self._tmp.name)  # type: ignore[union-attr]
+        self.log = self.workdir / "server.log"
+        command = [sys.executable, "-m", "guidancekg.cli", "serve", "--port", str(self.port),
+                   "--store", str(self.workdir / "store")]
         if data:
             command += ["--data", str(data)]
+        command += args  # after the defaults, so that an option given here wins
         self.proc = subprocess.Popen(command, stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
+        self._wait(start_timeout)
 
-    def __enter__(self) -> Server:
-        deadline = time.monotonic() + 300
+    def _wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(self.log.read_text(errors="replace"))
+                raise RuntimeError(f"the server exited: {self.log.read_text(errors='replace')}")
             try:
                 with urllib.request.urlopen(self.url + "/api/sources", timeout=2):
-                    return self
+                    return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("the server did not start within 300 s")
+        self.stop()
+        raise RuntimeError(f"the server did not start within {timeout:.0f} s")
 
-    def __exit__(self, *_exc: object) -> None:
+    def stop(self) -> None:
+        """Stop the process (terminate, then kill after 10 s) and remove its temporary folder."""
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-        self._tmp.cleanup()
+            self.proc.wait()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from .errors import InputError
+from guidancekg.graph.errors import InputError
 
 Precision = Literal["day", "month", "year"]
 

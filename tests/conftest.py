@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.server import Server
 from guidancekg.api.app import create_app
-from guidancekg.graph.engine import Engine
-from guidancekg.graph.service import GuidanceGraph
+from guidancekg.graph.engine.answers import Engine
+from guidancekg.graph.opened import GuidanceGraph
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -78,53 +79,11 @@ def store_root(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
 
-def free_port() -> int:
-    """Return a TCP port that is free on the loopback interface now."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """A real ``guidancekg serve`` process (waitress) on a free loopback port."""
+class LiveServer(Server):
+    """A real ``guidancekg serve`` process (waitress) on the bundled data, its store and log in ``tmp``."""
 
     def __init__(self, tmp: Path, *extra: str) -> None:
-        import subprocess
-        import sys
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp / "server.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "guidancekg.api.cli", "serve", "--port", str(self.port), "--data", str(DATA),
-             "--store", str(tmp / "store"), *extra],
-            stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
-        self._wait()
-
-    def _wait(self) -> None:
-        import time
-        import urllib.request
-
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(self.url + "/api/sources", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("server did not start within 120 s")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except Exception:
-            self.proc.kill()
+        super().__init__(*extra, data=DATA, workdir=tmp, start_timeout=120)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from hypothesis import strategies as st
 
-from guidancekg.graph.corpus import Assertion, Corpus, Drug, OverrideRef, Source, Statement, Version, Where
+from guidancekg.graph.corpus.records import Assertion, Corpus, Drug, OverrideRef, Source, Statement, Version, Where
 from guidancekg.graph.dates import PartialDate
 
 LO, HI = date(2012, 1, 1), date(2022, 12, 31)

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from openapi_check import check
 
-from guidancekg.api.cli import main
+from guidancekg.cli.main import main
 
 BASE = "http://localhost/id/statement/"
 RESTRICTION = BASE + "alemtuzumab-eu-temporary-restriction-2019"

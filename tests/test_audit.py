@@ -5,9 +5,9 @@ import io
 import json
 from datetime import date
 
-from guidancekg.api.cli import main
-from guidancekg.graph.audit import audit, audit_csv, audit_json, audit_markdown
-from guidancekg.graph.engine import Filters
+from guidancekg.cli.main import main
+from guidancekg.graph.engine.answers import Filters
+from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
 
 RESTRICTION = "alemtuzumab-eu-temporary-restriction-2019"
 

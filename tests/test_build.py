@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from guidancekg.graph.build import compile_data, current_build, open_store, write_build
 from guidancekg.graph.errors import DataError, ValidationFailed
-from guidancekg.graph.store import OxigraphStore
+from guidancekg.graph.stores.base import OxigraphStore
+from guidancekg.graph.stores.build import compile_data, current_build, open_store, write_build
 
 BASE = "http://localhost/"
 SEED = "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"

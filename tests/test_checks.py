@@ -3,8 +3,8 @@
 import itertools
 from pathlib import Path
 
-from guidancekg.graph.checks import MAX_OVERRIDE_DEPTH, check_corpus
-from guidancekg.graph.datafiles import load_corpus
+from guidancekg.graph.corpus.checks import MAX_OVERRIDE_DEPTH, check_corpus
+from guidancekg.graph.corpus.files import load_corpus
 
 SEED = "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from guidancekg.api.cli import main
+from guidancekg.cli.main import main
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +126,7 @@ def test_query_refuses_updates_and_service(runner, data_dir, tmp_path):
 
 
 def test_query_table_for_people(runner, data_dir):
-    library_query = data_dir.parent / "graph" / "queries" / "guidance-on-date.rq"
+    library_query = data_dir.parent / "graph" / "sparql" / "queries" / "guidance-on-date.rq"
     result = invoke(runner, "query", str(library_query), "--data", str(data_dir))
     assert "alemtuzumab-eu-temporary-restriction-2019" in result.stdout
 

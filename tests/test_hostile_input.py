@@ -10,9 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guidancekg.graph.datafiles import load_corpus
+from guidancekg.graph.corpus.files import load_corpus
+from guidancekg.graph.engine.memento import format_http_date, parse_http_date
 from guidancekg.graph.errors import DataError, InputError
-from guidancekg.graph.memento import format_http_date, parse_http_date
 
 PROBLEM = "application/problem+json"
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

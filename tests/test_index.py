@@ -10,12 +10,12 @@ from strategies import JURISDICTIONS, TOPICS, corpora, days
 from test_sparql_agreement import answers, changes
 
 from guidancekg.graph.dates import in_force_end
-from guidancekg.graph.engine import Change, Engine, Filters, Period, _State
-from guidancekg.graph.index import OPEN_END, DateIndex, IntervalTree
-from guidancekg.graph.iris import Minter
-from guidancekg.graph.model import load_model
-from guidancekg.graph.rdfbuild import build_dataset
-from guidancekg.graph.store import MemoryStore, OxigraphStore
+from guidancekg.graph.engine.answers import Change, Engine, Filters, Period, _State
+from guidancekg.graph.engine.index import OPEN_END, DateIndex, IntervalTree
+from guidancekg.graph.engine.model import load_model
+from guidancekg.graph.rdf.iris import Minter
+from guidancekg.graph.rdf.writer import build_dataset
+from guidancekg.graph.stores.base import MemoryStore, OxigraphStore
 
 # -- the interval tree ---------------------------------------------------------------------------------------
 

@@ -11,11 +11,10 @@ import pytest
 from ingest_data.helpers import SOURCE, V1, V2, add_test_source, tiny_data, v2_files
 
 from guidancekg.api.app import create_app
-from guidancekg.api.cli import main
-from guidancekg.graph.build import compile_data, current_build, open_store, write_build
-from guidancekg.graph.datafiles import load_corpus
+from guidancekg.cli.main import main
+from guidancekg.graph.corpus.files import load_corpus
 from guidancekg.graph.errors import DataError, InputError, NotFound, ValidationFailed
-from guidancekg.graph.ingest import (
+from guidancekg.graph.ingest.versions import (
     INGEST_DIR,
     Upload,
     UploadTooLarge,
@@ -24,8 +23,9 @@ from guidancekg.graph.ingest import (
     ingest_lock,
     recover,
 )
-from guidancekg.graph.service import GuidanceGraph
-from guidancekg.graph.store import OxigraphStore
+from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.stores.base import OxigraphStore
+from guidancekg.graph.stores.build import compile_data, current_build, open_store, write_build
 
 BASE = "http://localhost/"
 TOKEN = "test-token-0123456789abcdef"
@@ -180,8 +180,8 @@ def test_the_new_version_is_checked_in_the_context_of_the_graph(data_copy, tmp_p
 
 def test_shacl_runs_on_the_change(tiny, tmp_path, monkeypatch):
     """SHACL validates the new version's nodes (not the whole graph), and a violation refuses the ingest."""
-    import guidancekg.graph.ingest as mod
-    from guidancekg.graph.shacl import ShaclReport, ShaclResult
+    import guidancekg.graph.ingest.versions as mod
+    from guidancekg.graph.rdf.shacl import ShaclReport, ShaclResult
 
     def failing(graph, focus_nodes=None):
         return ShaclReport(False, (ShaclResult("x", None, "a test violation", "Violation"),))
@@ -192,7 +192,7 @@ def test_shacl_runs_on_the_change(tiny, tmp_path, monkeypatch):
     assert not (tiny / "sources" / SOURCE / "versions" / V2).exists()
 
     seen: list[list[str]] = []
-    from guidancekg.graph.shacl import validate as real_validate
+    from guidancekg.graph.rdf.shacl import validate as real_validate
 
     def spy(graph, focus_nodes=None):
         seen.append(list(focus_nodes or []))
@@ -211,7 +211,7 @@ def test_shacl_runs_on_the_change(tiny, tmp_path, monkeypatch):
 
 
 def test_a_crash_before_the_rename_leaves_a_staging_folder_that_recover_discards(tiny, tmp_path, monkeypatch):
-    import guidancekg.graph.ingest as mod
+    import guidancekg.graph.ingest.versions as mod
 
     store = tmp_path / "store"
     open_store(tiny, base=BASE, root=store)
@@ -251,7 +251,7 @@ def test_recover_leaves_staging_alone_while_an_ingest_holds_the_lock(tiny):
 
 
 def test_a_crash_after_the_rename_is_finished_by_the_next_open(tiny, tmp_path, monkeypatch):
-    import guidancekg.graph.ingest as mod
+    import guidancekg.graph.ingest.versions as mod
 
     store = tmp_path / "store"
     open_store(tiny, base=BASE, root=store)
@@ -514,8 +514,8 @@ def test_serve_refuses_a_short_ingest_token(tmp_path, runner):
 
 def test_a_large_corpus_validates_the_chunk_of_the_change(tiny, tmp_path, monkeypatch):
     """Past LARGE_BUILD_ASSERTIONS the change is validated as a closed chunk (build.validate_chunked)."""
-    import guidancekg.graph.build as build
-    import guidancekg.graph.ingest as mod
+    import guidancekg.graph.ingest.versions as mod
+    import guidancekg.graph.stores.build as build
 
     monkeypatch.setattr(build, "LARGE_BUILD_ASSERTIONS", 0)
     seen: list[set[str]] = []

@@ -1,6 +1,6 @@
 """kill -9 during an ingest: the data folder and the store stay consistent, holding the old state or the new.
 
-A real ``python -m guidancekg.api.cli ingest`` process is killed with SIGKILL at a random moment of its work,
+A real ``python -m guidancekg.cli.main ingest`` process is killed with SIGKILL at a random moment of its work,
 many times, on a tiny data folder (the fictional test source only, so that each check is quick). After each
 kill: the data folder loads and passes the checks of the build (SHACL too, at the end); the store's current
 build opens and holds the old state or the new one; opening the graph (which runs the recovery) gives a
@@ -19,12 +19,12 @@ from pathlib import Path
 
 from ingest_data.helpers import SOURCE, V1, tiny_data
 
-from guidancekg.graph.build import compile_data, current_build, open_store
-from guidancekg.graph.checks import check_corpus
-from guidancekg.graph.datafiles import load_corpus
-from guidancekg.graph.ingest import INGEST_DIR
-from guidancekg.graph.service import GuidanceGraph
-from guidancekg.graph.store import OxigraphStore
+from guidancekg.graph.corpus.checks import check_corpus
+from guidancekg.graph.corpus.files import load_corpus
+from guidancekg.graph.ingest.versions import INGEST_DIR
+from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.stores.base import OxigraphStore
+from guidancekg.graph.stores.build import compile_data, current_build, open_store
 
 BASE = "http://localhost/"
 ITERATIONS = 25
@@ -62,7 +62,7 @@ def _versions_in_current_build(store: Path) -> int:
 def _start(data: Path, store: Path, i: int, published: str, revises: str, tmp: Path) -> subprocess.Popen[bytes]:
     text, statements = _files(tmp / f"upload-{i}", i)
     return subprocess.Popen(
-        [sys.executable, "-m", "guidancekg.api.cli", "ingest", "--source", SOURCE, "--published", published,
+        [sys.executable, "-m", "guidancekg.cli", "ingest", "--source", SOURCE, "--published", published,
          "--revises", revises, "--data", str(data), "--store", str(store), "--base", BASE, str(text),
          str(statements)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

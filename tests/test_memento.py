@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from guidancekg.graph.engine import Filters
-from guidancekg.graph.errors import InputError, NotFound
-from guidancekg.graph.memento import (
+from guidancekg.graph.engine.answers import Filters
+from guidancekg.graph.engine.memento import (
     candidate_days,
     format_http_date,
     memento_dates,
@@ -21,7 +20,8 @@ from guidancekg.graph.memento import (
     neighbours,
     parse_http_date,
 )
-from guidancekg.graph.serialize import guidance_json
+from guidancekg.graph.errors import InputError, NotFound
+from guidancekg.graph.views.serialize import guidance_json
 
 DRUG = "alemtuzumab"
 AD = "Accept-Datetime"
@@ -66,7 +66,7 @@ def path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-# -- graph/memento.py ---------------------------------------------------------------------------------------
+# -- graph/engine/memento.py ---------------------------------------------------------------------------------------
 
 
 def test_memento_days_of_the_eu_page(engine):

@@ -11,13 +11,13 @@ import pytest
 import yaml
 from ingest_data.helpers import HERE, SOURCE, V1, V2, add_test_source, tiny_data
 
-from guidancekg.api.cli import main
-from guidancekg.graph.corpus import Corpus
-from guidancekg.graph.datafiles import load_corpus
-from guidancekg.graph.ingest import Upload, ingest
-from guidancekg.graph.normalise import find_dates, find_durations
-from guidancekg.graph.propose import TOPIC_RULES, propose, render, suggest_topic
-from guidancekg.graph.sentences import split_sentences
+from guidancekg.cli.main import main
+from guidancekg.graph.corpus.files import load_corpus
+from guidancekg.graph.corpus.records import Corpus
+from guidancekg.graph.ingest.normalise import find_dates, find_durations
+from guidancekg.graph.ingest.propose import TOPIC_RULES, propose, render, suggest_topic
+from guidancekg.graph.ingest.sentences import split_sentences
+from guidancekg.graph.ingest.versions import Upload, ingest
 
 BASE = "http://localhost/"
 SEED = "sources/mssociety-lemtrada/versions/2019-04-18"
@@ -253,7 +253,7 @@ def test_the_draft_of_the_seed_ingests_as_it_stands(data_dir, tmp_path):
     text = (data_dir / SEED / "text.txt").read_bytes()
     draft, result = _roundtrip(seed_without_versions, "mssociety-lemtrada", text, "2019-04-18", None, tmp_path)
     assert len(result.defines) == len(draft.statements()) == 28
-    from guidancekg.graph.service import GuidanceGraph
+    from guidancekg.graph.opened import GuidanceGraph
 
     graph = GuidanceGraph.open(seed_without_versions, base=BASE, store_root=tmp_path / "store")
     on = graph.engine.guidance(date(2019, 5, 1))

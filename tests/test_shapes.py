@@ -15,9 +15,9 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from guidancekg.graph.dates import in_force_end, in_force_start, parse_partial, recorded_from
-from guidancekg.graph.rdfbuild import date_literal
-from guidancekg.graph.shacl import ShaclReport, ShaclResult, load_shapes, load_vocabulary, validate
-from guidancekg.graph.vocab import GK, JURISDICTION_IRI, OA, PRECISION_TERMS, TOPIC_IRI
+from guidancekg.graph.rdf.shacl import ShaclReport, ShaclResult, load_shapes, load_vocabulary, validate
+from guidancekg.graph.rdf.writer import date_literal
+from guidancekg.ontology.vocab import GK, JURISDICTION_IRI, OA, PRECISION_TERMS, TOPIC_IRI
 
 EX = Namespace("http://example.org/id/")
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -139,9 +139,9 @@ def test_minimal_graph_conforms(valid_graph: Graph) -> None:
 
 
 def test_bundled_data_conforms() -> None:
-    from guidancekg.graph.datafiles import load_corpus
-    from guidancekg.graph.iris import Minter
-    from guidancekg.graph.rdfbuild import build_dataset, union_graph
+    from guidancekg.graph.corpus.files import load_corpus
+    from guidancekg.graph.rdf.iris import Minter
+    from guidancekg.graph.rdf.writer import build_dataset, union_graph
 
     report = validate(union_graph(build_dataset(load_corpus(DATA_DIR), Minter())))
     assert report.conforms, messages(report)

@@ -1,4 +1,4 @@
-"""graph/sparql.py: inspection (updates and SERVICE refused), dataset, formats, row cap and time limit."""
+"""graph/sparql/executor.py: inspection (updates and SERVICE refused), dataset, formats, row cap and time limit."""
 
 from __future__ import annotations
 
@@ -15,16 +15,16 @@ from rdflib import Dataset, Graph, URIRef
 
 from benchmarks.hostile import Listener
 from guidancekg.graph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, QueryTooLarge
-from guidancekg.graph.sparql import SparqlExecutor, execute
-from guidancekg.graph.sparql_formats import (
+from guidancekg.graph.sparql.executor import SparqlExecutor, execute
+from guidancekg.graph.sparql.formats import (
     GRAPH_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
     QueryNotAcceptable,
     choose_formats,
     negotiate,
 )
-from guidancekg.graph.sparql_inspect import inspect_query, keywords
-from guidancekg.graph.store import OxigraphStore
+from guidancekg.graph.sparql.screen import inspect_query, keywords
+from guidancekg.graph.stores.base import OxigraphStore
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CARTESIAN_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -510,8 +510,8 @@ def test_a_worker_ends_when_its_server_dies_mid_query(tmp_path: Path):
     script = tmp_path / "server.py"
     script.write_text(
         "import sys\n"
-        "from guidancekg.graph.sparql import SparqlExecutor\n"
-        "from guidancekg.graph.store import OxigraphStore\n"
+        "from guidancekg.graph.sparql.executor import SparqlExecutor\n"
+        "from guidancekg.graph.stores.base import OxigraphStore\n"
         "store = OxigraphStore.in_memory(open(sys.argv[1], 'rb').read())\n"
         "ex = SparqlExecutor(store, workers=1, timeout=600)\n"
         "ex.warm()\n"

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from guidancekg.graph.engine import Engine
-from guidancekg.graph.sparqlgen import EVERYTHING, QUERIES_DIR, library
-from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
+from guidancekg.graph.engine.answers import Engine
+from guidancekg.graph.sparql.library import EVERYTHING, QUERIES_DIR, library
+from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
 
 LO, HI = date(2012, 1, 1), date(2022, 12, 31)
 VALUES = re.compile(r"VALUES \([^)]*\) \{ \([^)]*\) \}")
@@ -45,7 +45,7 @@ def changes(engine: Engine, store: Store, start: date, end: date, known: date | 
 def test_query_files_are_generated_from_sparqlgen():
     for name, text in library().items():
         assert (QUERIES_DIR / name).read_text(encoding="utf-8") == text, (
-            f"{name} is stale: run python -m guidancekg.graph.sparqlgen")
+            f"{name} is stale: run python -m guidancekg.graph.sparql.library")
 
 
 @pytest.fixture(scope="module")

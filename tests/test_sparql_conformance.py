@@ -18,12 +18,12 @@ from rdflib import RDF, RDFS, Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
 from guidancekg.api.app import create_app
-from guidancekg.graph.engine import Engine
-from guidancekg.graph.iris import Minter
-from guidancekg.graph.model import Model
-from guidancekg.graph.service import GuidanceGraph
-from guidancekg.graph.sparql_formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
-from guidancekg.graph.store import OxigraphStore
+from guidancekg.graph.engine.answers import Engine
+from guidancekg.graph.engine.model import Model
+from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.rdf.iris import Minter
+from guidancekg.graph.sparql.formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
+from guidancekg.graph.stores.base import OxigraphStore
 
 SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "sparql11-protocol"
 MANIFEST = SUITE / "manifest.ttl"

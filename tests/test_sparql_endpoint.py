@@ -12,7 +12,7 @@ from rdflib import RDF, Graph, Namespace, URIRef
 
 from guidancekg.api.app import create_app
 from guidancekg.api.sparql_endpoint import library_queries
-from guidancekg.graph.sparqlgen import QUERIES_DIR
+from guidancekg.graph.sparql.library import QUERIES_DIR
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 PROBLEM = "application/problem+json"

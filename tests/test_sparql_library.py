@@ -1,4 +1,4 @@
-"""The query library (graph/queries/*.rq), run through /sparql, against the engine's and the API's answers."""
+"""The query library (graph/sparql/queries/*.rq), run through /sparql, against the engine's and the API's answers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
-from guidancekg.graph.sparqlgen import QUERIES_DIR
+from guidancekg.graph.sparql.library import QUERIES_DIR
 
 GENERATED = {"guidance-on-date.rq", "guidance-on-date-as-known.rq", "overridden-on-date.rq",
              "changes-between-dates.rq"}
@@ -261,7 +261,7 @@ def test_reporting_lag(client, graph):
 
 
 def test_reporting_lag_agrees_with_the_audit(client, graph):
-    audit = pytest.importorskip("guidancekg.graph.audit")
+    audit = pytest.importorskip("guidancekg.graph.views.audit")
     lags = audit._lags(graph.engine, sorted(graph.model.statements))
     rows = select(client, library("reporting-lag.rq"))
     got = {(r["statement"], r["sourceKey"]): int(r["lagDays"]) for r in rows}

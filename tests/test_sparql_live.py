@@ -18,7 +18,7 @@ from conftest import LiveServer
 from rdflib import Graph
 
 from benchmarks.hostile import Listener
-from guidancekg.graph.sparqlgen import QUERIES_DIR
+from guidancekg.graph.sparql.library import QUERIES_DIR
 
 pytestmark = pytest.mark.server
 

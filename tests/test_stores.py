@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from guidancekg.graph.build import compile_data, open_remote_store, open_store, write_remote_build
-from guidancekg.graph.engine import Engine, Filters
+from guidancekg.graph.engine.answers import Engine, Filters
+from guidancekg.graph.engine.model import load_model
 from guidancekg.graph.errors import StoreError
-from guidancekg.graph.model import load_model
-from guidancekg.graph.remote_store import RemoteConfig, RemoteStore
-from guidancekg.graph.serialize import changes_json, guidance_json, timeline_json
-from guidancekg.graph.sparqlgen import EVERYTHING, QUERIES_DIR
-from guidancekg.graph.store import MemoryStore, OxigraphStore, Store
+from guidancekg.graph.sparql.library import EVERYTHING, QUERIES_DIR
+from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
+from guidancekg.graph.stores.build import compile_data, open_remote_store, open_store, write_remote_build
+from guidancekg.graph.stores.remote import RemoteConfig, RemoteStore
+from guidancekg.graph.views.serialize import changes_json, guidance_json, timeline_json
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 BASE = "http://localhost/"
@@ -104,7 +104,7 @@ def _library(name: str, *values: str) -> str:
 # changes-between-dates ("SQ156: Internal Optimized compiler error"), and on some runs, not all, it drops the 2014
 # licensing row of guidance-on-date on 2014-03-01 (the nested FILTER NOT EXISTS; its data and each pattern alone
 # read back right). The engine's answers over the same server are right (test_engine_answers_are_equal_on_key_dates):
-# the engine only runs the simple queries of graph/model.py.
+# the engine only runs the simple queries of graph/engine/model.py.
 VIRTUOSO_BUG = "Virtuoso 7.2.5 evaluates this nested FILTER NOT EXISTS query wrongly at times or fails to compile it"
 LIBRARY = [
     ("guidance-on-date.rq", ("2019-04-12", EVERYTHING), ()),
@@ -218,7 +218,7 @@ def test_remote_needs_a_url(monkeypatch):
 
 def test_an_on_disk_build_keeps_a_snapshot_of_its_model(tmp_path, reference):
     store, _ = open_store(DATA, base=BASE, kind="oxigraph", root=tmp_path / "store")
-    from guidancekg.graph.model import _snapshot_path
+    from guidancekg.graph.engine.model import _snapshot_path
 
     snapshot = _snapshot_path(store)
     assert snapshot is not None and not snapshot.exists()

@@ -9,9 +9,16 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from guidancekg.api.cli import main
-from guidancekg.graph import build
-from guidancekg.graph.build import (
+from guidancekg.cli.main import main
+from guidancekg.graph.corpus.checks import check_corpus, override_graph
+from guidancekg.graph.corpus.files import load_corpus
+from guidancekg.graph.corpus.synthetic import generate
+from guidancekg.graph.rdf.iris import Minter
+from guidancekg.graph.rdf.shacl import load_vocabulary, validate
+from guidancekg.graph.rdf.writer import build_dataset, build_nquads, union_graph
+from guidancekg.graph.stores import build
+from guidancekg.graph.stores.base import OxigraphStore
+from guidancekg.graph.stores.build import (
     _chunk_validator,
     chunk_ntriples,
     compile_data,
@@ -19,13 +26,6 @@ from guidancekg.graph.build import (
     validation_chunks,
     write_build,
 )
-from guidancekg.graph.checks import check_corpus, override_graph
-from guidancekg.graph.datafiles import load_corpus
-from guidancekg.graph.iris import Minter
-from guidancekg.graph.rdfbuild import build_dataset, build_nquads, union_graph
-from guidancekg.graph.shacl import load_vocabulary, validate
-from guidancekg.graph.store import OxigraphStore
-from guidancekg.graph.synthetic import generate
 
 BASE = "http://localhost/"
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -10,8 +10,9 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SH, SKOS
 
-from guidancekg.graph.shacl import load_shapes, load_vocabulary
-from guidancekg.graph.vocab import (
+from guidancekg.graph.rdf.shacl import load_shapes, load_vocabulary
+from guidancekg.ontology import CONTEXT_FILE
+from guidancekg.ontology.vocab import (
     BASIS_TERMS,
     CONFIDENCE_TERMS,
     GK,
@@ -26,7 +27,6 @@ from guidancekg.graph.vocab import (
     TOPIC_KEYS,
     VOCAB_IRI,
 )
-from guidancekg.ontology import CONTEXT_FILE
 
 GK_TERMS = sorted(dir(GK))
 TOPIC_TERMS = [TOPIC[key] for key in TOPIC_KEYS]
@@ -251,9 +251,9 @@ def test_context_reads_a_statement(context: dict) -> None:
 def test_context_round_trips_the_bundled_data(context: dict) -> None:
     from pathlib import Path
 
-    from guidancekg.graph.datafiles import load_corpus
-    from guidancekg.graph.iris import Minter
-    from guidancekg.graph.rdfbuild import build_dataset, union_graph
+    from guidancekg.graph.corpus.files import load_corpus
+    from guidancekg.graph.rdf.iris import Minter
+    from guidancekg.graph.rdf.writer import build_dataset, union_graph
 
     data = Path(__file__).resolve().parents[1] / "data"
     g = union_graph(build_dataset(load_corpus(data), Minter()))

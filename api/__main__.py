@@ -1,5 +1,0 @@
-"""Run the command line as ``python -m guidancekg.api``."""
-
-from .cli import main
-
-main()

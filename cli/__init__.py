@@ -1,0 +1,1 @@
+"""The ``guidancekg`` command line (click), a thin layer over ``guidancekg.graph``."""

@@ -1,0 +1,183 @@
+"""An interval index over statement validity and record dates, so that date questions never scan the graph.
+
+Built once from a :class:`~.model.Model` when a graph is opened (a reopened or swapped graph gets a new model, and
+so a new index), it answers the two lookups every date question starts with:
+
+- **record time**: per source, its versions sorted by ``recorded_from`` (then key, as the engine orders them);
+  "the latest version of source S recorded on or before K" is one bisection, and a statement is visible at K
+  when one of the versions asserting it is the latest of its source at K;
+- **valid time**: the statements in force on D, ``in_force_start <= D < in_force_end``, found in a static
+  centred interval tree in O(log n + hits), per drug and over everything;
+- the days on which statements come into or go out of force, for naming a change at the precision of its cause.
+
+Dates are kept as proleptic ordinals (``date.toordinal()``): integer comparisons, no object allocation.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
+from guidancekg.graph.engine.model import Model, StatementInfo
+
+OPEN_END = date.max.toordinal() + 1  # an open valid_until: in force forever after its start
+
+
+class IntervalTree:
+    """A static centred interval tree over half-open integer intervals ``[start, end)`` with ids.
+
+    ``stab(point)`` returns the ids of every interval containing ``point``, in O(log n + hits).
+    """
+
+    __slots__ = ("_root",)
+
+    # A node: (center, by_start ascending [(start, id)], by_end descending [(end, id)], left, right), or a leaf
+    # list [(start, end, id)] for small sets, scanned directly.
+    _LEAF = 32
+
+    def __init__(self, intervals: Iterable[tuple[int, int, str]]) -> None:
+        items = [(s, e, i) for s, e, i in intervals if s < e]
+        self._root = self._build(items)
+
+    @classmethod
+    def _build(cls, items: list[tuple[int, int, str]]) -> object:
+        if len(items) <= cls._LEAF:
+            return items
+        points = sorted(s for s, _e, _i in items)
+        center = points[len(points) // 2]
+        here, left, right = [], [], []
+        for item in items:
+            s, e, _ = item
+            if e <= center:
+                left.append(item)
+            elif s > center:
+                right.append(item)
+            else:
+                here.append(item)
+        if not here and (not left or not right):  # cannot split further (all on one side): keep as a leaf
+            return items
+        by_start = sorted(((s, i) for s, _e, i in here), key=lambda x: x[0])
+        by_end = sorted(((e, i) for _s, e, i in here), key=lambda x: -x[0])
+        return (center, by_start, by_end, cls._build(left), cls._build(right))
+
+    def stab(self, point: int) -> list[str]:
+        out: list[str] = []
+        node: Any = self._root  # a leaf (list of intervals) or (center, by_start, by_end, left, right)
+        while True:
+            if isinstance(node, list):
+                out.extend(i for s, e, i in node if s <= point < e)
+                return out
+            center, by_start, by_end, left, right = node
+            if point < center:
+                for s, i in by_start:
+                    if s > point:
+                        break
+                    out.append(i)
+                node = left
+            else:
+                for e, i in by_end:
+                    if e <= point:
+                        break
+                    out.append(i)
+                if point == center:
+                    return out
+                node = right
+
+
+class DateIndex:
+    """Record-time and valid-time lookups over one model (see the module docstring)."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        by_source: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        for v in model.versions.values():
+            by_source[v.source].append((recorded_from(v.published).toordinal(), v.key, v.iri))
+        self._days: dict[str, list[int]] = {}
+        self._position: dict[str, tuple[str, int]] = {}  # version -> (source, position in its source's order)
+        self._last: dict[str, int] = {}
+        for src, items in by_source.items():
+            items.sort()
+            self._days[src] = [d for d, _k, _v in items]
+            self._last[src] = len(items) - 1
+            for n, (_d, _k, version_iri) in enumerate(items):
+                self._position[version_iri] = (src, n)
+        asserting: dict[str, list[str]] = defaultdict(list)
+        for version_iri, statements in model.asserted_by.items():
+            if version_iri in self._position:
+                for iri in statements:
+                    asserting[iri].append(version_iri)
+        self._asserting = {iri: tuple(vs) for iri, vs in asserting.items()}
+        self.start: dict[str, int] = {}
+        self.end: dict[str, int] = {}
+        self.overriders: dict[str, list[str]] = defaultdict(list)
+        self.overrides: dict[str, list[str]] = defaultdict(list)
+        by_drug: dict[str, list[str]] = defaultdict(list)
+        boundary: dict[int, list[str]] = defaultdict(list)
+        for s in model.statements.values():
+            self.start[s.iri] = in_force_start(s.valid_from).toordinal()
+            self.end[s.iri] = in_force_end(s.valid_until).toordinal() if s.valid_until is not None else OPEN_END
+            by_drug[s.drug].append(s.iri)
+            boundary[s.valid_from.lo.toordinal()].append(s.iri)
+            if s.valid_until is not None:
+                boundary[self.end[s.iri]].append(s.iri)
+            for target, _kind in s.overrides:
+                self.overriders[target].append(s.iri)
+                self.overrides[s.iri].append(target)
+        self.by_drug = dict(by_drug)
+        self._boundary = dict(boundary)
+        self._drug_trees: dict[str, IntervalTree] = {}
+        self._tree: IntervalTree | None = None
+
+    # -- record time ---------------------------------------------------------------------------------------
+
+    def latest_position(self, source: str, known: date | None) -> int:
+        """Return the position of ``source``'s latest version recorded on or before ``known`` (-1: none)."""
+        if known is None:
+            return self._last.get(source, -1)
+        return bisect_right(self._days.get(source, ()), known.toordinal()) - 1
+
+    def is_latest(self, version: str, known: date | None) -> bool:
+        """Return whether ``version`` is its source's latest version recorded on or before ``known``."""
+        where = self._position.get(version)
+        return where is not None and self.latest_position(where[0], known) == where[1]
+
+    def is_visible(self, statement: str, known: date | None) -> bool:
+        """Visible at K: "for some source, the latest version ... on or before K asserts it"."""
+        return any(self.is_latest(v, known) for v in self._asserting.get(statement, ()))
+
+    def asserting(self, statement: str) -> tuple[str, ...]:
+        return self._asserting.get(statement, ())
+
+    # -- valid time ----------------------------------------------------------------------------------------
+
+    def in_force_on(self, statement: str, on: int) -> bool:
+        return self.start[statement] <= on < self.end[statement]
+
+    def _tree_of(self, drug: str | None) -> IntervalTree:
+        if drug is None:
+            if self._tree is None:
+                self._tree = IntervalTree((self.start[i], self.end[i], i) for i in self.start)
+            return self._tree
+        tree = self._drug_trees.get(drug)
+        if tree is None:
+            tree = IntervalTree((self.start[i], self.end[i], i) for i in self.by_drug.get(drug, ()))
+            self._drug_trees[drug] = tree
+        return tree
+
+    def in_force(self, on: date, drug: str | None = None) -> list[str]:
+        """Return the statements in force on ``on`` (of ``drug`` when given), visible or not."""
+        return self._tree_of(drug).stab(on.toordinal())
+
+    def statements_of(self, drug: str | None) -> Iterable[str]:
+        return self.by_drug.get(drug, ()) if drug is not None else self.start.keys()
+
+    def at_boundary(self, day: date) -> list[str]:
+        """Return the statements whose in-force interval starts or ends on ``day``."""
+        return self._boundary.get(day.toordinal(), [])
+
+    def statement(self, iri: str) -> StatementInfo:
+        return self.model.statements[iri]

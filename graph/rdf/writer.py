@@ -1,0 +1,426 @@
+"""Turn a checked :class:`~.corpus.Corpus` into an RDF dataset: one named graph per version, plus provenance.
+
+What a version asserts (each statement's content, overrides included) goes in the version's own graph, named
+by the version's IRI, so "which versions assert S" is a ``GRAPH`` pattern. Sources, versions (with their held
+texts and SHA-256), drugs, and every record of a statement (a ``prov:Derivation`` with its Web Annotation
+selectors, or a citation) go in the provenance graph. The vocabulary goes in a graph of its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from itertools import pairwise
+
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
+
+from guidancekg.graph.corpus.records import Assertion, Corpus, Statement
+from guidancekg.graph.dates import PartialDate, in_force_end, in_force_start, recorded_from
+from guidancekg.graph.rdf.iris import Minter
+from guidancekg.ontology.vocab import (
+    BASIS_TERMS,
+    CONFIDENCE_TERMS,
+    GK,
+    JURISDICTION,
+    OA,
+    OVERRIDE_KIND_TERMS,
+    PRECISION_TERMS,
+    PREFIXES,
+    SOURCE_KIND_TERMS,
+    TOPIC,
+)
+
+_DATATYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
+
+
+def date_literal(value: PartialDate) -> Literal:
+    """Return ``value`` as an ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear`` literal."""
+    return Literal(value.isoformat(), datatype=_DATATYPES[value.precision])
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind the project's usual prefixes on a graph or dataset."""
+    for prefix, iri in PREFIXES.items():  # the one prefix table (ontology/vocab.py)
+        graph.bind(prefix, iri, override=True)
+
+
+def superseded_from(corpus: Corpus) -> dict[str, date]:
+    """Return, per version id, the record day of the next version of its source (none for the latest).
+
+    Versions of a source are ordered by record day, then key, as the engine orders them; a version is the
+    latest one recorded at K when ``recordedFrom <= K`` and not ``supersededFrom <= K``, so SPARQL can ask for
+    it without comparing the versions of a source with each other.
+    """
+    by_source: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
+    for v in corpus.versions.values():
+        by_source[v.source].append((recorded_from(v.published), v.key, v.id))
+    out: dict[str, date] = {}
+    for items in by_source.values():
+        items.sort()
+        for (_day, _key, vid), (next_day, _k, _v) in pairwise(items):
+            out[vid] = next_day
+    return out
+
+
+def build_dataset(corpus: Corpus, minter: Minter, vocabulary: Graph | None = None) -> Dataset:
+    """Return the dataset for ``corpus``; IRIs are minted by ``minter``."""
+    ds = Dataset()
+    bind_prefixes(ds)
+    prov_graph = ds.graph(minter.provenance_graph())
+    if vocabulary is not None:
+        vocab_graph = ds.graph(minter.vocabulary_graph())
+        for triple in vocabulary:
+            vocab_graph.add(triple)
+    _add_catalogue(corpus, minter, prov_graph)
+    for a in corpus.assertions:
+        statement = corpus.statements[a.statement]
+        version_iri = minter.version(a.source, a.version)
+        _add_statement(ds.graph(version_iri), statement, minter, version_iri)
+        record = minter.record(a.statement, a.source, a.version)
+        s_iri = minter.statement(a.statement)
+        prov_graph.add((s_iri, PROV.qualifiedDerivation, record))
+        prov_graph.add((record, RDF.type, PROV.Derivation))
+        prov_graph.add((record, PROV.entity, version_iri))
+        prov_graph.add((record, GK.confidence, CONFIDENCE_TERMS[a.confidence]))
+        if a.note:
+            prov_graph.add((record, SKOS.editorialNote, Literal(a.note)))
+        if a.quote is not None:
+            passage = URIRef(f"{record}/passage")
+            quote_sel, position_sel = URIRef(f"{record}/quote"), URIRef(f"{record}/position")
+            prov_graph.add((record, GK.quotation, passage))
+            prov_graph.add((passage, RDF.type, OA.SpecificResource))
+            prov_graph.add((passage, OA.hasSource,
+                            minter.reference(a.reference) if a.reference else version_iri))
+            prov_graph.add((passage, OA.hasSelector, quote_sel))
+            prov_graph.add((passage, OA.hasSelector, position_sel))
+            prov_graph.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+            prov_graph.add((quote_sel, OA.exact, Literal(a.quote.exact)))
+            prov_graph.add((position_sel, RDF.type, OA.TextPositionSelector))
+            prov_graph.add((position_sel, OA.start, Literal(a.quote.start, datatype=XSD.nonNegativeInteger)))
+            prov_graph.add((position_sel, OA.end, Literal(a.quote.end, datatype=XSD.nonNegativeInteger)))
+        if a.citation_url:
+            prov_graph.add((record, DCTERMS.source, URIRef(a.citation_url)))
+        if a.document:
+            prov_graph.add((record, DCTERMS.bibliographicCitation, Literal(a.document)))
+    return ds
+
+
+def _add_catalogue(corpus: Corpus, minter: Minter, g: Graph) -> None:
+    for drug in corpus.drugs.values():
+        d = minter.drug(drug.key)
+        g.add((d, RDF.type, GK.Drug))
+        g.add((d, DCTERMS.identifier, Literal(drug.key)))
+        g.add((d, RDFS.label, Literal(drug.label)))
+        for brand in drug.brand_names:
+            g.add((d, SKOS.altLabel, Literal(brand)))
+    for source in corpus.sources.values():
+        s = minter.source(source.key)
+        agent = minter.agent(source.publisher)
+        g.add((s, RDF.type, GK.Source))
+        g.add((s, DCTERMS.identifier, Literal(source.key)))
+        g.add((s, DCTERMS.title, Literal(source.title)))
+        g.add((s, DCTERMS.publisher, agent))
+        g.add((agent, RDF.type, PROV.Organization))
+        g.add((agent, RDF.type, FOAF.Organization))
+        g.add((agent, FOAF.name, Literal(source.publisher)))
+        g.add((s, GK.sourceKind, SOURCE_KIND_TERMS[source.kind]))
+        g.add((s, GK.jurisdiction, JURISDICTION[source.jurisdiction]))
+        if source.url:
+            g.add((s, FOAF.page, URIRef(source.url)))
+        if source.attribution:
+            g.add((s, DCTERMS.rights, Literal(source.attribution)))
+        if source.note:
+            g.add((s, SKOS.editorialNote, Literal(source.note)))
+    superseded = superseded_from(corpus)
+    for version in corpus.versions.values():
+        v = minter.version(version.source, version.key)
+        g.add((v, RDF.type, GK.Version))
+        g.add((v, DCTERMS.identifier, Literal(version.key)))
+        g.add((v, DCTERMS.isVersionOf, minter.source(version.source)))
+        g.add((v, DCTERMS.issued, date_literal(version.published)))
+        g.add((v, GK.recordedFrom, Literal(recorded_from(version.published))))
+        if version.id in superseded:
+            g.add((v, GK.supersededFrom, Literal(superseded[version.id])))
+        if version.url:
+            g.add((v, DCTERMS.source, URIRef(version.url)))
+        if version.revises:
+            g.add((v, PROV.wasRevisionOf, minter.version(version.source, version.revises)))
+        if version.text is not None:
+            g.add((v, GK.heldText, Literal(version.text)))
+            g.add((v, GK.sha256, Literal(version.sha256)))
+        if version.note:
+            g.add((v, SKOS.editorialNote, Literal(version.note)))
+    for ref in corpus.references.values():
+        r = minter.reference(ref.key)
+        g.add((r, RDF.type, GK.Reference))
+        g.add((r, DCTERMS.identifier, Literal(ref.key)))
+        g.add((r, DCTERMS.title, Literal(ref.title)))
+        g.add((r, GK.heldText, Literal(ref.text)))
+        g.add((r, GK.sha256, Literal(ref.sha256)))
+        if ref.attribution:
+            g.add((r, DCTERMS.rights, Literal(ref.attribution)))
+        if ref.note:
+            g.add((r, SKOS.editorialNote, Literal(ref.note)))
+
+
+def _add_statement(g: Graph, s: Statement, minter: Minter, version_iri: URIRef) -> None:
+    iri = minter.statement(s.key)
+    g.add((iri, RDF.type, GK.Statement))
+    g.add((iri, DCTERMS.identifier, Literal(s.key)))
+    g.add((iri, GK.drug, minter.drug(s.drug)))
+    g.add((iri, GK.topic, TOPIC[s.topic]))
+    g.add((iri, GK.jurisdiction, JURISDICTION[s.jurisdiction]))
+    g.add((iri, GK.wording, Literal(s.wording)))
+    if s.valid_from is not None:
+        g.add((iri, GK.validFrom, date_literal(s.valid_from)))
+        g.add((iri, GK.validFromPrecision, PRECISION_TERMS[s.valid_from.precision]))
+        g.add((iri, GK.inForceFrom, Literal(in_force_start(s.valid_from))))
+    g.add((iri, GK.validFromBasis, BASIS_TERMS[s.valid_from_basis]))
+    if s.valid_until is not None:
+        g.add((iri, GK.validUntil, date_literal(s.valid_until)))
+        g.add((iri, GK.validUntilPrecision, PRECISION_TERMS[s.valid_until.precision]))
+        g.add((iri, GK.inForceUntil, Literal(in_force_end(s.valid_until))))
+    g.add((iri, GK.temporary, Literal(s.temporary)))
+    g.add((iri, PROV.wasDerivedFrom, version_iri))
+    if s.note:
+        g.add((iri, SKOS.editorialNote, Literal(s.note)))
+    for o in s.overrides:
+        target = minter.statement(o.target)
+        node = minter.override(s.key, o.target)
+        g.add((iri, GK.overrides, target))
+        g.add((iri, GK.qualifiedOverride, node))
+        g.add((node, RDF.type, GK.Override))
+        g.add((node, GK.overriddenStatement, target))
+        g.add((node, GK.overrideKind, OVERRIDE_KIND_TERMS[o.kind]))
+
+
+def union_graph(ds: Dataset) -> Graph:
+    """Return one graph holding every triple of every graph in ``ds`` (what SHACL validates)."""
+    g = Graph()
+    bind_prefixes(g)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+# -- the same dataset as N-Quads text, streamed (large corpora) ------------------------------------------------
+#
+# build_dataset holds everything in an rdflib Dataset: fine for the curated data, but about 1.3 GB per million
+# triples and some 50,000 triples a second. The functions below write the same quads as N-Quads lines straight
+# from the corpus (tests/test_synthetic.py checks both give the same quads); with graph=False they write the
+# union as N-Triples lines, which is what SHACL validates.
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_DT = {"day": f"<{_XSD}date>", "month": f"<{_XSD}gYearMonth>", "year": f"<{_XSD}gYear>"}
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_P = {name: f"<{iri}>" for name, iri in {
+    "type": str(RDF.type), "label": str(RDFS.label), "identifier": str(DCTERMS.identifier),
+    "title": str(DCTERMS.title), "publisher": str(DCTERMS.publisher), "isVersionOf": str(DCTERMS.isVersionOf),
+    "issued": str(DCTERMS.issued), "source": str(DCTERMS.source), "rights": str(DCTERMS.rights),
+    "altLabel": str(SKOS.altLabel), "note": str(SKOS.editorialNote), "name": str(FOAF.name),
+    "page": str(FOAF.page), "revision": str(PROV.wasRevisionOf), "derivation": str(PROV.qualifiedDerivation),
+    "entity": str(PROV.entity), "derivedFrom": str(PROV.wasDerivedFrom), "Derivation": str(PROV.Derivation),
+    "Organization": str(PROV.Organization), "FoafOrganization": str(FOAF.Organization),
+    "Drug": str(GK.Drug), "Source": str(GK.Source), "Reference": str(GK.Reference),
+    "citationText": str(DCTERMS.bibliographicCitation), "Version": str(GK.Version), "Statement": str(GK.Statement),
+    "Override": str(GK.Override), "sourceKind": str(GK.sourceKind), "jurisdiction": str(GK.jurisdiction),
+    "recordedFrom": str(GK.recordedFrom), "supersededFrom": str(GK.supersededFrom),
+    "heldText": str(GK.heldText), "sha256": str(GK.sha256),
+    "confidence": str(GK.confidence), "quotation": str(GK.quotation), "drug": str(GK.drug),
+    "topic": str(GK.topic), "wording": str(GK.wording), "validFrom": str(GK.validFrom),
+    "validFromPrecision": str(GK.validFromPrecision), "inForceFrom": str(GK.inForceFrom),
+    "validFromBasis": str(GK.validFromBasis), "validUntil": str(GK.validUntil),
+    "validUntilPrecision": str(GK.validUntilPrecision), "inForceUntil": str(GK.inForceUntil),
+    "temporary": str(GK.temporary), "overrides": str(GK.overrides), "qualifiedOverride": str(GK.qualifiedOverride),
+    "overriddenStatement": str(GK.overriddenStatement), "overrideKind": str(GK.overrideKind),
+    "SpecificResource": str(OA.SpecificResource), "hasSource": str(OA.hasSource),
+    "hasSelector": str(OA.hasSelector), "TextQuoteSelector": str(OA.TextQuoteSelector), "exact": str(OA.exact),
+    "TextPositionSelector": str(OA.TextPositionSelector), "start": str(OA.start), "end": str(OA.end),
+}.items()}
+
+
+def _lit(text: str) -> str:
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+def _date_lit(value: PartialDate) -> str:
+    return f'"{value.isoformat()}"^^{_DT[value.precision]}'
+
+
+def _day_lit(day: object) -> str:
+    return f'"{day}"^^{_DT["day"]}'
+
+
+def _term(iri: object) -> str:
+    return f"<{iri}>"
+
+
+def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set[str] | None = None,
+                    sources: set[str] | None = None, drugs: set[str] | None = None,
+                    superseded: dict[str, date] | None = None) -> list[str]:
+    """Return the provenance graph's catalogue (drugs, sources, publishers, versions) as N-Quads lines.
+
+    ``graph`` is the graph term with a leading space (``" <iri>"``), or ``""`` for N-Triples. ``versions``
+    (ids), ``sources`` and ``drugs`` (keys) restrict it to those; None means all. ``superseded`` is
+    :func:`superseded_from` of the corpus, when the caller has it already.
+    """
+    p = _P
+    out: list[str] = []
+    add = out.append
+    end = f"{graph} .\n"
+    for drug in corpus.drugs.values():
+        if drugs is not None and drug.key not in drugs:
+            continue
+        d = _term(minter.drug(drug.key))
+        add(f"{d} {p['type']} {p['Drug']}{end}")
+        add(f"{d} {p['identifier']} {_lit(drug.key)}{end}")
+        add(f"{d} {p['label']} {_lit(drug.label)}{end}")
+        for brand in drug.brand_names:
+            add(f"{d} {p['altLabel']} {_lit(brand)}{end}")
+    agents: set[str] = set()
+    for source in corpus.sources.values():
+        if sources is not None and source.key not in sources:
+            continue
+        s = _term(minter.source(source.key))
+        agent = _term(minter.agent(source.publisher))
+        add(f"{s} {p['type']} {p['Source']}{end}")
+        add(f"{s} {p['identifier']} {_lit(source.key)}{end}")
+        add(f"{s} {p['title']} {_lit(source.title)}{end}")
+        add(f"{s} {p['publisher']} {agent}{end}")
+        if agent not in agents:
+            agents.add(agent)
+            add(f"{agent} {p['type']} {p['Organization']}{end}")
+            add(f"{agent} {p['type']} {p['FoafOrganization']}{end}")
+            add(f"{agent} {p['name']} {_lit(source.publisher)}{end}")
+        add(f"{s} {p['sourceKind']} {_term(SOURCE_KIND_TERMS[source.kind])}{end}")
+        add(f"{s} {p['jurisdiction']} {_term(JURISDICTION[source.jurisdiction])}{end}")
+        if source.url:
+            add(f"{s} {p['page']} {_term(source.url)}{end}")
+        if source.attribution:
+            add(f"{s} {p['rights']} {_lit(source.attribution)}{end}")
+        if source.note:
+            add(f"{s} {p['note']} {_lit(source.note)}{end}")
+    if superseded is None:
+        superseded = superseded_from(corpus)
+    for version in corpus.versions.values():
+        if versions is not None and version.id not in versions:
+            continue
+        v = _term(minter.version(version.source, version.key))
+        add(f"{v} {p['type']} {p['Version']}{end}")
+        add(f"{v} {p['identifier']} {_lit(version.key)}{end}")
+        add(f"{v} {p['isVersionOf']} {_term(minter.source(version.source))}{end}")
+        add(f"{v} {p['issued']} {_date_lit(version.published)}{end}")
+        add(f"{v} {p['recordedFrom']} {_day_lit(recorded_from(version.published))}{end}")
+        if version.id in superseded:
+            add(f"{v} {p['supersededFrom']} {_day_lit(superseded[version.id])}{end}")
+        if version.url:
+            add(f"{v} {p['source']} {_term(version.url)}{end}")
+        if version.revises:
+            add(f"{v} {p['revision']} {_term(minter.version(version.source, version.revises))}{end}")
+        if version.text is not None:
+            add(f"{v} {p['heldText']} {_lit(version.text)}{end}")
+            add(f"{v} {p['sha256']} {_lit(version.sha256 or '')}{end}")
+        if version.note:
+            add(f"{v} {p['note']} {_lit(version.note)}{end}")
+    for ref in corpus.references.values():  # few and small: every chunk has them all
+        r = _term(minter.reference(ref.key))
+        add(f"{r} {p['type']} {p['Reference']}{end}")
+        add(f"{r} {p['identifier']} {_lit(ref.key)}{end}")
+        add(f"{r} {p['title']} {_lit(ref.title)}{end}")
+        add(f"{r} {p['heldText']} {_lit(ref.text)}{end}")
+        add(f"{r} {p['sha256']} {_lit(ref.sha256)}{end}")
+        if ref.attribution:
+            add(f"{r} {p['rights']} {_lit(ref.attribution)}{end}")
+        if ref.note:
+            add(f"{r} {p['note']} {_lit(ref.note)}{end}")
+    return out
+
+
+def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Assertion], prov_graph: str, *,
+                    graphs: bool = True) -> list[str]:
+    """Return, for each assertion, the statement's content in its version's graph and the record in the
+    provenance graph (``prov_graph`` as in :func:`catalogue_lines`); ``graphs=False`` writes N-Triples."""
+    p = _P
+    out: list[str] = []
+    add = out.append
+    pend = f"{prov_graph} .\n"
+    for a in assertions:
+        s = corpus.statements[a.statement]
+        version_iri = _term(minter.version(a.source, a.version))
+        end = f" {version_iri} .\n" if graphs else " .\n"
+        iri = _term(minter.statement(s.key))
+        add(f"{iri} {p['type']} {p['Statement']}{end}")
+        add(f"{iri} {p['identifier']} {_lit(s.key)}{end}")
+        add(f"{iri} {p['drug']} {_term(minter.drug(s.drug))}{end}")
+        add(f"{iri} {p['topic']} {_term(TOPIC[s.topic])}{end}")
+        add(f"{iri} {p['jurisdiction']} {_term(JURISDICTION[s.jurisdiction])}{end}")
+        add(f"{iri} {p['wording']} {_lit(s.wording)}{end}")
+        if s.valid_from is not None:
+            add(f"{iri} {p['validFrom']} {_date_lit(s.valid_from)}{end}")
+            add(f"{iri} {p['validFromPrecision']} {_term(PRECISION_TERMS[s.valid_from.precision])}{end}")
+            add(f"{iri} {p['inForceFrom']} {_day_lit(in_force_start(s.valid_from))}{end}")
+        add(f"{iri} {p['validFromBasis']} {_term(BASIS_TERMS[s.valid_from_basis])}{end}")
+        if s.valid_until is not None:
+            add(f"{iri} {p['validUntil']} {_date_lit(s.valid_until)}{end}")
+            add(f"{iri} {p['validUntilPrecision']} {_term(PRECISION_TERMS[s.valid_until.precision])}{end}")
+            add(f"{iri} {p['inForceUntil']} {_day_lit(in_force_end(s.valid_until))}{end}")
+        add(f'{iri} {p["temporary"]} "{"true" if s.temporary else "false"}"^^<{_XSD}boolean>{end}')
+        add(f"{iri} {p['derivedFrom']} {version_iri}{end}")
+        if s.note:
+            add(f"{iri} {p['note']} {_lit(s.note)}{end}")
+        for o in s.overrides:
+            target = _term(minter.statement(o.target))
+            node = _term(minter.override(s.key, o.target))
+            add(f"{iri} {p['overrides']} {target}{end}")
+            add(f"{iri} {p['qualifiedOverride']} {node}{end}")
+            add(f"{node} {p['type']} {p['Override']}{end}")
+            add(f"{node} {p['overriddenStatement']} {target}{end}")
+            add(f"{node} {p['overrideKind']} {_term(OVERRIDE_KIND_TERMS[o.kind])}{end}")
+        record_iri = str(minter.record(a.statement, a.source, a.version))
+        record = _term(record_iri)
+        add(f"{iri} {p['derivation']} {record}{pend}")
+        add(f"{record} {p['type']} {p['Derivation']}{pend}")
+        add(f"{record} {p['entity']} {version_iri}{pend}")
+        add(f"{record} {p['confidence']} {_term(CONFIDENCE_TERMS[a.confidence])}{pend}")
+        if a.note:
+            add(f"{record} {p['note']} {_lit(a.note)}{pend}")
+        if a.quote is not None:
+            passage, quote_sel, position_sel = (f"<{record_iri}/passage>", f"<{record_iri}/quote>",
+                                                f"<{record_iri}/position>")
+            add(f"{record} {p['quotation']} {passage}{pend}")
+            add(f"{passage} {p['type']} {p['SpecificResource']}{pend}")
+            quoted = _term(minter.reference(a.reference)) if a.reference else version_iri
+            add(f"{passage} {p['hasSource']} {quoted}{pend}")
+            add(f"{passage} {p['hasSelector']} {quote_sel}{pend}")
+            add(f"{passage} {p['hasSelector']} {position_sel}{pend}")
+            add(f"{quote_sel} {p['type']} {p['TextQuoteSelector']}{pend}")
+            add(f"{quote_sel} {p['exact']} {_lit(a.quote.exact)}{pend}")
+            add(f"{position_sel} {p['type']} {p['TextPositionSelector']}{pend}")
+            add(f'{position_sel} {p["start"]} "{a.quote.start}"^^<{_XSD}nonNegativeInteger>{pend}')
+            add(f'{position_sel} {p["end"]} "{a.quote.end}"^^<{_XSD}nonNegativeInteger>{pend}')
+        if a.citation_url:
+            add(f"{record} {p['source']} {_term(a.citation_url)}{pend}")
+        if a.document:
+            add(f"{record} {p['citationText']} {_lit(a.document)}{pend}")
+    return out
+
+
+def vocabulary_lines(vocabulary: Graph, graph: str) -> list[str]:
+    """Return the vocabulary graph's triples as N-Quads lines in ``graph`` (as in :func:`catalogue_lines`)."""
+    text = vocabulary.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return [line[:-2] + graph + " .\n" for line in text.splitlines() if line.endswith(" .")]
+
+
+def build_nquads(corpus: Corpus, minter: Minter, vocabulary: Graph | None = None) -> Iterator[bytes]:
+    """Yield the dataset of :func:`build_dataset` as N-Quads, in UTF-8 chunks (one per version's assertions)."""
+    prov = f" {_term(minter.provenance_graph())}"
+    if vocabulary is not None:
+        yield "".join(vocabulary_lines(vocabulary, f" {_term(minter.vocabulary_graph())}")).encode("utf-8")
+    yield "".join(catalogue_lines(corpus, minter, prov)).encode("utf-8")
+    by_version: dict[str, list[Assertion]] = {}
+    for a in corpus.assertions:
+        by_version.setdefault(a.version_id, []).append(a)
+    for batch in by_version.values():
+        yield "".join(assertion_lines(corpus, minter, batch, prov)).encode("utf-8")

@@ -1,0 +1,1 @@
+"""Run researchers' SPARQL safely, and the query library written from the semantics."""

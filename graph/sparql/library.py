@@ -1,0 +1,208 @@
+"""Write the semantics as SPARQL: the query library's date questions, generated from a few macros.
+
+The engine (:mod:`.engine`) answers the questions; these queries let researchers ask the same ones of the
+SPARQL endpoint. A property-based test checks that both agree on random data and dates, and another that the
+``.rq`` files in ``queries/`` are exactly what :func:`library` generates (``python -m
+guidancekg.graph.sparql.library`` rewrites them). They rely on the build's derived ``xsd:date`` properties
+(``gk:inForceFrom``, ``gk:inForceUntil``, ``gk:recordedFrom``), which turn imprecise dates into the days the
+semantics compare against, so the queries need no date arithmetic.
+
+SPARQL has no recursion: "effective" is unrolled :data:`MAX_OVERRIDE_DEPTH` levels deep, and the build refuses
+override chains longer than that.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from guidancekg.graph.corpus.checks import MAX_OVERRIDE_DEPTH
+from guidancekg.ontology.vocab import sparql_prefixes
+
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+EVERYTHING = "9999-12-31"
+
+PREFIXES = sparql_prefixes("gk", "dcterms", "xsd")
+
+SEMANTICS = f"""\
+# Semantics (shared/spec/semantics.md), as the engine implements them:
+# - Visible at K: the latest version (by gk:recordedFrom) of some source recorded by K has the statement in its
+#   graph. gk:recordedFrom is the publication day, or the day after a month or year of publication; the build
+#   derives gk:supersededFrom, the next version's gk:recordedFrom, so "latest by K" is recordedFrom <= K and
+#   not supersededFrom <= K.
+# - In force on D: gk:inForceFrom <= D < gk:inForceUntil (the build derives both from valid_from/valid_until
+#   and their precision).
+# - Effective: visible, in force, and no overriding statement is itself effective. SPARQL has no recursion, so
+#   this is unrolled {MAX_OVERRIDE_DEPTH} levels deep; the build refuses longer override chains.
+# ?known "{EVERYTHING}" means everything recorded.
+"""
+
+
+def _day(text: str) -> str:
+    return f'"{text}"^^xsd:date'
+
+
+def visible(s: str, n: str, indent: str) -> str:
+    """Return a pattern binding ``?v{n}``, a latest version recorded by ?known whose graph holds ``s``."""
+    lines = [
+        f"GRAPH ?v{n} {{ {s} a gk:Statement }}",
+        f"?v{n} gk:recordedFrom ?r{n} . FILTER(?r{n} <= ?known)",
+        f"FILTER NOT EXISTS {{ ?v{n} gk:supersededFrom ?w{n} . FILTER(?w{n} <= ?known) }}",
+    ]
+    return "\n".join(indent + line for line in lines)
+
+
+def in_force(s: str, n: str, day: str, indent: str) -> str:
+    """Return a pattern that holds when ``s`` is in force on ``day``."""
+    lines = [
+        f"{s} gk:inForceFrom ?from{n} . FILTER(?from{n} <= {day})",
+        f"FILTER NOT EXISTS {{ {s} gk:inForceUntil ?until{n} . FILTER(?until{n} <= {day}) }}",
+    ]
+    return "\n".join(indent + line for line in lines)
+
+
+# Inside EXISTS and NOT EXISTS the statement is already bound, and every condition is a filter over one triple
+# pattern. A group joining two patterns there is evaluated by Oxigraph from the unbound side, a scan of the store
+# per row (9 s for one drug at 10^4 statements); one pattern per group is an index lookup (40 ms, at any size).
+
+
+def visible_check(s: str, n: str, indent: str) -> str:
+    """Return filters that hold when the bound ``s`` is visible at ?known (:func:`visible`, one pattern each)."""
+    lines = [
+        f"FILTER EXISTS {{ GRAPH ?v{n} {{ {s} a gk:Statement }}",
+        f"  FILTER EXISTS {{ ?v{n} gk:recordedFrom ?r{n} . FILTER(?r{n} <= ?known) }}",
+        f"  FILTER NOT EXISTS {{ ?v{n} gk:supersededFrom ?w{n} . FILTER(?w{n} <= ?known) }} }}",
+    ]
+    return "\n".join(indent + line for line in lines)
+
+
+def in_force_check(s: str, n: str, day: str, indent: str) -> str:
+    """Return filters that hold when the bound ``s`` is in force on ``day`` (:func:`in_force`, one pattern each)."""
+    lines = [
+        f"FILTER EXISTS {{ {s} gk:inForceFrom ?from{n} . FILTER(?from{n} <= {day}) }}",
+        f"FILTER NOT EXISTS {{ {s} gk:inForceUntil ?until{n} . FILTER(?until{n} <= {day}) }}",
+    ]
+    return "\n".join(indent + line for line in lines)
+
+
+def effective(s: str, n: str, day: str, depth: int, indent: str, *, bound: bool = False) -> str:
+    """Return a pattern that holds when ``s`` is effective on ``day`` as known at ?known.
+
+    With ``bound``, ``s`` is bound already (inside EXISTS or after a pattern binding it): filters only.
+    """
+    if bound:
+        parts = [visible_check(s, n, indent), in_force_check(s, n, day, indent)]
+    else:
+        parts = [visible(s, n, indent), in_force(s, n, day, indent)]
+    if depth > 0:
+        o = f"?o{n}x"
+        parts += [
+            f"{indent}FILTER NOT EXISTS {{  # no effective statement overrides {s}",
+            f"{indent}  {o} gk:overrides {s} .",
+            effective(o, f"{n}x", day, depth - 1, indent + "  ", bound=True),
+            indent + "}",
+        ]
+    return "\n".join(parts)
+
+
+def _query(comment: str, select: str, inner: str, values: str, body: str, tail: str, order: str) -> str:
+    # The date patterns sit in a sub-select so that the labels (``tail``) are joined to its few answers only;
+    # given in one group, Oxigraph's planner joined them first and ran the NOT EXISTS per label (100x slower).
+    return (f"{comment}{SEMANTICS}{PREFIXES}\n{select} WHERE {{\n  {{\n    {inner} WHERE {{\n      {values}\n"
+            f"{body}\n    }}\n  }}\n{tail}\n}}\n{order}\n")
+
+
+def guidance_on_date(known: str = EVERYTHING, title: str = "Guidance on a date") -> str:
+    """Return the query for the effective statements on ?on as known at ?known."""
+    comment = (f"# {title}: the statements effective on ?on as known at ?known.\n"
+               "# Parameters: the VALUES line (?on, ?known as xsd:date). Same answer as `guidancekg at ON --known K`\n"
+               "# and the \"statements\" of GET /api/guidance?on=ON&known=K.\n")
+    body = effective("?statement", "", "?on", MAX_OVERRIDE_DEPTH, "      ")
+    tail = "  ?statement dcterms:identifier ?key ; gk:topic ?topic ; gk:jurisdiction ?jurisdiction ; gk:wording ?text ."
+    return _query(comment, "SELECT DISTINCT ?statement ?key ?topic ?jurisdiction ?text", "SELECT DISTINCT ?statement",
+                  f"VALUES (?on ?known) {{ ({_day('2019-04-12')} {_day(known)}) }}", body, tail, "ORDER BY ?key")
+
+
+def overridden_on_date() -> str:
+    """Return the query for statements in force but overridden on ?on, with the statements overriding them."""
+    comment = ("# Overridden guidance on a date: statements visible and in force on ?on as known at ?known but\n"
+               "# overridden, each with ?by, an effective statement that overrides it (one row per overrider).\n"
+               "# Parameters: the VALUES line. Same answer as \"overridden\" of GET /api/guidance.\n")
+    body = "\n".join([
+        visible("?statement", "", "      "), in_force("?statement", "", "?on", "      "),
+        "      ?by gk:overrides ?statement .",
+        # A join, not filters: at the top of the query Oxigraph plans it well, and Virtuoso 7.2.5 gets a top-level
+        # FILTER EXISTS on ?by wrong (it keeps overriders that are not in force).
+        effective("?by", "b", "?on", MAX_OVERRIDE_DEPTH - 1, "      "),
+    ])
+    return _query(comment, "SELECT DISTINCT ?statement ?key ?by", "SELECT DISTINCT ?statement ?by",
+                  f"VALUES (?on ?known) {{ ({_day('2019-04-12')} {_day(EVERYTHING)}) }}", body,
+                  "  ?statement dcterms:identifier ?key .", "ORDER BY ?key ?by")
+
+
+def _boundary(s: str, n: str, out: str, indent: str) -> str:
+    """Return a pattern binding ``out`` to each day on which a visible statement comes into or out of force."""
+    return "\n".join([
+        visible(s, n, indent),
+        f"{indent}{{ {s} gk:inForceFrom {out} }} UNION {{ {s} gk:inForceUntil {out} }}",
+    ])
+
+
+def changes_between_dates() -> str:
+    """Return the query for the days in [?from, ?to] on which statements started or stopped being effective."""
+    comment = ("# Changes between two dates (as known at a date): each day from ?from to ?to (inclusive) on which\n"
+               "# a statement became effective (started) or stopped being effective (stopped), with the reason.\n"
+               "# Parameters: the VALUES line. Same answer as `guidancekg changes FROM TO` and GET /api/changes\n"
+               "# (which name a date at the precision of its cause: its 2014 is 2014-01-01 here).\n"
+               "# The state on ?date is compared with the state from ?prev, the day before it on which any\n"
+               "# visible statement came into or out of force.\n")
+    body = "\n".join([
+        "  {",
+        "    SELECT ?from ?to ?known ?date (MAX(?b) AS ?prev) WHERE {",
+        f"      VALUES (?from ?to ?known) {{ ({_day('2019-01-01')} {_day('2019-12-31')} {_day(EVERYTHING)}) }}",
+        _boundary("?x", "d", "?date", "      "),
+        "      FILTER(?date >= ?from && ?date <= ?to)",
+        "      OPTIONAL {",
+        _boundary("?y", "p", "?b", "        "),
+        "        FILTER(?b < ?date)",
+        "      }",
+        "    } GROUP BY ?from ?to ?known ?date",
+        "  }",
+        visible("?statement", "", "  "),
+        "  BIND(EXISTS {",
+        effective("?statement", "n", "?date", MAX_OVERRIDE_DEPTH, "    ", bound=True),
+        "  } AS ?now)",
+        "  BIND(EXISTS {",
+        effective("?statement", "p", "?prev", MAX_OVERRIDE_DEPTH, "    ", bound=True),
+        "  } AS ?before)",
+        "  FILTER(?now != ?before)",
+        "  ?statement dcterms:identifier ?key ; gk:inForceFrom ?start .",
+        "  OPTIONAL { ?statement gk:inForceUntil ?end }",
+        '  BIND(IF(?now, "started", "stopped") AS ?change)',
+        '  BIND(IF(?now, IF(?start = ?date, "came-into-force", "override-ended"),',
+        '               IF(BOUND(?end) && ?end = ?date, "ended", "overridden")) AS ?reason)',
+    ])
+    return (f"{comment}{SEMANTICS}{PREFIXES}\nSELECT DISTINCT ?date ?statement ?key ?change ?reason WHERE {{\n"
+            f"{body}\n}}\nORDER BY ?date ?change ?key\n")
+
+
+def library() -> dict[str, str]:
+    """Return the generated query files by name."""
+    return {
+        "guidance-on-date.rq": guidance_on_date(),
+        "guidance-on-date-as-known.rq": guidance_on_date(
+            known="2019-04-15", title="Guidance on a date as known at another date"),
+        "overridden-on-date.rq": overridden_on_date(),
+        "changes-between-dates.rq": changes_between_dates(),
+    }
+
+
+def main() -> None:
+    """Rewrite the generated query files."""
+    for name, text in library().items():
+        (QUERIES_DIR / name).write_text(text, encoding="utf-8")
+        sys.stdout.write(f"wrote {QUERIES_DIR / name}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,498 @@
+"""Build ``data/`` into a validated dataset and write it to a store, all or nothing.
+
+Every check (form, quotes at their offsets, references, dates, an acyclic override graph, SHACL) runs before
+anything is written. An on-disk build is written to a new directory and made current by replacing one
+symbolic link, so a failed or interrupted build leaves the previous one untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from guidancekg.graph.corpus.checks import check_corpus
+from guidancekg.graph.corpus.files import load_corpus
+from guidancekg.graph.corpus.records import Assertion, Corpus
+from guidancekg.graph.errors import StoreError, ValidationFailed
+from guidancekg.graph.rdf.iris import Minter, normalise_base
+from guidancekg.graph.rdf.shacl import ShaclResult, load_vocabulary, validate
+from guidancekg.graph.rdf.writer import (
+    assertion_lines,
+    build_dataset,
+    build_nquads,
+    catalogue_lines,
+    superseded_from,
+    union_graph,
+    vocabulary_lines,
+)
+from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
+from guidancekg.graph.stores.remote import RemoteConfig, RemoteStore
+from guidancekg.ontology import ONTOLOGY_DIR
+
+STORE_KINDS = ("oxigraph", "memory", "remote")
+
+
+def package_version() -> str:
+    """Return the installed distribution's version (the one version string lives in pyproject.toml)."""
+    try:
+        return version("guidancekg")
+    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+        return "0+unknown"
+
+
+class Compiled:
+    """A corpus that passed every check, and its dataset.
+
+    Small corpora are built as an rdflib :class:`Dataset` (``dataset``); large ones (see
+    :data:`LARGE_BUILD_ASSERTIONS`) as streamed N-Quads, and ``dataset`` is then parsed on first use only.
+    """
+
+    def __init__(self, corpus: Corpus, dataset: Dataset | None, base: str, fingerprint: str,
+                 warnings: tuple[str, ...], *, minter: Minter | None = None) -> None:
+        self.corpus = corpus
+        self._dataset = dataset
+        self.base = base
+        self.fingerprint = fingerprint
+        self.warnings = tuple(warnings)
+        self.minter = minter or Minter(normalise_base(base))
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            ds = Dataset()
+            ds.parse(data=b"".join(self.nquad_chunks()).decode("utf-8"), format="nquads")
+            self._dataset = ds
+        return self._dataset
+
+    def nquad_chunks(self) -> Iterator[bytes]:
+        """Yield the dataset as N-Quads in chunks (streamed from the corpus when it was built that way)."""
+        if self._dataset is not None:
+            yield self._dataset.serialize(format="nquads", encoding="utf-8")
+        else:
+            yield from build_nquads(self.corpus, self.minter, load_vocabulary())
+
+
+# A corpus with more assertions than this is built by streaming N-Quads (graph/rdf/writer.py build_nquads) and
+# validated in closed chunks (validate_chunked); smaller ones through an rdflib Dataset and one pySHACL run.
+LARGE_BUILD_ASSERTIONS = int(os.environ.get("GUIDANCEKG_LARGE_BUILD_ASSERTIONS", "500"))
+
+
+def _raise_on(shacl_results: Iterable[ShaclResult], conforms: bool) -> None:
+    if not conforms:
+        raise ValidationFailed([f"SHACL: {r.message} (focus {r.focus})" for r in shacl_results
+                                if r.severity == "Violation"] or ["SHACL: the graph does not conform"])
+
+
+def compile_data(data_dir: Path, base: str) -> Compiled:
+    """Load, check, convert and validate ``data_dir``; raise :class:`ValidationFailed` listing every problem."""
+    corpus = load_corpus(Path(data_dir))
+    report = check_corpus(corpus)
+    if report.problems:
+        raise ValidationFailed(report.problems)
+    minter = Minter(normalise_base(base))
+    if len(corpus.assertions) > LARGE_BUILD_ASSERTIONS:
+        conforms, results = validate_chunked(corpus, minter)
+        _raise_on(results, conforms)
+        return Compiled(corpus, None, normalise_base(base), fingerprint(data_dir, base), tuple(report.warnings),
+                        minter=minter)
+    dataset = build_dataset(corpus, minter, load_vocabulary())
+    shacl = validate(union_graph(dataset))
+    _raise_on(shacl.results, shacl.conforms)
+    return Compiled(corpus, dataset, normalise_base(base), fingerprint(data_dir, base), tuple(report.warnings))
+
+
+# -- SHACL on large corpora: closed chunks ---------------------------------------------------------------------
+
+
+def validation_chunks(corpus: Corpus, max_assertions: int = 3000) -> Iterator[tuple[str, set[str] | None]]:
+    """Yield ``(name, statement keys)`` chunks that together cover the corpus; ``None`` is the catalogue chunk.
+
+    Each chunk is closed under what the shapes look at from its statements: their records, the versions those
+    name (and the versions they revise), the versions' sources and the drugs; and the statements they override,
+    which the build's checks keep to the same drug (so a chunk is a group of whole drugs). The catalogue chunk
+    holds every drug, source, publisher and version, so that those not named by any statement are validated too.
+    """
+    yield "catalogue", None
+    by_drug: dict[str, list[str]] = {}
+    for s in corpus.statements.values():
+        by_drug.setdefault(s.drug, []).append(s.key)
+    per_statement: dict[str, int] = {}
+    for a in corpus.assertions:
+        per_statement[a.statement] = per_statement.get(a.statement, 0) + 1
+    chunk: set[str] = set()
+    size = 0
+    names: list[str] = []
+    for drug, keys in sorted(by_drug.items()):
+        chunk.update(keys)
+        names.append(drug)
+        size += sum(per_statement.get(k, 0) for k in keys)
+        if size >= max_assertions:
+            yield f"drugs {names[0]}..{names[-1]}", chunk
+            chunk, size, names = set(), 0, []
+    if chunk:
+        yield f"drugs {names[0]}..{names[-1]}", chunk
+
+
+def chunk_ntriples(corpus: Corpus, minter: Minter, statements: set[str] | None,
+                   vocabulary: Graph | None = None,
+                   by_statement: dict[str, list[Assertion]] | None = None,
+                   superseded: dict[str, date] | None = None) -> bytes:
+    """Return the union graph of one validation chunk (see :func:`validation_chunks`) as N-Triples.
+
+    ``by_statement`` (the corpus's assertions per statement) and ``superseded`` (:func:`.rdfbuild.superseded_from`)
+    save a pass over the corpus per chunk.
+    """
+    vocab = vocabulary_lines(vocabulary if vocabulary is not None else load_vocabulary(), "")
+    if statements is None:
+        return "".join([*vocab, *catalogue_lines(corpus, minter, "", superseded=superseded)]).encode("utf-8")
+    # Override targets (the same drug, so in the chunk already; added in case a caller passes another set).
+    todo, closed = list(statements), set(statements)
+    while todo:
+        for o in corpus.statements[todo.pop()].overrides:
+            if o.target in corpus.statements and o.target not in closed:
+                closed.add(o.target)
+                todo.append(o.target)
+    if by_statement is None:
+        assertions = [a for a in corpus.assertions if a.statement in closed]
+    else:
+        assertions = [a for k in sorted(closed) for a in by_statement.get(k, ())]
+    versions = {a.version_id for a in assertions}
+    todo_v = list(versions)
+    while todo_v:  # the versions they revise, for prov:wasRevisionOf's class
+        v = corpus.versions.get(todo_v.pop())
+        if v is not None and v.revises and f"{v.source}/{v.revises}" not in versions:
+            versions.add(f"{v.source}/{v.revises}")
+            todo_v.append(f"{v.source}/{v.revises}")
+    sources = {corpus.versions[v].source for v in versions if v in corpus.versions}
+    # Every version of those sources, for gk:supersededFrom's shape (it compares a version with the next one).
+    versions.update(v.id for v in corpus.versions.values() if v.source in sources)
+    drugs = {corpus.statements[k].drug for k in closed}
+    lines = [*vocab, *catalogue_lines(corpus, minter, "", versions=versions, sources=sources, drugs=drugs,
+                                      superseded=superseded),
+             *assertion_lines(corpus, minter, assertions, "", graphs=False)]
+    return "".join(lines).encode("utf-8")
+
+
+def _chunk_validator() -> Callable[[bytes], tuple[bool, tuple[ShaclResult, ...]]]:
+    """Return a function validating N-Triples against the shapes: pyshacl-turbo when installed, else pySHACL."""
+    try:
+        import pyshacl_turbo
+    except ImportError:  # pragma: no cover - the dev extra installs it
+        def with_pyshacl(nt: bytes) -> tuple[bool, tuple[ShaclResult, ...]]:
+            report = validate(Graph().parse(data=nt.decode("utf-8"), format="nt"))
+            return report.conforms, report.results
+
+        return with_pyshacl
+    import pyoxigraph as ox
+
+    from guidancekg.graph.rdf.shacl import _results, load_shapes
+
+    local = threading.local()
+
+    def with_turbo(nt: bytes) -> tuple[bool, tuple[ShaclResult, ...]]:
+        program = getattr(local, "program", None)
+        if program is None:
+            program = local.program = pyshacl_turbo.compile_shapes(load_shapes(), advanced=True)
+        store = ox.Store()
+        store.load(nt, format=ox.RdfFormat.N_TRIPLES)
+        conforms, report, _text = program.validate(store, inference="none", allow_warnings=True)
+        return bool(conforms), _results(report)
+
+    return with_turbo
+
+
+def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2,
+                     statements: set[str] | None = None) -> tuple[bool, tuple[ShaclResult, ...]]:
+    """Validate the corpus's graph against every SHACL shape, chunk by chunk; return (conforms, results).
+
+    Every node is validated, against every shape (core and SPARQL-based constraints, SPARQL targets), in a
+    chunk that holds all the context its shapes look at (:func:`validation_chunks`), so the results are those of
+    one run over the whole graph; a chunk is small, so memory stays bounded and the time grows linearly. With
+    ``statements``, only the chunk of those statements (closed under their overrides) is validated: the check of
+    one new version. The engine is pyshacl-turbo (a Rust SHACL engine that passes pySHACL's own test suite and
+    this project's shapes tests) when installed, else pySHACL.
+    """
+    check = _chunk_validator()
+    vocabulary = load_vocabulary()
+    if statements is not None:
+        conforms, results = check(chunk_ntriples(corpus, minter, statements, vocabulary))
+        return conforms, results
+    chunks = [keys for _name, keys in validation_chunks(corpus)]
+    found: set[ShaclResult] = set()
+    conforms = True
+    by_statement: dict[str, list[Assertion]] = {}
+    for a in corpus.assertions:
+        by_statement.setdefault(a.statement, []).append(a)
+
+    superseded = superseded_from(corpus)
+
+    def run(keys: set[str] | None) -> tuple[bool, tuple[ShaclResult, ...]]:
+        return check(chunk_ntriples(corpus, minter, keys, vocabulary, by_statement, superseded))
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Generating a chunk holds the GIL; validating it does not (native code): two threads overlap the two.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for ok, results in pool.map(run, chunks):
+            conforms = conforms and ok
+            found.update(results)
+    return conforms, tuple(sorted(found, key=lambda r: (r.focus, r.path or "", r.message, r.severity)))
+
+
+def _data_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(data_dir).rglob("*")
+                  if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                             for part in p.relative_to(data_dir).parts)
+                  and p.suffix != ".py")
+
+
+def fingerprint(data_dir: Path, base: str) -> str:
+    """Return a SHA-256 over the data files, the ontology, the base IRI and the code version.
+
+    Each file's content hash is remembered with its size and modification time (in nanoseconds) in a small cache
+    (``$XDG_CACHE_HOME/guidancekg/fingerprints``); a file whose size and time are unchanged is not read again, so
+    reopening a large corpus costs a ``stat`` per file. Any change of size or time hashes the file again.
+    """
+    h = hashlib.sha256()
+    h.update(f"guidancekg {package_version()}\nbase {normalise_base(base)}\n".encode())
+    cache_file = _fingerprint_cache(data_dir)
+    try:
+        cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file else {}
+        if not isinstance(cache, dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    fresh: dict[str, list] = {}
+    for root in (Path(data_dir), ONTOLOGY_DIR):
+        for path in _data_files(root):
+            if root == ONTOLOGY_DIR and path.suffix not in {".ttl", ".jsonld"}:
+                continue
+            rel = str(path.relative_to(root))
+            stat = path.stat()
+            key = f"{root == ONTOLOGY_DIR}:{path.resolve()}"
+            known = cache.get(key)
+            if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+                digest = bytes.fromhex(known[2])
+            else:
+                digest = hashlib.sha256(path.read_bytes()).digest()
+            fresh[key] = [stat.st_size, stat.st_mtime_ns, digest.hex()]
+            h.update(rel.encode() + b"\0")
+            h.update(digest)
+    if cache_file and fresh != cache:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
+            tmp.write_text(json.dumps(fresh), encoding="utf-8")
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass  # no cache: the next fingerprint reads the files again
+    return h.hexdigest()
+
+
+def _fingerprint_cache(data_dir: Path) -> Path | None:
+    try:
+        resolved = Path(data_dir).resolve()
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except (OSError, RuntimeError):
+        return None
+    tag = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
+    return cache / "guidancekg" / "fingerprints" / f"{resolved.name}-{tag}.json"
+
+
+def default_store_root(data_dir: Path) -> Path:
+    """Return where builds of ``data_dir`` live: ``$GUIDANCEKG_STORE`` or a per-data-folder cache."""
+    env = os.environ.get("GUIDANCEKG_STORE")
+    if env:
+        return Path(env)
+    resolved = Path(data_dir).resolve()
+    tag = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "guidancekg" / "stores" / f"{resolved.name}-{tag}"
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What a build wrote, read back from its ``build.json``."""
+
+    path: Path
+    fingerprint: str
+    base: str
+    created: str
+    quads: int
+    statements: int
+    versions: int
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def read(cls, build_dir: Path) -> BuildInfo | None:
+        try:
+            raw = json.loads((build_dir / "build.json").read_text(encoding="utf-8"))
+            return cls(path=build_dir, fingerprint=raw["fingerprint"], base=raw["base"], created=raw["created"],
+                       quads=raw["quads"], statements=raw["statements"], versions=raw["versions"],
+                       warnings=tuple(raw.get("warnings", ())))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def current_build(root: Path) -> BuildInfo | None:
+    """Return the build the ``current`` link points at, or None when there is none that reads."""
+    link = Path(root) / "current"
+    return BuildInfo.read(link.resolve()) if link.exists() else None
+
+
+def write_build(compiled: Compiled, root: Path) -> BuildInfo:
+    """Write ``compiled`` as an Oxigraph store under ``root`` and make it current, atomically."""
+    root = Path(root)
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    final = builds / compiled.fingerprint[:32]
+    if not BuildInfo.read(final):
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
+        try:
+            quads = _create_oxigraph(tmp / "oxigraph", compiled.nquad_chunks())
+            meta = {
+                "fingerprint": compiled.fingerprint,
+                "base": compiled.base,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "quads": quads,
+                "statements": len(compiled.corpus.statements),
+                "versions": len(compiled.corpus.versions),
+                "warnings": list(compiled.warnings),
+                "guidancekg": package_version(),
+            }
+            (tmp / "build.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    _point_current(root, final)
+    _prune(builds, keep={final.name, *_previous(root)})
+    info = BuildInfo.read(final)
+    assert info is not None
+    return info
+
+
+class _ChunkReader(io.RawIOBase):
+    """A read-only byte stream over an iterator of byte chunks (for bulk loading without one big buffer)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buffer))
+        b[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def _create_oxigraph(path: Path, chunks: Iterable[bytes]) -> int:
+    """Write a new Oxigraph store directory holding the streamed N-Quads; return its number of quads."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(path))
+    try:
+        store.bulk_load(io.BufferedReader(_ChunkReader(chunks), buffer_size=1 << 20), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        store.optimize()
+        return len(store)
+    finally:
+        del store
+
+
+def _point_current(root: Path, target: Path) -> None:
+    previous = root / "current"
+    old = os.readlink(previous) if previous.is_symlink() else None
+    tmp_link = root / f".current-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(target, root), tmp_link)
+    os.replace(tmp_link, previous)
+    if old and Path(root, old).resolve() != target.resolve():
+        (root / "previous").unlink(missing_ok=True)
+        os.symlink(old, root / "previous")
+
+
+def _previous(root: Path) -> set[str]:
+    link = root / "previous"
+    return {Path(os.readlink(link)).name} if link.is_symlink() else set()
+
+
+def _prune(builds: Path, keep: set[str]) -> None:
+    """Remove builds older than the previous one; a server may still be reading the previous."""
+    for child in builds.iterdir():
+        if child.name not in keep and not child.name.startswith(".tmp-"):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def open_store(data_dir: Path, *, base: str, kind: str = "oxigraph", root: Path | None = None,
+               say: Callable[[str], None] = lambda _msg: None) -> tuple[Store, tuple[str, ...]]:
+    """Open the store for ``data_dir``: reopen a current build, or build first when it is missing or stale."""
+    if kind not in STORE_KINDS:
+        raise StoreError(f"unknown store kind {kind!r}; choose one of {', '.join(STORE_KINDS)}")
+    if kind == "memory":
+        compiled = compile_data(data_dir, base)
+        return MemoryStore(compiled.dataset), compiled.warnings
+    if kind == "remote":
+        return open_remote_store(data_dir, base=base, say=say)
+    root = Path(root) if root else default_store_root(data_dir)
+    info = current_build(root)
+    wanted = fingerprint(data_dir, base)
+    if info is None or info.fingerprint != wanted:
+        reason = "missing" if info is None else "stale (data, base IRI or version changed)"
+        say(f"store at {root} is {reason}: building it from {data_dir}")
+        info = write_build(compile_data(data_dir, base), root)
+    return OxigraphStore(info.path / "oxigraph"), info.warnings
+
+
+# -- a remote SPARQL server (graph/stores/remote.py) ------------------------------------------------------------
+
+
+def write_remote_build(compiled: Compiled, store: RemoteStore) -> int:
+    """Load ``compiled`` into the remote store, replacing the build it held; return the number of quads."""
+    state = {"fingerprint": compiled.fingerprint, "base": compiled.base,
+             "warnings": json.dumps(list(compiled.warnings)), "statements": str(len(compiled.corpus.statements)),
+             "versions": str(len(compiled.corpus.versions)), "guidancekg": package_version()}
+    return store.replace_dataset(compiled.nquad_chunks(), state)
+
+
+def open_remote_store(data_dir: Path, *, base: str, config: RemoteConfig | None = None,
+                      say: Callable[[str], None] = lambda _msg: None) -> tuple[Store, tuple[str, ...]]:
+    """Open the remote store (config from the environment by default); load the data when it holds another
+    build, or a build that did not finish loading."""
+    store = RemoteStore(config or RemoteConfig.from_env())
+    wanted = fingerprint(data_dir, base)
+    state = store.build_state()
+    if state.get("fingerprint") == wanted and state.get("state") == "complete":
+        try:
+            return store, tuple(json.loads(state.get("warnings") or "[]"))
+        except ValueError:
+            return store, ()
+    reason = ("missing" if not state else "incomplete (a load did not finish)" if state.get("state") != "complete"
+              else "stale (data, base IRI or version changed)")
+    say(f"remote store at {store.config.url} is {reason}: loading it from {data_dir}")
+    compiled = compile_data(data_dir, base)
+    write_remote_build(compiled, store)
+    return store, compiled.warnings

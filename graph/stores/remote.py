@@ -1,0 +1,380 @@
+"""A store on any SPARQL 1.1 server with Query and Update (Virtuoso, Oxigraph server, Fuseki, GraphDB, ...).
+
+For deployments past one machine: the engine, the API and the SPARQL endpoint see the same :class:`~.store.Store`
+as with the embedded stores; the server holds the dataset.
+
+Configuration (``guidancekg --store-kind remote``, or :meth:`RemoteConfig.from_env`):
+
+==============================  ===========================================================================
+``GUIDANCEKG_STORE_URL``        the query endpoint, e.g. ``http://127.0.0.1:8890/sparql`` (``--store-url``)
+``GUIDANCEKG_STORE_UPDATE_URL`` the update endpoint when it differs (``--store-update-url``; default: the same)
+``GUIDANCEKG_STORE_USER``       user name for HTTP basic or digest authentication (``--store-user``)
+``GUIDANCEKG_STORE_PASSWORD``   its password: from the environment only, never a command-line argument
+``GUIDANCEKG_STORE_AUTH``       ``basic`` (default) or ``digest`` (``--store-auth``)
+``GUIDANCEKG_STORE_PAGE``       rows per page of a SELECT (default 10000: Virtuoso's ``ResultSetMaxRows``)
+==============================  ===========================================================================
+
+Credentials are kept out of every message, ``repr`` and log line; a URL's ``user:password@`` part is moved into
+the credentials and removed from the URL.
+
+**No silent truncation.** Servers cap result sizes (Virtuoso's ``ResultSetMaxRows``, 10000 by default, cuts
+results without saying so). :meth:`RemoteStore.select` sends the query as it is; when the result is as long as
+the page size (``GUIDANCEKG_STORE_PAGE``, which must not exceed the server's cap) it pages instead: it orders the
+solutions totally (the query's own ``ORDER BY`` keys first, then the other projected variables) and asks for
+``LIMIT page OFFSET k`` until a page comes back short. A query with its own ``LIMIT``/``OFFSET`` is sent as it
+is, and a result of exactly the page size is refused as possibly truncated.
+
+**Writing a build** (:meth:`RemoteStore.replace_dataset`): the quads go as bounded ``INSERT DATA`` requests (at
+most ``batch`` quads each; rdflib's ``SPARQLUpdateStore`` would send one request per triple), into the same
+graph names as the embedded stores (the version graphs are what ``GRAPH ?v`` queries bind, so they cannot carry
+a build suffix). A pointer graph ``<urn:guidancekg:store:meta>`` names the build (its fingerprint), its graphs
+and its state. What atomicity this gives:
+
+- a dataset of at most ``single_request`` quads (the curated data is about 1,600) is replaced by **one** update
+  request: the old build's graphs dropped, the new quads inserted (several ``INSERT DATA`` operations of at
+  most ``batch`` quads: Virtuoso refuses larger ones) and the new pointer written. On a server that runs an
+  update request as one transaction (Virtuoso in its default mode, Oxigraph) readers see the old build or the
+  new one, never a mixture;
+- a larger dataset cannot go in one request: the pointer is first set to ``loading`` (so no process takes the
+  server's dataset for a finished build: :func:`~.build.open_store` rebuilds it), the old graphs are dropped,
+  the batches are inserted and the pointer is set to ``complete`` last. Readers *during* such a load see a
+  partial dataset: for zero-downtime updates of large data, load a second server (or a second Virtuoso
+  database) and switch the URL.
+
+The union of all graphs that ``select`` queries is the server's: on Virtuoso it includes the server's own system
+graphs and the pointer graph, which no library query matches; :meth:`dump_nquads` returns only this build's graphs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from guidancekg.graph.errors import QuerySyntaxError, StoreError
+from guidancekg.graph.rdf.parsing import prepare
+from guidancekg.graph.stores.base import Row, Store
+
+META_GRAPH = "urn:guidancekg:store:meta"
+META_BUILD = "urn:guidancekg:store:build"
+META = "urn:guidancekg:store:"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+# Virtuoso has no boolean values: it keeps true/false as 1/0, and gives a 0 or 1 back with the datatype of
+# whichever equal value it stored first (false and an offset 0 share one entry). select() returns lexical values
+# as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() writes the
+# vocabulary's boolean and integer properties back with their own datatypes.
+BOOLEAN_PREDICATES = frozenset({"https://w3id.org/guidancekg/ns#temporary"})
+INTEGER_PREDICATES = frozenset({"http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end"})
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    """Where the server is and how to log in; ``password`` never appears in ``repr``."""
+
+    url: str
+    update_url: str | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    auth: str = "basic"
+    page: int = 10000
+    timeout: float = 300.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> RemoteConfig:
+        env = os.environ if environ is None else environ
+        url = env.get("GUIDANCEKG_STORE_URL")
+        if not url:
+            raise StoreError("store kind remote needs a SPARQL endpoint: --store-url or GUIDANCEKG_STORE_URL")
+        return cls(url=url, update_url=env.get("GUIDANCEKG_STORE_UPDATE_URL") or None,
+                   user=env.get("GUIDANCEKG_STORE_USER") or None, password=env.get("GUIDANCEKG_STORE_PASSWORD"),
+                   auth=(env.get("GUIDANCEKG_STORE_AUTH") or "basic").lower(),
+                   page=int(env.get("GUIDANCEKG_STORE_PAGE") or 10000))
+
+    def normalised(self) -> RemoteConfig:
+        """Move ``user:password@`` out of the URLs into the credentials."""
+        user, password = self.user, self.password
+        urls: list[str | None] = []
+        for url in (self.url, self.update_url):
+            if url is None:
+                urls.append(None)
+                continue
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                raise StoreError(f"the remote store URL must be http(s), not {parts.scheme or 'empty'!r}")
+            if parts.username is not None:
+                user = user or urllib.parse.unquote(parts.username)
+                if parts.password is not None:
+                    password = password or urllib.parse.unquote(parts.password)
+                netloc = parts.hostname or ""
+                if parts.port:
+                    netloc += f":{parts.port}"
+                url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+            urls.append(url)
+        if self.auth not in ("basic", "digest"):
+            raise StoreError(f"unknown HTTP authentication {self.auth!r}; choose basic or digest")
+        return RemoteConfig(str(urls[0]), urls[1], user, password, self.auth, max(1, self.page), self.timeout)
+
+
+_ORDER_AT_END = re.compile(r"ORDER\s+BY\s+[^{}]*$", re.IGNORECASE)
+_SLICE_AT_END = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _projected(query: str) -> tuple[list[str], bool]:
+    """Return the projected variables of a SELECT (parsed with rdflib's parser) and whether it is a SELECT."""
+    algebra = prepare(query).algebra
+    if algebra.name != "SelectQuery":
+        return [], False
+    return [str(v) for v in (algebra.get("PV") or [])], True
+
+
+def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> str:
+    """Return ``term`` in SPARQL syntax (for ``INSERT DATA``)."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:b{term.value}"
+    if isinstance(term, ox.Literal):
+        text = '"' + term.value.translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            return f"{text}^^<{term.datatype.value}>"
+        return text
+    raise StoreError(f"cannot write {term!r}")
+
+
+class RemoteStore(Store):
+    """A dataset held by a SPARQL 1.1 server (see the module docstring)."""
+
+    kind = "remote"
+
+    def __init__(self, config: RemoteConfig | str, *, batch: int = 500, single_request: int = 20000) -> None:
+        cfg = RemoteConfig(config) if isinstance(config, str) else config
+        self.config = cfg.normalised()
+        self.batch = batch
+        self.single_request = single_request
+        handlers: list[urllib.request.BaseHandler] = []
+        self._auth_header: str | None = None
+        if self.config.user is not None:
+            if self.config.auth == "digest":
+                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+                for url in (self.config.url, self.config.update_url):
+                    if url:
+                        manager.add_password(None, url, self.config.user, self.config.password or "")
+                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+            else:  # basic, sent with every request (no extra round trip for the challenge)
+                token = f"{self.config.user}:{self.config.password or ''}".encode()
+                self._auth_header = "Basic " + base64.b64encode(token).decode("ascii")
+        self._opener = urllib.request.build_opener(*handlers)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.config.url!r}, user={self.config.user!r})"
+
+    # -- HTTP ------------------------------------------------------------------------------------------------
+
+    def _post(self, url: str, form: dict[str, str], accept: str) -> bytes:
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode("utf-8"), method="POST")
+        request.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+        request.add_header("Accept", accept)
+        if self._auth_header:
+            request.add_header("Authorization", self._auth_header)
+        try:
+            with self._opener.open(request, timeout=self.config.timeout) as response:
+                return bytes(response.read())
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace").strip().splitlines()
+            detail = next((line for line in body if line.strip()), "")[:300]
+            if exc.code == 400 or "syntax" in detail.lower() or "SP030" in detail:
+                raise QuerySyntaxError(f"the SPARQL server refused the query: {detail}") from None
+            raise StoreError(f"the SPARQL server at {url} answered HTTP {exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreError(f"cannot reach the SPARQL server at {url}: {reason}") from None
+
+    def _select_json(self, query: str) -> tuple[list[str], list[dict[str, dict[str, str]]]]:
+        raw = self._post(self.config.url, {"query": query}, "application/sparql-results+json")
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise StoreError(f"the SPARQL server at {self.config.url} did not answer with SPARQL JSON") from None
+        return list(data.get("head", {}).get("vars", [])), list(data.get("results", {}).get("bindings", []))
+
+    def update(self, request: str) -> None:
+        """Send one SPARQL Update request."""
+        self._post(self.config.update_url or self.config.url, {"update": request}, "*/*")
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _value(binding: dict[str, str] | None) -> str | None:
+        if binding is None:
+            return None
+        return binding.get("value", "")
+
+    def select(self, query: str) -> list[Row]:
+        variables, is_select = _projected(query)
+        if not is_select:
+            raise QuerySyntaxError("expected a SELECT query")
+        text = query.rstrip()
+        page = self.config.page
+        if _SLICE_AT_END.search(text):
+            names, bindings = self._select_json(text)
+            if len(bindings) >= page:
+                raise StoreError(f"the query's result has {len(bindings)} rows, the server's page size: it may be "
+                                 "truncated; page it with ORDER BY and smaller LIMIT/OFFSET")
+            return [{n: self._value(b.get(n)) for n in names} for b in bindings]
+        # One request first: a result shorter than the page cannot have been cut by a server whose cap is the
+        # page size (GUIDANCEKG_STORE_PAGE: set it to the server's ResultSetMaxRows or less).
+        names, bindings = self._select_json(text)
+        if len(bindings) < page:
+            return [{n: self._value(b.get(n)) for n in names} for b in bindings]
+        order = _ORDER_AT_END.search(text)
+        present = set(re.findall(r"\?(\w+)", order.group(0))) if order else set()
+        keys = " ".join(f"?{v}" for v in variables if v not in present)  # no key twice (Virtuoso mixes columns)
+        ordered = f"{text} {keys}" if order else f"{text}\nORDER BY {keys}"
+        rows: list[Row] = []
+        offset = 0
+        while True:
+            names, bindings = self._select_json(f"{ordered}\nLIMIT {page} OFFSET {offset}")
+            rows.extend({n: self._value(b.get(n)) for n in names} for b in bindings)
+            if len(bindings) < page:
+                return rows
+            offset += page
+
+    def _term(self, binding: dict[str, str]) -> str:
+        kind, value = binding["type"], binding["value"]
+        if kind == "uri":
+            return f"<{value}>"
+        if kind == "bnode":
+            return f"_:{value}"
+        text = '"' + value.translate(_ESCAPES) + '"'
+        if "xml:lang" in binding:
+            return f"{text}@{binding['xml:lang']}"
+        datatype = binding.get("datatype")
+        if datatype == XSD_BOOLEAN and value in ("1", "0"):
+            text = '"true"' if value == "1" else '"false"'
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return f"{text}^^<{datatype}>"
+        return text
+
+    def graphs(self) -> list[str]:
+        """Return the graphs of the build the pointer names."""
+        return sorted(r["g"] or "" for r in self.select(
+            f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_BUILD}> <{META}graph> ?g }} }}"))
+
+    def dump_nquads(self) -> bytes:
+        lines: list[str] = []
+        page = self.config.page
+        for graph in self.graphs():
+            offset = 0
+            while True:
+                _names, bindings = self._select_json(
+                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o "
+                    f"LIMIT {page} OFFSET {offset}")
+                for b in bindings:
+                    o = b["o"]
+                    if o.get("value") in ("0", "1") and o.get("datatype") in (XSD_BOOLEAN, XSD_NNI):
+                        if b["p"]["value"] in BOOLEAN_PREDICATES:
+                            o = {"type": "typed-literal", "datatype": XSD_BOOLEAN, "value": o["value"]}
+                        elif b["p"]["value"] in INTEGER_PREDICATES:
+                            o = {"type": "typed-literal", "datatype": XSD_NNI, "value": o["value"]}
+                    lines.append(f"{self._term(b['s'])} {self._term(b['p'])} {self._term(o)} <{graph}> .\n")
+                if len(bindings) < page:
+                    break
+                offset += page
+        return "".join(lines).encode("utf-8")
+
+    def build_state(self) -> dict[str, str]:
+        """Return the pointer: ``fingerprint``, ``state`` (loading, complete), ``warnings``, ``quads``."""
+        rows = self.select(f"SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_BUILD}> ?p ?o }} }}")
+        return {(r["p"] or "")[len(META):]: r["o"] or "" for r in rows if (r["p"] or "").startswith(META)
+                and (r["p"] or "") != f"{META}graph"}
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def _pointer(self, state: dict[str, str], graphs: Iterable[str]) -> str:
+        triples = [f"<{META_BUILD}> <{META}{k}> {sparql_term(ox.Literal(v))} ." for k, v in sorted(state.items())]
+        triples += [f"<{META_BUILD}> <{META}graph> <{g}> ." for g in sorted(graphs)]
+        return f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n" + "\n".join(triples) + "\n} }"
+
+    def _drop_current(self) -> list[str]:
+        return [f"DROP SILENT GRAPH <{g}>" for g in self.graphs()] + [f"DROP SILENT GRAPH <{META_GRAPH}>"]
+
+    @staticmethod
+    def _insert(quads: list[ox.Quad]) -> list[str]:
+        """Return the update operations inserting ``quads``: INSERT DATA, and for quads with blank nodes (not
+        allowed in INSERT DATA by some servers, Virtuoso among them) an INSERT template with one empty solution,
+        in which each label is one fresh node."""
+        plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode))]
+        blank = [q for q in quads if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
+        ops = []
+        for group, template in ((plain, False), (blank, True)):
+            if not group:
+                continue
+            by_graph: dict[str, list[str]] = {}
+            for q in group:
+                graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+                by_graph.setdefault(graph, []).append(
+                    f"{sparql_term(q.subject)} {sparql_term(q.predicate)} {sparql_term(q.object)} .")
+            parts = []
+            for graph, triples in by_graph.items():
+                body = "\n".join(triples)
+                parts.append(f"GRAPH <{graph}> {{\n{body}\n}}" if graph else body)
+            body = "\n".join(parts)
+            ops.append(f"INSERT {{\n{body}\n}} WHERE {{ }}" if template else f"INSERT DATA {{\n{body}\n}}")
+        return ops
+
+    def replace_dataset(self, nquads: Iterable[bytes], state: dict[str, str]) -> int:
+        """Replace this build's graphs on the server with the N-Quads ``nquads``; return the number of quads.
+
+        ``state`` (fingerprint, warnings, ...) is written to the pointer graph with ``state=complete`` last.
+        See the module docstring for the atomicity this gives.
+        """
+        with self._lock:
+            quads = list(_parse(nquads)) if not isinstance(nquads, list) else nquads
+            graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+            done = dict(state, state="complete", quads=str(len(quads)))
+            if len(quads) <= self.single_request:
+                # Blank nodes keep their identity only within one operation: those quads go together, first.
+                blank = [q for q in quads if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
+                plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode)
+                                                  or isinstance(q.object, ox.BlankNode))]
+                inserts = [*self._insert(blank),
+                           *(op for start in range(0, len(plain), self.batch)
+                             for op in self._insert(plain[start:start + self.batch]))]
+                ops = [*self._drop_current(), *inserts, self._pointer(done, graphs)]
+                self.update(" ;\n".join(ops))
+                return len(quads)
+            self.update(" ;\n".join([*self._drop_current(), self._pointer(dict(state, state="loading"), graphs)]))
+            # Blank nodes keep their identity only within one request: those quads go together, first.
+            with_bnodes = [q for q in quads if isinstance(q.subject, ox.BlankNode)
+                           or isinstance(q.object, ox.BlankNode)]
+            rest = [q for q in quads if not (isinstance(q.subject, ox.BlankNode)
+                                             or isinstance(q.object, ox.BlankNode))]
+            if with_bnodes:
+                self.update(" ;\n".join(self._insert(with_bnodes)))
+            for start in range(0, len(rest), self.batch):
+                self.update(" ;\n".join(self._insert(rest[start:start + self.batch])))
+            self.update(f"DROP SILENT GRAPH <{META_GRAPH}> ;\n" + self._pointer(done, graphs))
+            return len(quads)
+
+    def clear(self) -> None:
+        """Drop this build's graphs and the pointer."""
+        self.update(" ;\n".join(self._drop_current()))
+
+
+def _parse(chunks: Iterable[bytes]) -> Iterator[ox.Quad]:
+    for chunk in chunks:
+        yield from ox.parse(chunk, format=ox.RdfFormat.N_QUADS)

@@ -1,0 +1,1 @@
+"""Turn engine answers into what people and programs read: JSON, the audit and the report."""

@@ -1,0 +1,163 @@
+"""The record-time audit: what was published between two dates, what it changed, and how late each source was.
+
+Question 4 of ``shared/spec/semantics.md``: for K1 <= K2, the versions published in between, the statements each
+added or withdrew (against the same source's previous version), and for each statement they concern the lag
+between its ``valid_from`` and each source's first record of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from guidancekg.graph.dates import PartialDate, in_force_start, recorded_from
+from guidancekg.graph.engine.answers import NO_FILTERS, Engine, Filters
+from guidancekg.graph.engine.model import StatementInfo, VersionInfo
+from guidancekg.graph.errors import InputError
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """One version published in the window, with what it added and withdrew against its predecessor."""
+
+    version: VersionInfo
+    previous: VersionInfo | None
+    added: tuple[StatementInfo, ...]
+    withdrawn: tuple[StatementInfo, ...]
+
+
+@dataclass(frozen=True)
+class Lag:
+    """How long after a statement came into force a source first recorded it (negative: before)."""
+
+    statement: StatementInfo
+    source: str
+    first_version: VersionInfo
+    days: int
+    approximate: bool  # a date involved is known only to the month or year
+
+
+@dataclass(frozen=True)
+class Audit:
+    start: date
+    end: date
+    filters: Filters
+    versions: tuple[VersionChange, ...]
+    lags: tuple[Lag, ...]
+
+
+def _overlaps(p: PartialDate, start: date, end: date) -> bool:
+    return p.lo <= end and p.hi > start
+
+
+def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS) -> Audit:
+    """Return the record-time audit of the versions published from ``start`` to ``end`` (inclusive)."""
+    engine.check_filters(Filters(filters.drug, filters.jurisdiction, None))
+    if end < start:
+        raise InputError("to", f"{end} is before from ({start})")
+    m = engine.model
+    keep = [s for s in m.statements.values() if engine.matches(s, filters)]
+    wanted = {s.iri for s in keep}
+    changes: list[VersionChange] = []
+    concerned: set[str] = set()
+    for _source, versions in engine.sources():
+        for n, v in enumerate(versions):
+            if not _overlaps(v.published, start, end):
+                continue
+            previous = versions[n - 1] if n else None
+            now = m.asserted_by.get(v.iri, frozenset()) & wanted
+            before = (m.asserted_by.get(previous.iri, frozenset()) if previous else frozenset()) & wanted
+            added = tuple(sorted((m.statements[i] for i in now - before), key=lambda s: s.key))
+            withdrawn = tuple(sorted((m.statements[i] for i in before - now), key=lambda s: s.key))
+            if added or withdrawn or (not filters.jurisdiction and not filters.drug):
+                changes.append(VersionChange(v, previous, added, withdrawn))
+            concerned |= {s.iri for s in added}
+    concerned |= {s.iri for s in keep if start <= in_force_start(s.valid_from) <= end}
+    # A statement dated by its own publication has a lag of zero by construction: it tells an auditor nothing.
+    concerned = {i for i in concerned if m.statements[i].valid_from_basis != "publication-date"}
+    return Audit(start, end, filters, tuple(changes), tuple(_lags(engine, sorted(concerned))))
+
+
+def _lags(engine: Engine, statements: list[str]) -> list[Lag]:
+    m = engine.model
+    out = []
+    for iri in statements:
+        s = m.statements[iri]
+        first: dict[str, VersionInfo] = {}
+        for r in m.records.get(iri, ()):
+            v = m.versions[r.version]
+            if v.source not in first or recorded_from(v.published) < recorded_from(first[v.source].published):
+                first[v.source] = v
+        for source, v in sorted(first.items(), key=lambda kv: (recorded_from(kv[1].published), kv[0])):
+            # The record date of a version dated to the month is its publication month's start here, so that
+            # the lag is the shortest the dates allow; `approximate` says so.
+            days = (v.published.lo - in_force_start(s.valid_from)).days
+            approximate = v.published.precision != "day" or s.valid_from.precision != "day"
+            out.append(Lag(s, m.sources[source].key, v, days, approximate))
+    return out
+
+
+def audit_json(a: Audit) -> dict[str, Any]:
+    """Return the audit as the body of ``GET /api/audit``."""
+    def brief(s: StatementInfo) -> dict[str, Any]:
+        return {"id": s.iri, "key": s.key, "topic": s.topic, "jurisdiction": s.jurisdiction, "text": s.wording,
+                "valid_from": s.valid_from.isoformat()}
+
+    return {
+        "from": a.start.isoformat(), "to": a.end.isoformat(),
+        "drug": a.filters.drug, "jurisdiction": a.filters.jurisdiction,
+        "versions": [{
+            "version": c.version.iri, "source": c.version.source, "published": c.version.published.isoformat(),
+            "precision": c.version.published.precision, "revises": c.previous.iri if c.previous else None,
+            "added": [brief(s) for s in c.added], "withdrawn": [brief(s) for s in c.withdrawn],
+        } for c in a.versions],
+        "lags": [{
+            "statement": lag.statement.iri, "key": lag.statement.key,
+            "valid_from": lag.statement.valid_from.isoformat(), "source": lag.source,
+            "first_version": lag.first_version.iri, "first_recorded": lag.first_version.published.isoformat(),
+            "lag_days": lag.days, "approximate": lag.approximate,
+        } for lag in a.lags],
+    }
+
+
+def audit_csv(a: Audit) -> str:
+    """Return the audit as CSV: one row per added or withdrawn statement, then one row per lag."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["section", "source", "version", "published", "change", "statement", "valid_from", "lag_days",
+                "approximate"])
+    for c in a.versions:
+        for kind, items in (("added", c.added), ("withdrawn", c.withdrawn)):
+            for s in items:
+                w.writerow(["version", c.version.source, c.version.iri, c.version.published, kind, s.key,
+                            s.valid_from, "", ""])
+    for lag in a.lags:
+        w.writerow(["lag", lag.source, lag.first_version.iri, lag.first_version.published, "first-record",
+                    lag.statement.key, lag.statement.valid_from, lag.days, str(lag.approximate).lower()])
+    return out.getvalue()
+
+
+def audit_markdown(a: Audit) -> str:
+    """Return the audit as Markdown for people."""
+    lines = [f"# Record-time audit, {a.start} to {a.end}", ""]
+    if a.filters.drug or a.filters.jurisdiction:
+        lines += [f"Drug: {a.filters.drug or 'all'}; jurisdiction: {a.filters.jurisdiction or 'all'}.", ""]
+    lines += ["## Versions published", ""]
+    if not a.versions:
+        lines.append("None.")
+    for c in a.versions:
+        key = c.version.iri.rsplit("/", 2)
+        lines.append(f"- **{key[-2]}**, version {c.version.key} (published {c.version.published}"
+                     + (f", revises {c.previous.key}" if c.previous else "") + ")")
+        lines += [f"  - added `{s.key}` (in force from {s.valid_from})" for s in c.added]
+        lines += [f"  - withdrew `{s.key}`" for s in c.withdrawn]
+    lines += ["", "## Reporting lags", "", "| statement | in force from | source | first recorded | lag (days) |",
+              "|---|---|---|---|---|"]
+    for lag in a.lags:
+        days = f"{lag.days}" + (" (approx.)" if lag.approximate else "")
+        lines.append(f"| `{lag.statement.key}` | {lag.statement.valid_from} | {lag.source} | "
+                     f"{lag.first_version.published} | {days} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,169 @@
+"""Closed namespaces for the guidancekg vocabulary and the W3C vocabularies it reuses.
+
+Every term here is declared in ``ontology/vocabulary.ttl`` (a test checks both ways). The namespaces are
+closed (``_fail = True``): ``GK.Statment`` raises ``AttributeError`` instead of minting a new IRI.
+"""
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+VOCAB_IRI = "https://w3id.org/guidancekg/ns#"
+TOPIC_IRI = "https://w3id.org/guidancekg/topic/"
+JURISDICTION_IRI = "https://w3id.org/guidancekg/jurisdiction/"
+
+
+class GK(DefinedNamespace):
+    """The guidancekg vocabulary."""
+
+    _fail = True
+    _NS = Namespace(VOCAB_IRI)
+
+    # Classes
+    Source: URIRef  # a publication that changes over time
+    Version: URIRef  # one published state of a source
+    Reference: URIRef  # a held text reporting on sources, quoted by citations of versions with no known address
+    Statement: URIRef  # one unit of guidance
+    Override: URIRef  # a qualified override of one statement by another
+    Drug: URIRef  # a medicinal substance the guidance is about
+    Jurisdiction: URIRef  # a region where guidance applies (SKOS concept)
+    Topic: URIRef  # a kind of guidance (SKOS concept)
+    Precision: URIRef
+    DateBasis: URIRef
+    OverrideKind: URIRef
+    SourceKind: URIRef
+    Confidence: URIRef
+
+    # Concept schemes
+    TopicScheme: URIRef
+    JurisdictionScheme: URIRef
+    PrecisionScheme: URIRef
+    DateBasisScheme: URIRef
+    OverrideKindScheme: URIRef
+    SourceKindScheme: URIRef
+    ConfidenceScheme: URIRef
+
+    # Statement properties
+    drug: URIRef
+    topic: URIRef
+    jurisdiction: URIRef
+    wording: URIRef
+    validFrom: URIRef
+    validUntil: URIRef
+    validFromPrecision: URIRef
+    validUntilPrecision: URIRef
+    validFromBasis: URIRef
+    temporary: URIRef
+    inForceFrom: URIRef  # derived: the first day the statement may be in force (xsd:date)
+    inForceUntil: URIRef  # derived: the first day it is certainly no longer in force (xsd:date)
+    overrides: URIRef
+    qualifiedOverride: URIRef
+    overriddenStatement: URIRef
+    overrideKind: URIRef
+
+    # Source, version and provenance properties
+    sourceKind: URIRef
+    heldText: URIRef
+    sha256: URIRef
+    recordedFrom: URIRef  # derived: the first day the version certainly had been published (xsd:date)
+    supersededFrom: URIRef  # derived: the record day of the next version of the same source (xsd:date)
+    confidence: URIRef
+    quotation: URIRef
+    provenanceGraph: URIRef
+
+    # Individuals: precisions, date bases, override kinds, source kinds, confidences
+    DayPrecision: URIRef
+    MonthPrecision: URIRef
+    YearPrecision: URIRef
+    StatedInText: URIRef
+    AuthorityDecision: URIRef
+    PublicationDate: URIRef
+    Restricts: URIRef
+    Replaces: URIRef
+    Revokes: URIRef
+    Regulator: URIRef
+    GuidanceBody: URIRef
+    PatientInformation: URIRef
+    Verbatim: URIRef
+    Paraphrase: URIRef
+    Unconfirmed: URIRef
+
+
+class TOPIC(DefinedNamespace):
+    """The closed scheme of guidance topics; the local name is the API's topic key."""
+
+    _fail = True
+    _NS = Namespace(TOPIC_IRI)
+    _extras = [  # noqa: RUF012 - DefinedNamespace's own protocol
+        "indication",
+        "contraindication",
+        "undesirable-effect",
+        "warning",
+        "dosing",
+        "administration",
+        "monitoring",
+        "efficacy",
+        "mechanism",
+        "pregnancy",
+        "breastfeeding",
+        "regulatory-action",
+        "patient-advice",
+    ]
+
+
+class JURISDICTION(DefinedNamespace):
+    """Jurisdictions, keyed by the API's codes; narrower regions point to broader ones with skos:broader."""
+
+    _fail = True
+    _NS = Namespace(JURISDICTION_IRI)
+    _extras = ["EU", "UK", "UK-ENW", "US"]  # noqa: RUF012 - DefinedNamespace's own protocol
+
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+#: The one prefix table: every generated query, RDF serialisation and SPARQL default uses these names.
+PREFIXES: dict[str, str] = {
+    "gk": VOCAB_IRI,
+    "topic": TOPIC_IRI,
+    "jur": JURISDICTION_IRI,
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "oa": str(OA),
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "sd": str(SD),
+}
+
+
+def sparql_prefixes(*names: str) -> str:
+    """Return SPARQL ``PREFIX`` lines for ``names`` (all of the table when none is given)."""
+    return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in (names or PREFIXES))
+
+TOPIC_KEYS: tuple[str, ...] = tuple(TOPIC._extras)
+JURISDICTION_CODES: tuple[str, ...] = tuple(JURISDICTION._extras)
+
+PRECISION_TERMS = {"day": GK.DayPrecision, "month": GK.MonthPrecision, "year": GK.YearPrecision}
+BASIS_TERMS = {
+    "stated-in-text": GK.StatedInText,
+    "authority-decision": GK.AuthorityDecision,
+    "publication-date": GK.PublicationDate,
+}
+OVERRIDE_KIND_TERMS = {"restricts": GK.Restricts, "replaces": GK.Replaces, "revokes": GK.Revokes}
+SOURCE_KIND_TERMS = {
+    "regulator": GK.Regulator,
+    "guidance-body": GK.GuidanceBody,
+    "patient-information": GK.PatientInformation,
+}
+CONFIDENCE_TERMS = {"verbatim": GK.Verbatim, "paraphrase": GK.Paraphrase, "unconfirmed": GK.Unconfirmed}
+
+
+def key_of(term: str, table: dict[str, URIRef]) -> str:
+    """Return the key whose IRI is ``term`` in one of the tables above."""
+    for key, iri in table.items():
+        if str(iri) == term:
+            return key
+    raise KeyError(term)
