@@ -35,7 +35,3 @@ def text_param(name: str) -> str | None:
 def filters() -> Filters:
     """Return the drug, jurisdiction and topic filters of the request."""
     return Filters(text_param("drug"), text_param("jurisdiction"), text_param("topic"))
-
-
-# Proof for issue 15 (reverted in the next commit): a cross-layer type error must fail .ci/typecheck.
-_proof: int = Filters()
