@@ -492,8 +492,8 @@ def propose(text_file: Path, source: str, data_dir: Path | None, output: Path | 
       guidancekg propose --source mssociety-lemtrada page.txt -o statements.yaml
     """
     from guidancekg.graph.corpus.files import read_text
+    from guidancekg.graph.ingest.draft_yaml import render
     from guidancekg.graph.ingest.propose import propose as draft_statements
-    from guidancekg.graph.ingest.propose import render
 
     data = data_dir or default_data_dir()
     text = read_text(text_file, text_file.resolve().parent)

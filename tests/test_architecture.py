@@ -29,7 +29,7 @@ OVERSIZE_FOR_NOW = {
     "guidancekg.cli.main",
     "guidancekg.graph.corpus.files",
     "guidancekg.graph.engine.answers",
-    "guidancekg.graph.ingest.propose",
+
     "guidancekg.graph.ingest.versions",
     "guidancekg.graph.rdf.writer",
     "guidancekg.graph.sparql.executor",

@@ -14,8 +14,9 @@ from ingest_data.helpers import HERE, SOURCE, V1, V2, add_test_source, tiny_data
 from guidancekg.cli.main import main
 from guidancekg.graph.corpus.files import load_corpus
 from guidancekg.graph.corpus.records import Corpus
+from guidancekg.graph.ingest.draft_yaml import render
 from guidancekg.graph.ingest.normalise import find_dates, find_durations
-from guidancekg.graph.ingest.propose import TOPIC_RULES, propose, render, suggest_topic
+from guidancekg.graph.ingest.propose import TOPIC_RULES, propose, suggest_topic
 from guidancekg.graph.ingest.sentences import split_sentences
 from guidancekg.graph.ingest.versions import Upload, ingest
 
