@@ -11,37 +11,29 @@ from flask import Flask
 from guidancekg.api.access_log import install_access_log
 from guidancekg.api.headers import install_headers
 from guidancekg.api.problems import register_error_handlers
-from guidancekg.api.state import EXTENSION_KEY
+from guidancekg.api.settings import Settings
+from guidancekg.api.state import EXTENSION_KEY, Runtime
 from guidancekg.graph.opened import GuidanceGraph
-from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
-DEFAULTS: dict[str, Any] = {
-    "GUIDANCEKG_DATA": None,  # data folder; None: ./data or the bundled data
-    "GUIDANCEKG_BASE": DEFAULT_BASE,  # base IRI of the minted IRIs
-    "GUIDANCEKG_STORE_KIND": "oxigraph",  # oxigraph (on disk) or memory
-    "GUIDANCEKG_STORE_ROOT": None,  # folder of on-disk builds; None: a per-data cache folder
-    "SPARQL_TIMEOUT": 10.0,  # seconds a SPARQL query may run
-    "SPARQL_MAX_ROWS": 10_000,  # rows a SPARQL result may hold
-    "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes a request body may hold
-    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
-    "JSON_SORT_KEYS": False,
-}
+
+def open_graph(settings: Settings, say: Any = lambda _m: None) -> GuidanceGraph:
+    """Open (building first when needed) the graph the settings name."""
+    return GuidanceGraph.open(Path(settings.data) if settings.data else None, base=settings.base,
+                              kind=settings.store_kind,
+                              store_root=Path(settings.store_root) if settings.store_root else None, say=say)
 
 
 def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | None = None) -> Flask:
-    """Create the app: load the graph once (or use ``graph``), register blueprints and the error handler."""
+    """Create the app: read the settings (``api/settings.py``), open the graph once (or use ``graph``),
+    register the blueprints and the error handler."""
     app = Flask(__name__)
-    app.config.update(DEFAULTS)
-    if config:
-        app.config.update(config)
+    settings = Settings.from_config(config or {})
+    app.config.update(config or {})
+    app.config.update(settings.flask_config())
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if graph is None:
-        data = app.config["GUIDANCEKG_DATA"]
-        root = app.config["GUIDANCEKG_STORE_ROOT"]
-        graph = GuidanceGraph.open(Path(data) if data else None, base=app.config["GUIDANCEKG_BASE"],
-                                   kind=app.config["GUIDANCEKG_STORE_KIND"],
-                                   store_root=Path(root) if root else None, say=app.logger.info)
-    app.extensions[EXTENSION_KEY] = graph
+        graph = open_graph(settings, say=app.logger.info)
+    app.extensions[EXTENSION_KEY] = Runtime(settings, graph)
     register_error_handlers(app)
     install_headers(app)
     install_access_log(app)

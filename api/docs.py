@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template
 
-from guidancekg.api.state import current_graph
+from guidancekg.api.state import current
+from guidancekg.api.web import public_base
 from guidancekg.graph.rdf.shacl import validate
 from guidancekg.graph.rdf.writer import union_graph
 
@@ -17,8 +17,6 @@ bp = Blueprint("docs", __name__)
 
 OPENAPI_FILE = Path(__file__).resolve().with_name("openapi.yaml")
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
-_REPORT_KEY = "guidancekg.shacl_report"
-_REPORT_LOCK = threading.Lock()
 
 
 def load_openapi() -> dict[str, Any]:
@@ -29,7 +27,7 @@ def load_openapi() -> dict[str, Any]:
 
 def _served_openapi() -> dict[str, Any]:
     doc = load_openapi()
-    doc["servers"] = [{"url": request.host_url.rstrip("/"), "description": "This server."}]
+    doc["servers"] = [{"url": public_base().rstrip("/"), "description": "This server."}]
     return doc
 
 
@@ -42,17 +40,14 @@ def openapi() -> Response:
 @bp.get("/api/validate")
 def validate_graph() -> Response:
     """Validate the loaded graph against the SHACL shapes; answer the report (computed once per graph)."""
-    graph = current_graph()
-    # The graph is read-only while served, so one validation per loaded graph holds; the lock keeps concurrent
-    # first requests from validating twice (pySHACL is slow and serialised anyway).
-    with _REPORT_LOCK:
-        cached = current_app.extensions.get(_REPORT_KEY)
-        if cached is None or cached[0] is not graph:
-            data = union_graph(graph.store.to_dataset())
-            report = {**validate(data).to_json(), "triples": len(data)}
-            cached = (graph, report)
-            current_app.extensions[_REPORT_KEY] = cached
-    return jsonify(cached[1])
+    served = current()
+
+    def report() -> dict[str, Any]:
+        data = union_graph(served.graph.store.to_dataset())
+        return {**validate(data).to_json(), "triples": len(data)}
+
+    # The graph is read-only while served, so one validation per served graph holds.
+    return jsonify(served.cached("shacl_report", report))
 
 
 # -- the readable page ---------------------------------------------------------------------------------------

@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
-from werkzeug.datastructures import MIMEAccept
+from flask import Flask, Response, request
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge
+
+from guidancekg.api.state import current_settings
+from guidancekg.api.web import accepted
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 # The SPARQL 1.1 Protocol sends long queries by POST; the endpoint only reads, so they may come cross-origin.
@@ -36,18 +38,6 @@ def install_headers(app: Flask) -> None:
     app.after_request(_add_headers)
 
 
-def accepted() -> MIMEAccept:
-    """Return the request's ``Accept`` with media-type parameters dropped (``q`` kept).
-
-    Werkzeug matches parameters strictly, so ``application/json; charset=utf-8`` would not match
-    ``application/json``; no representation here differs by a parameter.
-    """
-    accept = request.accept_mimetypes
-    if not accept.provided:
-        return accept
-    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept])
-
-
 def is_read_path(path: str) -> bool:
     """Return whether ``path`` belongs to the read API (the part open to other origins)."""
     return (path.startswith(("/api/", "/id/")) or path in ("/sparql", "/ns")
@@ -62,7 +52,7 @@ def _is_json_route() -> bool:
 
 def _refuse_early() -> None:
     """Refuse an oversized body (413) and, on the JSON API, an Accept that allows no JSON (406)."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit: int | None = current_settings().max_body_bytes
     if request.endpoint in OWN_BODY_LIMIT_ENDPOINTS:
         limit = None  # the route sets its own, larger limit (uploads) and answers 413 itself
     # Werkzeug enforces the limit only when a route reads the body; one that never reads it would accept it.
@@ -72,7 +62,7 @@ def _refuse_early() -> None:
     if request.method == "OPTIONS" or not _is_json_route():
         return
     accept = accepted()
-    if accept.provided and accept.best_match(JSON_TYPES) is None:
+    if accept.provided and not any(accept.quality(t) > 0 for t in JSON_TYPES):
         raise NotAcceptable(f"This resource is available as {', '.join(JSON_TYPES)}; the Accept header "
                             f"({request.headers.get('Accept', '')}) allows neither.")
 

@@ -17,8 +17,8 @@ configuration (``INGEST_TOKEN``: ``guidancekg serve --ingest-token-file FILE`` o
   would change: ``409``; an unknown source: ``404``. Nothing is written on any error.
 
 Readers never see a half-ingested version: the new graph (store, model, engine) is opened in full before the
-app's reference to it is replaced in one assignment, under a lock that also serialises ingests. Requests
-already running finish on the graph they started with, whose store stays readable.
+runtime swaps it in (``api/state.py``), under a lock that also serialises ingests. Requests already running
+finish on the graph they started with, whose store stays readable.
 """
 
 from __future__ import annotations
@@ -28,41 +28,23 @@ import os
 import threading
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
 from guidancekg.api.problems import problem
-from guidancekg.api.state import current_graph
-from guidancekg.graph.engine.answers import Engine
-from guidancekg.graph.engine.model import load_model
-from guidancekg.graph.errors import InputError, StoreError, UploadTooLarge
-from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES, IngestResult, Upload, ingest
-from guidancekg.graph.opened import GuidanceGraph
-from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
-from guidancekg.graph.stores.build import default_store_root
+from guidancekg.api.state import current_settings, runtime
+from guidancekg.graph.errors import InputError, UploadTooLarge
+from guidancekg.graph.ingest.versions import Upload
 
 bp = Blueprint("ingest", __name__, url_prefix="/api")
 
-ENV_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
-# Caches other blueprints keep per loaded graph (api/sparql_endpoint.py): dropped when the graph is replaced.
-_EXECUTOR_KEY = "guidancekg.sparql.executor"
-_GRAPHS_KEY = "guidancekg.sparql.graphs"
 _LOCK = threading.Lock()
-
-
-@bp.record_once
-def _configure(state: BlueprintSetupState) -> None:
-    config = state.app.config
-    if "INGEST_TOKEN" not in config:
-        config["INGEST_TOKEN"] = os.environ.get(ENV_TOKEN) or None
-    config.setdefault("INGEST_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 def _authorise() -> ResponseReturnValue | None:
     """Return the problem response that refuses the request, or None when its bearer token is right."""
-    expected = current_app.config.get("INGEST_TOKEN")
+    expected = current_settings().ingest_token
     if not expected:
         return problem(403, "Ingest disabled", "This server accepts no new versions: no ingest token is "
                        "configured (serve --ingest-token-file FILE, or GUIDANCEKG_INGEST_TOKEN).", "ingest-disabled")
@@ -109,8 +91,8 @@ def create_version(source: str) -> ResponseReturnValue:
     refused = _authorise()
     if refused is not None:
         return refused
-    limit = int(current_app.config.get("INGEST_MAX_BYTES") or DEFAULT_MAX_BYTES)
-    body_limit = 2 * limit + 64 * 1024  # two files and the form fields
+    settings = current_settings()
+    limit, body_limit = settings.ingest_max_bytes, settings.ingest_body_bytes
     if request.content_length is not None and request.content_length > body_limit:
         raise UploadTooLarge("the request body", request.content_length, body_limit)
     request.max_content_length = body_limit
@@ -120,20 +102,12 @@ def create_version(source: str) -> ResponseReturnValue:
     upload = Upload(source=source, published=_field("published", required=True) or "", text=text,
                     statements=statements, revises=_field("revises"), url=_field("url"), key=_field("key"),
                     text_name=text_name, statements_name=statements_name)
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = runtime()
     with _LOCK:
-        graph = current_graph()
-        if graph.store.kind not in ("oxigraph", "memory"):
-            raise StoreError(f"this server's {graph.store.kind} store cannot take an ingest over HTTP; record the "
-                             f"version with `guidancekg ingest` and restart the server (it reloads the store)")
-        memory = isinstance(graph.store, MemoryStore)
-        root = app.config.get("GUIDANCEKG_STORE_ROOT")
-        result = ingest(graph.data_dir, upload, base=graph.minter.base,
-                        store_root=None if memory else (root or default_store_root(graph.data_dir)),
-                        store_kind="memory" if memory else "oxigraph", max_bytes=limit, origin="api",
-                        say=app.logger.info)
-        if result.created:
-            _replace_graph(app, _open_new(graph, result))
+        graph = state.current.graph
+        result, new = graph.ingest(upload, max_bytes=limit, origin="api", say=current_app.logger.info)
+        if new is not None:
+            state.swap(new)
     body: dict[str, Any] = result.to_json()
     resp = jsonify(body)
     if result.created:
@@ -142,32 +116,3 @@ def create_version(source: str) -> ResponseReturnValue:
     else:
         resp.headers["Content-Location"] = result.iri
     return resp
-
-
-def _open_new(graph: GuidanceGraph, result: IngestResult) -> GuidanceGraph:
-    """Open the graph the ingest wrote, in full, before anyone can see it."""
-    store: Store
-    if result.build is not None:
-        store = OxigraphStore(result.build.path / "oxigraph")
-    else:
-        assert result.dataset is not None
-        store = MemoryStore(result.dataset)
-    model = load_model(store)
-    return GuidanceGraph(store, model, Engine(model), graph.minter, graph.data_dir, result.warnings)
-
-
-def _replace_graph(app: Flask, new: GuidanceGraph) -> None:
-    """Make ``new`` the app's graph in one assignment; retire the caches of the old one."""
-    app.extensions["guidancekg"] = new
-    app.extensions.pop(_GRAPHS_KEY, None)
-    old_executor = app.extensions.pop(_EXECUTOR_KEY, None)
-
-    def _retire() -> None:
-        app.extensions.pop(_GRAPHS_KEY, None)  # in case a request computed it from the old graph meanwhile
-        if old_executor is not None:
-            old_executor.close()
-
-    # SPARQL queries already running on the old store's workers may finish first.
-    timer = threading.Timer(float(app.config.get("SPARQL_TIMEOUT", 10.0)) + 5.0, _retire)
-    timer.daemon = True
-    timer.start()

@@ -13,18 +13,19 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 from werkzeug.exceptions import NotAcceptable
 
-from guidancekg.api.headers import accepted
 from guidancekg.api.state import current_graph
+from guidancekg.api.web import negotiate as negotiate_media_type
+from guidancekg.api.web import public_base
 from guidancekg.graph.engine.answers import Entry, RecordView
 from guidancekg.graph.engine.model import Model, StatementInfo
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.graph.opened import GuidanceGraph
-from guidancekg.graph.rdf.iris import normalise_base, slug
+from guidancekg.graph.rdf.iris import slug
 from guidancekg.graph.rdf.writer import bind_prefixes
 from guidancekg.graph.views.serialize import record_json, sources_json, statement_json
 from guidancekg.ontology import CONTEXT_FILE, VOCABULARY_FILE
@@ -60,10 +61,7 @@ def negotiate(offered: Sequence[str]) -> str:
             names = ", ".join(_FORMAT_NAMES[t] for t in offered)
             raise InputError("format", f"unknown format {fmt!r}; one of: {names}")
         return chosen
-    accept = accepted()
-    if not accept.provided:
-        return offered[0]
-    best = accept.best_match(offered)
+    best = negotiate_media_type(offered)
     if best is None:
         raise NotAcceptable(description=f"This resource is available as {', '.join(offered)}; the Accept "
                                         f"header ({request.headers.get('Accept', '')}) allows none.")
@@ -71,9 +69,8 @@ def negotiate(offered: Sequence[str]) -> str:
 
 
 def _alternates(offered: Sequence[str]) -> str:
-    """Return a ``Link`` header naming each representation's ``?format=`` URL."""
-    return ", ".join(f'<{request.base_url}?format={_FORMAT_NAMES[t]}>; rel="alternate"; type="{t}"'
-                     for t in offered)
+    """Return a ``Link`` header naming each representation's ``?format=`` URL (relative to the request's)."""
+    return ", ".join(f'<?format={_FORMAT_NAMES[t]}>; rel="alternate"; type="{t}"' for t in offered)
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +80,8 @@ def _context() -> dict[str, Any]:
 
 
 def context_url() -> str:
-    """Return the URL of the published JSON-LD context, under the configured base."""
-    return normalise_base(current_app.config["GUIDANCEKG_BASE"]) + "ns/context.jsonld"
+    """Return the URL of the published JSON-LD context, under the server's public URL."""
+    return public_base() + "ns/context.jsonld"
 
 
 def serialize_rdf(graph: Graph, mimetype: str) -> str:

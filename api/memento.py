@@ -20,16 +20,17 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
 from guidancekg.api.page import guidance_view
 from guidancekg.api.params import text_param
 from guidancekg.api.state import current_graph
+from guidancekg.api.web import external_url, format_http_date, negotiate, parse_http_date, public_base
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine.answers import Engine, Filters
-from guidancekg.graph.engine.memento import format_http_date, memento_dates, neighbours, parse_http_date, select
+from guidancekg.graph.engine.memento import memento_dates, neighbours, select
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.graph.views.serialize import guidance_json
 
@@ -43,15 +44,15 @@ def _query(jurisdiction: str | None) -> dict[str, str]:
 
 
 def _original(drug: str, jurisdiction: str | None) -> str:
-    return url_for("memento.original", drug=drug, _external=True, **_query(jurisdiction))
+    return external_url("memento.original", drug=drug, **_query(jurisdiction))
 
 
 def _memento(drug: str, day: date, jurisdiction: str | None) -> str:
-    return url_for("memento.memento", drug=drug, day=day.isoformat(), _external=True, **_query(jurisdiction))
+    return external_url("memento.memento", drug=drug, day=day.isoformat(), **_query(jurisdiction))
 
 
 def _timemap(drug: str, jurisdiction: str | None) -> str:
-    return url_for("memento.timemap", drug=drug, _external=True, **_query(jurisdiction))
+    return external_url("memento.timemap", drug=drug, **_query(jurisdiction))
 
 
 def _dates(engine: Engine, drug: str, jurisdiction: str | None) -> list[date]:
@@ -98,9 +99,7 @@ def _links(drug: str, jurisdiction: str | None, dates: list[date], around: date 
 
 def _wants_json() -> bool:
     """Choose JSON or HTML by ``Accept`` (HTML when both are equally welcome); 406 when neither is."""
-    if not request.accept_mimetypes.provided:
-        return False
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    best = negotiate(["text/html", "application/json"])
     if best is None:
         raise NotAcceptable("Offered: text/html, application/json.")
     return best == "application/json"
@@ -212,9 +211,12 @@ def timemap(drug: str) -> Response:
 @bp.get("/timegate/<path:uri>", merge_slashes=False)
 def remote_timegate(uri: str) -> ResponseReturnValue:
     """TimeGate named by the URI-R it serves (RFC 7089 section 4.2.1); only for this server's originals."""
-    target = urlsplit(uri)
-    parts = target.path.strip("/").split("/")
-    if target.netloc not in ("", request.host) or len(parts) != 2 or parts[0] != "guidance":
+    target, here = urlsplit(uri), urlsplit(public_base())
+    path = target.path
+    if target.netloc and path.startswith(here.path):
+        path = path[len(here.path):]  # the public URL may name a path the application is mounted at
+    parts = path.strip("/").split("/")
+    if target.netloc not in ("", here.netloc) or len(parts) != 2 or parts[0] != "guidance":
         raise NotFound("original resource", uri)
     given = parse_qs(target.query).get("jurisdiction") or request.args.getlist("jurisdiction")
     jurisdiction = given[0] if given and given[0] else None

@@ -14,14 +14,17 @@ from werkzeug.exceptions import HTTPException
 
 from guidancekg.graph.errors import (
     DataError,
+    EndpointBusy,
     GuidanceError,
     InputError,
     NotFound,
     QueryError,
+    QueryNotAcceptable,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
     QueryTooLarge,
+    SandboxUnavailable,
     StoreError,
     UploadTooLarge,
     ValidationFailed,
@@ -39,6 +42,9 @@ _MAPPING: list[tuple[type[GuidanceError], int, str, str]] = [
     (QueryRefused, 400, "query-refused", "Query refused"),
     (QueryTooLarge, 413, "too-large", "Request or result too large"),
     (QueryTimeout, 503, "query-timeout", "Query stopped at the time limit"),
+    (QueryNotAcceptable, 406, "not-acceptable", "Not Acceptable"),
+    (EndpointBusy, 503, "busy", "SPARQL endpoint busy"),
+    (SandboxUnavailable, 503, "sandbox-unavailable", "SPARQL sandbox unavailable"),
     (QueryError, 400, "query-error", "Query cannot be answered"),
     (UploadTooLarge, 413, "upload-too-large", "Upload too large"),
     (VersionConflict, 409, "version-conflict", "Version already recorded"),
@@ -74,7 +80,10 @@ def register_error_handlers(app: Flask) -> None:
                     extra["problems"] = exc.problems
                 if isinstance(exc, UploadTooLarge):
                     extra["limit"] = exc.limit
-                return problem(status, title, str(exc), slug, **extra)
+                resp = problem(status, title, str(exc), slug, **extra)
+                if isinstance(exc, EndpointBusy):
+                    resp.headers["Retry-After"] = str(exc.retry_after)  # RFC 9110 section 10.2.3, in seconds
+                return resp
         return problem(400, "Bad request", str(exc), "bad-request")
 
     @app.errorhandler(HTTPException)

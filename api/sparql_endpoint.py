@@ -13,45 +13,28 @@ The protocol (https://www.w3.org/TR/sparql11-protocol/, section 2.1 "query opera
   browser (``text/html``) the query page.
 
 Everything that goes wrong is a problem+json response through :mod:`.problems`. The work happens in
-:mod:`guidancekg.graph.sparql.executor` (one executor per app: a pool of worker processes with a time limit).
+:mod:`guidancekg.graph.sparql.pool` (one executor per served graph, owned by the runtime of :mod:`.state`: a pool
+of sandboxed worker processes with a time limit and admission control).
 """
 
 from __future__ import annotations
 
-import atexit
-import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID
 from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
-from guidancekg.api.state import current_graph
+from guidancekg.api.state import current, current_settings
+from guidancekg.api.web import choose_formats, external_url, negotiate
 from guidancekg.graph.errors import InputError, QueryRefused, QueryTooLarge
-from guidancekg.graph.sparql.executor import SparqlExecutor
-from guidancekg.graph.sparql.formats import (
-    GRAPH_MEDIA_TYPES,
-    RESULTS_MEDIA_TYPES,
-    QueryNotAcceptable,
-    choose_formats,
-    negotiate,
-)
+from guidancekg.graph.sparql.formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from guidancekg.graph.sparql.library import QUERIES_DIR
 
 bp = Blueprint("sparql", __name__)
-
-#: Configuration read by this module, with the values used when the app's config does not set them.
-CONFIG_DEFAULTS: dict[str, Any] = {
-    "SPARQL_TIMEOUT": 10.0,  # seconds a query may run (the worker is killed then): 503
-    "SPARQL_MAX_ROWS": 10_000,  # rows (or triples) a result may hold: 413 beyond
-    "SPARQL_MAX_QUERY_BYTES": 100_000,  # UTF-8 bytes a query text may hold: 413 beyond
-    "SPARQL_WORKERS": 2,  # worker processes (queries running at once)
-    "SPARQL_WORKER_MEMORY_MB": 2048,  # data-segment cap of each worker (RLIMIT_DATA); 0 for none
-    "SPARQL_WORKER_STORE": "memory",  # memory: each worker copies the store (exact union); disk: reads in place
-}
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -81,36 +64,6 @@ DESCRIPTION_FORMATS = {
     "application/trig": "trig",
     "application/n-quads": "nquads",
 }
-
-_LOCK = threading.Lock()
-_EXECUTOR_KEY = "guidancekg.sparql.executor"
-_GRAPHS_KEY = "guidancekg.sparql.graphs"
-
-
-def config(key: str) -> Any:
-    """Return a SPARQL setting of the current app."""
-    return current_app.config.get(key, CONFIG_DEFAULTS[key])
-
-
-def executor(app: Flask | None = None) -> SparqlExecutor:
-    """Return the app's SPARQL executor, starting it on first use (its workers start lazily too)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get(_EXECUTOR_KEY)
-    if found is not None:
-        return found
-    with _LOCK:
-        found = app.extensions.get(_EXECUTOR_KEY)
-        if found is None:
-            store = app.extensions["guidancekg"].store
-            cfg = {k: app.config.get(k, v) for k, v in CONFIG_DEFAULTS.items()}
-            found = SparqlExecutor(store, workers=int(cfg["SPARQL_WORKERS"]), timeout=float(cfg["SPARQL_TIMEOUT"]),
-                                   max_rows=int(cfg["SPARQL_MAX_ROWS"]),
-                                   memory_mb=int(cfg["SPARQL_WORKER_MEMORY_MB"]) or None,
-                                   worker_store=str(cfg["SPARQL_WORKER_STORE"]))
-            app.extensions[_EXECUTOR_KEY] = found
-            atexit.register(found.close)
-    return found
-
 
 # -- the protocol -------------------------------------------------------------------------------------------
 
@@ -176,22 +129,19 @@ def endpoint() -> ResponseReturnValue:
     if len(queries) > 1:
         raise InputError("query", f"give exactly one query, not {len(queries)}")
     text = queries[0]
-    size, cap = len(text.encode("utf-8")), int(config("SPARQL_MAX_QUERY_BYTES"))
+    settings = current_settings()
+    size, cap = len(text.encode("utf-8")), settings.sparql_max_query_bytes
     if size > cap:
         raise QueryTooLarge(f"the query is {size} bytes long; this endpoint accepts at most {cap} bytes "
                             "(SPARQL_MAX_QUERY_BYTES)")
     default_graphs = _graph_params(sources, "default-graph-uri")
     named_graphs = _graph_params(sources, "named-graph-uri")
     dataset = default_graphs is not None or named_graphs is not None
-    try:
-        result = executor().run(
-            text, choose_formats(request.headers.get("Accept")),
-            default_graphs=(default_graphs or []) if dataset else None,
-            named_graphs=(named_graphs or []) if dataset else None,
-            base_iri=url_for("sparql.endpoint", _external=True),
-            timeout=float(config("SPARQL_TIMEOUT")), max_rows=int(config("SPARQL_MAX_ROWS")))
-    except QueryNotAcceptable as exc:
-        raise NotAcceptable(str(exc)) from None
+    result = current().executor().run(
+        text, choose_formats(request.headers.get("Accept")),
+        default_graphs=(default_graphs or []) if dataset else None,
+        named_graphs=(named_graphs or []) if dataset else None,
+        base_iri=external_url("sparql.endpoint"))
     resp = Response(result.body, status=200, content_type=_content_type(result.media_type))
     resp.headers["Vary"] = "Accept"
     return resp
@@ -212,12 +162,12 @@ SELECT ?g ?title ?issued WHERE {
 
 
 def named_graphs() -> list[tuple[str, int, str | None]]:
-    """Return each named graph of the store: IRI, triple count and a label (cached per app)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    cached = app.extensions.get(_GRAPHS_KEY)
-    if cached is not None:
-        return cached
-    store = current_graph().store
+    """Return each named graph of the store: IRI, triple count and a label (computed once per served graph)."""
+    return current().cached("sparql.named_graphs", _named_graphs)
+
+
+def _named_graphs() -> list[tuple[str, int, str | None]]:
+    store = current().graph.store
     counts = {r["g"]: int(r["n"] or 0) for r in store.select(_Q_GRAPHS) if r["g"]}
     labels: dict[str, str] = {}
     for row in store.select(_Q_VERSIONS):
@@ -228,9 +178,7 @@ def named_graphs() -> list[tuple[str, int, str | None]]:
             labels[iri] = "Provenance: sources, versions, held texts and records of statements"
         elif iri.endswith("/graph/vocabulary"):
             labels[iri] = "The guidancekg vocabulary"
-    found = [(iri, counts[iri], labels.get(iri)) for iri in sorted(counts)]
-    app.extensions[_GRAPHS_KEY] = found
-    return found
+    return [(iri, counts[iri], labels.get(iri)) for iri in sorted(counts)]
 
 
 def service_description(endpoint_iri: str) -> Graph:
@@ -249,10 +197,11 @@ def service_description(endpoint_iri: str) -> Graph:
     for media_type in [*RESULTS_MEDIA_TYPES, *GRAPH_MEDIA_TYPES]:
         g.add((service, SD.resultFormat, FORMAT_IRIS[media_type]))
     g.add((service, DCTERMS.title, Literal("guidancekg SPARQL endpoint (read-only)")))
+    settings = current_settings()
     g.add((service, RDFS.comment, Literal(
         "Read-only: SPARQL Update, SERVICE and LOAD are refused and no request makes the server fetch anything. "
-        f"Limits: {float(config('SPARQL_TIMEOUT')):g} s per query, {config('SPARQL_MAX_ROWS')} result rows, "
-        f"{config('SPARQL_MAX_QUERY_BYTES')} bytes of query text. The default graph is the union of all named "
+        f"Limits: {settings.sparql_timeout:g} s per query, {settings.sparql_max_rows} result rows, "
+        f"{settings.sparql_max_query_bytes} bytes of query text. The default graph is the union of all named "
         "graphs unless the request names graphs (default-graph-uri, named-graph-uri) or the query has FROM.",
         lang="en")))
     dataset = BNode("dataset")
@@ -287,15 +236,16 @@ def library_queries() -> list[dict[str, str]]:
 
 
 def _describe() -> ResponseReturnValue:
-    media_type = negotiate(request.headers.get("Accept"), list(DESCRIPTION_FORMATS))
+    media_type = negotiate(list(DESCRIPTION_FORMATS))
     if media_type is None:
         raise NotAcceptable("the service description is offered as " + ", ".join(DESCRIPTION_FORMATS))
-    endpoint_iri = url_for("sparql.endpoint", _external=True)
+    endpoint_iri = external_url("sparql.endpoint")
     if media_type == "text/html":
+        settings = current_settings()
         resp = Response(render_template(
             "sparql_page.html", endpoint=url_for("sparql.endpoint"), endpoint_iri=endpoint_iri,
-            examples=library_queries(), graphs=named_graphs(), timeout=config("SPARQL_TIMEOUT"),
-            max_rows=config("SPARQL_MAX_ROWS"), max_query_bytes=config("SPARQL_MAX_QUERY_BYTES"),
+            examples=library_queries(), graphs=named_graphs(), timeout=settings.sparql_timeout,
+            max_rows=settings.sparql_max_rows, max_query_bytes=settings.sparql_max_query_bytes,
             results_types=list(RESULTS_MEDIA_TYPES), graph_types=list(GRAPH_MEDIA_TYPES)),
             content_type="text/html; charset=utf-8")
     else:

@@ -21,17 +21,18 @@ def free_port() -> int:
 class Server:
     """A ``guidancekg serve`` subprocess, started at once; use it as a context manager or call :meth:`stop`.
 
-    Its store and log live in ``workdir`` (a temporary folder, removed on stop, when none is given).
+    Its store and log live in ``workdir`` (a temporary folder, removed on stop, when none is given). ``wrapper``
+    is a command that runs the server (e.g. one that restricts it).
     """
 
     def __init__(self, *args: str, data: Path | None = None, workdir: Path | None = None,
-                 start_timeout: float = 300.0) -> None:
+                 start_timeout: float = 300.0, wrapper: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._tmp = None if workdir is not None else tempfile.TemporaryDirectory(prefix="guidancekg-run-")
         self.workdir = Path(workdir) if workdir is not None else Path(self._tmp.name)  # type: ignore[union-attr]
         self.log = self.workdir / "server.log"
-        command = [sys.executable, "-m", "guidancekg.cli", "serve", "--port", str(self.port),
+        command = [*wrapper, sys.executable, "-m", "guidancekg.cli", "serve", "--port", str(self.port),
                    "--store", str(self.workdir / "store")]
         if data:
             command += ["--data", str(data)]

@@ -201,12 +201,12 @@ def validate(data_dir: Path | None, base: str) -> None:
                f"{len(compiled.corpus.versions)} versions, {quads} quads)")
 
 
-_QUERY_FORMATS = {
-    "table": "application/sparql-results+json, text/turtle",
-    "json": "application/sparql-results+json, application/ld+json",
-    "csv": "text/csv, application/n-triples",
-    "xml": "application/sparql-results+xml, application/rdf+xml",
-    "turtle": "text/turtle, application/sparql-results+json",
+_QUERY_FORMATS = {  # --format: the media type of solutions (SELECT, ASK) and of graphs (CONSTRUCT, DESCRIBE)
+    "table": ("application/sparql-results+json", "text/turtle"),
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "csv": ("text/csv", "application/n-triples"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "turtle": ("application/sparql-results+json", "text/turtle"),
 }
 
 
@@ -216,24 +216,28 @@ _QUERY_FORMATS = {
               help="table for people; json, csv, xml: SPARQL results formats (graphs: JSON-LD, N-Triples, RDF/XML); "
               "turtle for CONSTRUCT and DESCRIBE.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Refuse larger results.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Stop the query after this long.")
 @_data_option
-def query(file: Any, fmt: str, max_rows: int, data_dir: Path | None, base: str, store_kind: str,
+def query(file: Any, fmt: str, max_rows: int, timeout: float, data_dir: Path | None, base: str, store_kind: str,
           store_root: Path | None) -> None:
-    """Run a SPARQL query from FILE (or - for standard input), as the SPARQL endpoint would.
+    """Run a SPARQL query from FILE (or - for standard input), as the SPARQL endpoint runs it.
 
     The default graph is the union of all graphs; each version's graph, the provenance graph and the
-    vocabulary graph are named graphs. Updates and SERVICE are refused, as on the endpoint.
+    vocabulary graph are named graphs. Updates and SERVICE are refused, and the query runs in a worker
+    process without network access, under a time limit, as on the endpoint.
 
     \b
     Example:
       guidancekg query graph/sparql/queries/guidance-on-date.rq
     """
-    from guidancekg.graph.sparql.executor import SparqlStore, execute
-    from guidancekg.graph.sparql.formats import choose_formats
+    from guidancekg.graph.sparql.pool import SparqlExecutor
 
     graph = _open(data_dir, base, store_kind, store_root)
-    result = execute(SparqlStore.open(graph.store.sparql_source()), file.read(),
-                     choose_formats(_QUERY_FORMATS[fmt]), max_rows=max_rows)
+    solutions, graphs = _QUERY_FORMATS[fmt]
+    formats = {"SELECT": solutions, "ASK": solutions, "CONSTRUCT": graphs, "DESCRIBE": graphs}
+    with SparqlExecutor(graph.store, workers=1, queue=0, timeout=timeout, max_rows=max_rows) as executor:
+        result = executor.run(file.read(), formats)
     if fmt != "table" or result.media_type != "application/sparql-results+json":
         click.echo(result.body.decode("utf-8"), nl=False)
         return
@@ -325,38 +329,42 @@ def report(drug: str, out_dir: Path, data_dir: Path | None, base: str, store_kin
         click.echo(f"wrote {path}")
 
 
+def _setting(name: str, *decls: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return a ``serve`` option for a setting of ``api/settings.py``: its help and default come from there."""
+    from guidancekg.api.settings import SETTING_FIELDS
+
+    f = next(f for f in SETTING_FIELDS if f.name == name)
+    default = "none" if f.default is None else f.default
+    text = f"{f.metadata['doc']} (config {f.metadata['key']}; default: {default})".replace("`", "")
+    return click.option(*decls, default=None, help=text, **kwargs)
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; beyond loopback, put a reverse proxy in front (docs/deployment.md).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="Worker threads of the WSGI server (waitress).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Data folder (default: ./data if it holds guidancekg data, else the bundled data).")
-@click.option("--base", default=None, help="Base IRI of the minted IRIs (default: this server's own URL).")
-@click.option("--store-kind", type=click.Choice(["oxigraph", "memory", "remote"]), default="oxigraph",
-              show_default=True)
+@_setting("threads", "--threads", type=click.IntRange(1, 256))
+@_setting("data", "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path))
+@_setting("base", "--base", metavar="URL")
+@_setting("store_kind", "--store-kind", type=click.Choice(["oxigraph", "memory", "remote"]))
 @_remote_options
-@click.option("--store", "store_root", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of the on-disk store (default: $GUIDANCEKG_STORE or a per-data cache folder).")
-@click.option("--sparql-timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
-              help="Time limit of a SPARQL query (config SPARQL_TIMEOUT; default 10).")
-@click.option("--sparql-max-rows", type=click.IntRange(min=1), default=None, metavar="ROWS",
-              help="Rows (or triples) a SPARQL result may hold (config SPARQL_MAX_ROWS; default 10000).")
-@click.option("--sparql-workers", type=click.IntRange(1, 64), default=None, metavar="N",
-              help="SPARQL worker processes, i.e. queries running at once (config SPARQL_WORKERS; default 2).")
-@click.option("--ingest-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              metavar="FILE", help="Accept POST /api/sources/<id>/versions with this bearer token (the file's "
-              "first line; config INGEST_TOKEN; else $GUIDANCEKG_INGEST_TOKEN). Without one, ingest is disabled.")
-@click.option("--ingest-max-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
-              help="Largest file an ingest accepts (config INGEST_MAX_BYTES; default 5 MB).")
-def serve(host: str, port: int, threads: int, data_dir: Path | None, base: str | None, store_kind: str,
-          store_root: Path | None, sparql_timeout: float | None = None, sparql_max_rows: int | None = None,
-          sparql_workers: int | None = None, ingest_token_file: Path | None = None,
-          ingest_max_bytes: int | None = None) -> None:
+@_setting("store_root", "--store", "store_root", type=click.Path(file_okay=False, path_type=Path))
+@_setting("sparql_timeout", "--sparql-timeout", type=click.FloatRange(min=0.1), metavar="SECONDS")
+@_setting("sparql_max_rows", "--sparql-max-rows", type=click.IntRange(min=1), metavar="ROWS")
+@_setting("sparql_workers", "--sparql-workers", type=click.IntRange(1, 64), metavar="N")
+@_setting("sparql_queue", "--sparql-queue", type=click.IntRange(0, 64), metavar="N")
+@_setting("ingest_token", "--ingest-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+          metavar="FILE")
+@_setting("ingest_max_bytes", "--ingest-max-bytes", type=click.IntRange(min=1), metavar="BYTES")
+def serve(host: str, port: int, threads: int | None, data_dir: Path | None, base: str | None,
+          store_kind: str | None, store_root: Path | None, sparql_timeout: float | None = None,
+          sparql_max_rows: int | None = None, sparql_workers: int | None = None, sparql_queue: int | None = None,
+          ingest_token_file: Path | None = None, ingest_max_bytes: int | None = None) -> None:
     """Serve the API, the SPARQL endpoint and the page under waitress, a multi-threaded WSGI server.
 
-    The store is reopened when a current build exists, else built first. Every statement, source and
-    version IRI is minted under --base, which defaults to this server's URL so that each one dereferences.
+    The store is reopened when a current build exists, else built first. Each option sets one setting of
+    docs/settings.md (the same table as create_app's configuration). --ingest-token-file holds the token on its
+    first line (at least 16 characters).
 
     \b
     Example:
@@ -366,49 +374,65 @@ def serve(host: str, port: int, threads: int, data_dir: Path | None, base: str |
 
     import waitress
 
+    from guidancekg.api.app import create_app, open_graph
+    from guidancekg.api.settings import Settings
+
     # One line per request on stderr (api/access_log.py); credentials are never part of it.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-
-    from guidancekg.api.app import create_app
-
-    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
     config: dict[str, Any] = {
         "GUIDANCEKG_DATA": str(data_dir) if data_dir else None,
-        "GUIDANCEKG_BASE": base or (f"http://{host}:{port}/" if host != "0.0.0.0" else url),
+        "GUIDANCEKG_BASE": base or f"http://{'localhost' if host == '0.0.0.0' else host}:{port}/",
         "GUIDANCEKG_STORE_KIND": store_kind,
         "GUIDANCEKG_STORE_ROOT": str(store_root) if store_root else None,
+        "SERVER_THREADS": threads, "SPARQL_TIMEOUT": sparql_timeout, "SPARQL_MAX_ROWS": sparql_max_rows,
+        "SPARQL_WORKERS": sparql_workers, "SPARQL_QUEUE": sparql_queue, "INGEST_MAX_BYTES": ingest_max_bytes,
+        "INGEST_TOKEN": _token_from(ingest_token_file),
     }
-    for key, value in (("SPARQL_TIMEOUT", sparql_timeout), ("SPARQL_MAX_ROWS", sparql_max_rows),
-                       ("SPARQL_WORKERS", sparql_workers)):
-        if value is not None:
-            config[key] = value
-    config.update(_ingest_config(ingest_token_file, ingest_max_bytes))  # issue 8: ingest over HTTP
-    graph = GuidanceGraph.open(data_dir, base=config["GUIDANCEKG_BASE"], kind=store_kind, store_root=store_root,
-                               say=lambda m: click.echo(m, err=True))
+    settings = Settings.from_config(config)
+    for line in exposure_warnings(host, settings):
+        click.echo(f"warning: {line}", err=True)
+    graph = open_graph(settings, say=lambda m: click.echo(m, err=True))
     app = create_app(config, graph=graph)
-    click.echo(f"guidancekg serving {graph.data_dir} at http://{host}:{port}/ "
-               f"(threads: {threads}); press Ctrl+C to stop", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="guidancekg", _quiet=True)
+    click.echo(f"guidancekg serving {graph.data_dir} at http://{host}:{port}/ as {settings.base} "
+               f"(threads: {settings.threads}); press Ctrl+C to stop", err=True)
+    # Waitress reads a body before the app sees it: it refuses, before reading, one larger than any route takes.
+    waitress.serve(app, host=host, port=port, threads=settings.threads, ident="guidancekg", _quiet=True,
+                   max_request_body_size=settings.largest_body_bytes)
+
+
+def exposure_warnings(host: str, settings: Any) -> list[str]:
+    """Return what to tell the operator of a server that listens beyond loopback."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return []
+    out = [f"listening on {host}: the API and the SPARQL endpoint are open to every network that reaches this "
+           "machine, over plain HTTP; put a reverse proxy with TLS and rate limits in front (docs/deployment.md)"]
+    if settings.ingest_token:
+        out.append("ingest over HTTP is enabled: its bearer token crosses the network in clear unless TLS does it")
+    if "localhost" in settings.base or "127.0.0.1" in settings.base:
+        out.append(f"--base is {settings.base}: links and redirects will point clients at their own machine; set "
+                   "--base to the URL clients use")
+    return out
+
+
+def _token_from(token_file: Path | None) -> str | None:
+    """Return the ingest token on the first line of ``token_file`` (never echoed), or None."""
+    if token_file is None:
+        return None
+    lines = token_file.read_text(encoding="utf-8").splitlines()
+    token = lines[0].strip() if lines else ""
+    if len(token) < 16:
+        raise click.BadParameter("an ingest token must have at least 16 characters (on the file's first line)",
+                                 param_hint="--ingest-token-file")
+    return token
 
 
 # -- issue 8: ingest a new version, and draft its statements ------------------------------------------------------
-
-
-def _ingest_config(token_file: Path | None, max_bytes: int | None) -> dict[str, Any]:
-    """Return the ingest settings of ``serve``: the token from the file or the environment (never echoed)."""
-    import os
-
-    from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES
-
-    token = os.environ.get("GUIDANCEKG_INGEST_TOKEN") or None
-    where = "$GUIDANCEKG_INGEST_TOKEN"
-    if token_file is not None:
-        lines = token_file.read_text(encoding="utf-8").splitlines()
-        token, where = (lines[0].strip() if lines else ""), "--ingest-token-file"
-    if token is not None and len(token) < 16:
-        raise click.BadParameter("an ingest token must have at least 16 characters (on the file's first line)",
-                                 param_hint=where)
-    return {"INGEST_TOKEN": token, "INGEST_MAX_BYTES": max_bytes or DEFAULT_MAX_BYTES}
 
 
 def _read_limited(path: Path, limit: int) -> bytes:

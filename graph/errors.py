@@ -6,6 +6,8 @@ their message and exits non-zero. Each class says what went wrong, never how to 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class GuidanceError(Exception):
     """Base of every error guidancekg raises on purpose."""
@@ -78,6 +80,28 @@ class QueryTimeout(QueryError):
 
 class QueryTooLarge(QueryError):
     """The request or its results exceed a configured limit."""
+
+
+class QueryNotAcceptable(QueryError):
+    """No media type the client accepts can carry this query's results."""
+
+    def __init__(self, form: str, offers: Sequence[str]) -> None:
+        super().__init__(f"a {form} query cannot be answered in any media type the Accept header allows; "
+                         f"this endpoint offers {', '.join(offers)}")
+        self.form = form
+        self.offers = tuple(offers)
+
+
+class EndpointBusy(QueryError):
+    """Every SPARQL worker is busy and the queue is full: try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class SandboxUnavailable(QueryError):
+    """The operating-system sandbox of the SPARQL workers cannot be installed, so no query runs."""
 
 
 class VersionConflict(DataError):

@@ -8,9 +8,13 @@ from pathlib import Path
 
 from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.engine.model import Model, load_model
+from guidancekg.graph.errors import StoreError
+from guidancekg.graph.ingest.versions import IngestResult, Upload, ingest, recover
 from guidancekg.graph.rdf.iris import Minter, normalise_base
-from guidancekg.graph.stores.base import Store
+from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
 from guidancekg.graph.stores.build import default_store_root, open_store
+
+Say = Callable[[str], None]
 
 
 def bundled_data_dir() -> Path:
@@ -36,20 +40,51 @@ class GuidanceGraph:
     minter: Minter
     data_dir: Path
     warnings: tuple[str, ...]
+    store_root: Path | None = None  # where the on-disk builds of the data live (an ``oxigraph`` store)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, base: str = "http://127.0.0.1:8080/", kind: str = "oxigraph",
-             store_root: Path | None = None, say: Callable[[str], None] = lambda _m: None) -> GuidanceGraph:
+             store_root: Path | None = None, say: Say = lambda _m: None) -> GuidanceGraph:
         """Open (building first when needed) the graph of ``data_dir``."""
         data = Path(data_dir) if data_dir else default_data_dir()
+        root = (store_root or default_store_root(data)) if kind == "oxigraph" else None
         # Issue 8 (graph/ingest/versions.py): first repair what an interrupted ingest left behind. A version folder
         # whose store build is missing needs nothing here: open_store's fingerprint check rebuilds the store.
-        from guidancekg.graph.ingest.versions import recover
-
-        recover(data, (store_root or default_store_root(data)) if kind == "oxigraph" else None, say=say)
+        recover(data, root, say=say)
         store, warnings = open_store(data, base=base, kind=kind, root=store_root, say=say)
+        return cls.of(store, data, warnings, base=base, store_root=root)
+
+    @classmethod
+    def of(cls, store: Store, data_dir: Path, warnings: tuple[str, ...], *, base: str,
+           store_root: Path | None = None) -> GuidanceGraph:
+        """Return the graph of an opened store: its model read, its engine made."""
         model = load_model(store)
-        return cls(store, model, Engine(model), Minter(normalise_base(base)), data, warnings)
+        return cls(store, model, Engine(model), Minter(normalise_base(base)), data_dir, warnings, store_root)
+
+    def ingest(self, upload: Upload, *, max_bytes: int, origin: str,
+               say: Say = lambda _m: None) -> tuple[IngestResult, GuidanceGraph | None]:
+        """Record a new version into this graph's data and store; return what was done and the new graph.
+
+        The new graph (None when nothing was written) is opened in full before it is returned, so whoever
+        serves it can swap it in at once. A ``remote`` store takes no ingest here (:class:`StoreError`).
+        """
+        memory = isinstance(self.store, MemoryStore)
+        if not self.store.takes_ingest:
+            raise StoreError(f"this server's {self.store.kind} store cannot take an ingest over HTTP; record the "
+                             "version with `guidancekg ingest` and restart the server (it reloads the store)")
+        result = ingest(self.data_dir, upload, base=self.minter.base,
+                        store_root=None if memory else (self.store_root or default_store_root(self.data_dir)),
+                        store_kind="memory" if memory else "oxigraph", max_bytes=max_bytes, origin=origin, say=say)
+        if not result.created:
+            return result, None
+        store: Store
+        if result.build is not None:
+            store = OxigraphStore(result.build.path / "oxigraph")
+        else:
+            assert result.dataset is not None
+            store = MemoryStore(result.dataset)
+        return result, GuidanceGraph.of(store, self.data_dir, result.warnings, base=self.minter.base,
+                                        store_root=self.store_root)
 
     def close(self) -> None:
         self.store.close()

@@ -82,8 +82,8 @@ def store_root(tmp_path: Path) -> Path:
 class LiveServer(Server):
     """A real ``guidancekg serve`` process (waitress) on the bundled data, its store and log in ``tmp``."""
 
-    def __init__(self, tmp: Path, *extra: str) -> None:
-        super().__init__(*extra, data=DATA, workdir=tmp, start_timeout=120)
+    def __init__(self, tmp: Path, *extra: str, wrapper: tuple[str, ...] = ()) -> None:
+        super().__init__(*extra, data=DATA, workdir=tmp, start_timeout=120, wrapper=wrapper)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,6 @@ OVERSIZE_FOR_NOW = {
 
     "guidancekg.graph.ingest.versions",
     "guidancekg.graph.rdf.writer",
-    "guidancekg.graph.sparql.executor",
     "guidancekg.graph.stores.build",
 }
 

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from guidancekg.api.web import format_http_date, parse_http_date
 from guidancekg.graph.corpus.files import load_corpus
-from guidancekg.graph.engine.memento import format_http_date, parse_http_date
 from guidancekg.graph.errors import DataError, InputError
 
 PROBLEM = "application/problem+json"

@@ -26,6 +26,7 @@ from guidancekg.graph.ingest.versions import (
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.stores.base import OxigraphStore
 from guidancekg.graph.stores.build import compile_data, current_build, open_store, write_build
+from guidancekg.graph.stores.remote import RemoteStore
 
 BASE = "http://localhost/"
 TOKEN = "test-token-0123456789abcdef"
@@ -470,9 +471,10 @@ def test_bad_input_is_refused_by_the_api(api, case, message):
     assert state(data, store) == before
 
 
-def test_api_refuses_an_oversized_upload(api):
-    app, data, store = api
-    app.config["INGEST_MAX_BYTES"] = 100
+def test_api_refuses_an_oversized_upload(tiny, tmp_path):
+    data, store = tiny, tmp_path / "store"
+    app = create_app({"TESTING": True, "GUIDANCEKG_DATA": str(tiny), "GUIDANCEKG_STORE_ROOT": str(store),
+                      "GUIDANCEKG_BASE": BASE, "INGEST_TOKEN": TOKEN, "INGEST_MAX_BYTES": 100})
     before = state(data, store)
     resp = post(app.test_client())
     assert resp.status_code == 413 and resp.mimetype == "application/problem+json"
@@ -535,9 +537,11 @@ def test_a_large_corpus_validates_the_chunk_of_the_change(tiny, tmp_path, monkey
 
 
 def test_api_refuses_an_ingest_into_a_store_it_cannot_swap(tiny, tmp_path):
-    app = create_app({"TESTING": True, "GUIDANCEKG_DATA": str(tiny), "GUIDANCEKG_STORE_KIND": "memory",
-                      "GUIDANCEKG_BASE": BASE, "INGEST_TOKEN": TOKEN})
-    app.extensions["guidancekg"].store.kind = "remote"  # stands for a remote SPARQL store
+    served = GuidanceGraph.open(tiny, base=BASE, kind="memory")
+    # A real remote store (never contacted: the ingest is refused before anything is read or written).
+    remote = GuidanceGraph(RemoteStore("http://127.0.0.1:9/sparql"), served.model, served.engine, served.minter,
+                           tiny, ())
+    app = create_app({"TESTING": True, "GUIDANCEKG_BASE": BASE, "INGEST_TOKEN": TOKEN}, graph=remote)
     before = state(tiny, tmp_path / "store")
     resp = post(app.test_client())
     assert resp.status_code == 503 and "guidancekg ingest" in resp.get_json()["detail"]

@@ -11,14 +11,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from guidancekg.api.web import format_http_date, parse_http_date
 from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.engine.memento import (
     candidate_days,
-    format_http_date,
     memento_dates,
     memento_for,
     neighbours,
-    parse_http_date,
 )
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.graph.views.serialize import guidance_json

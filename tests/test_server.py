@@ -103,3 +103,18 @@ def test_the_served_graph_conforms(live_server):
     # Regression: Oxigraph stores oa:start/oa:end (xsd:nonNegativeInteger) as xsd:integer; the shapes accept both.
     body = check(get(f"{live_server.url}/api/validate"))
     assert body["conforms"], body["results"][:3]
+
+
+def test_serve_beyond_loopback_warns_that_the_endpoint_is_open(tmp_path, live_server):
+    """Issue 14, finding 5: ``serve --host 0.0.0.0`` used to start without a word about who can reach it."""
+    from conftest import LiveServer
+
+    assert "warning: listening" not in live_server.log.read_text(errors="replace")  # loopback: nothing to say
+    server = LiveServer(tmp_path, "--host", "0.0.0.0", "--store-kind", "memory")
+    try:
+        assert get(f"{server.url}/api/sources").status_code == 200
+        log = server.log.read_text(errors="replace")
+    finally:
+        server.stop()
+    assert "warning: listening on 0.0.0.0: the API and the SPARQL endpoint are open to every network" in log
+    assert "reverse proxy with TLS" in log and "set --base to the URL clients use" in log

@@ -1,4 +1,4 @@
-"""graph/sparql/executor.py: inspection (updates and SERVICE refused), dataset, formats, row cap and time limit."""
+"""graph/sparql/ (pool, worker, execution, screen): inspection, dataset, formats, row cap, time limit, admission."""
 
 from __future__ import annotations
 
@@ -14,15 +14,18 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from benchmarks.hostile import Listener
-from guidancekg.graph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, QueryTooLarge
-from guidancekg.graph.sparql.executor import SparqlExecutor, execute
-from guidancekg.graph.sparql.formats import (
-    GRAPH_MEDIA_TYPES,
-    RESULTS_MEDIA_TYPES,
+from guidancekg.api.web import choose_formats
+from guidancekg.graph.errors import (
+    EndpointBusy,
     QueryNotAcceptable,
-    choose_formats,
-    negotiate,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooLarge,
 )
+from guidancekg.graph.sparql.execution import execute
+from guidancekg.graph.sparql.formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
+from guidancekg.graph.sparql.pool import SparqlExecutor
 from guidancekg.graph.sparql.screen import inspect_query, keywords
 from guidancekg.graph.stores.base import OxigraphStore
 
@@ -346,30 +349,6 @@ def test_a_form_without_an_acceptable_format_is_not_acceptable(executor):
         executor.run("SELECT * WHERE { ?s ?p ?o } LIMIT 1", formats)
 
 
-@pytest.mark.parametrize(("accept", "offers", "expected"), [
-    (None, ["a/x", "b/y"], "a/x"),
-    ("", ["a/x", "b/y"], "a/x"),
-    ("*/*", ["a/x", "b/y"], "a/x"),
-    ("b/y", ["a/x", "b/y"], "b/y"),
-    ("a/x;q=0.5, b/y", ["a/x", "b/y"], "b/y"),
-    ("a/*;q=0.9, b/y;q=0.8", ["a/x", "b/y"], "a/x"),
-    ("*/*, a/x;q=0", ["a/x", "b/y"], "b/y"),
-    ("text/html", ["a/x", "b/y"], None),
-    ("A/X", ["a/x"], "a/x"),
-    ("b/y; charset=utf-8; q=0.3, c/z", ["a/x", "b/y"], "b/y"),
-    ("a/x;q=garbage, b/y;q=0.1", ["a/x", "b/y"], "b/y"),
-])
-def test_negotiate(accept, offers, expected):
-    assert negotiate(accept, offers) == expected
-
-
-def test_generic_types_stand_for_the_sparql_ones():
-    formats = choose_formats("application/json")
-    assert formats["SELECT"] == "application/sparql-results+json" and formats["CONSTRUCT"] is None
-    assert choose_formats("application/xml")["ASK"] == "application/sparql-results+xml"
-    assert choose_formats("text/plain")["DESCRIBE"] == "application/n-triples"
-
-
 # -- limits ---------------------------------------------------------------------------------------------
 
 
@@ -434,8 +413,8 @@ def test_catastrophic_regex_is_bounded(executor):
     assert time.monotonic() - started < 2 * TIMEOUT + 2
 
 
-def test_while_every_worker_is_busy_the_wait_counts_against_the_limit(graph):
-    with SparqlExecutor(graph.store, workers=1, timeout=3.0) as ex:
+def test_while_every_worker_is_busy_a_query_waits_briefly_then_is_refused_with_retry_after(graph):
+    with SparqlExecutor(graph.store, workers=1, timeout=3.0, queue=1, queue_wait=0.5) as ex:
         ex.warm()
         outcome: list[Exception] = []
 
@@ -449,12 +428,35 @@ def test_while_every_worker_is_busy_the_wait_counts_against_the_limit(graph):
         thread.start()
         time.sleep(0.2)
         started = time.monotonic()
-        with pytest.raises(QueryTimeout, match="busy"):
-            ex.run("ASK {}", timeout=0.5)  # the only worker stays busy for 3 s
-        assert time.monotonic() - started < 1.0
+        with pytest.raises(EndpointBusy, match="busy") as info:
+            ex.run("ASK {}")  # the only worker stays busy for 3 s; the queue's wait is 0.5 s
+        assert 0.4 < time.monotonic() - started < 1.0
+        assert 1 <= info.value.retry_after <= 3
         thread.join()
         assert len(outcome) == 1
         assert ex.run("ASK {}").rows == 1
+
+
+def test_past_the_queue_a_query_is_refused_at_once(graph):
+    with SparqlExecutor(graph.store, workers=1, timeout=3.0, queue=0, queue_wait=5.0) as ex:
+        ex.warm()
+        outcome: list[Exception] = []
+
+        def slow() -> None:
+            try:
+                ex.run(CARTESIAN)
+            except QueryTimeout as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        with pytest.raises(EndpointBusy):
+            ex.run("ASK {}")
+        assert time.monotonic() - started < 0.1  # refused without waiting: the queue holds no one
+        thread.join()
+        assert len(outcome) == 1
 
 
 def test_memory_cap_stops_a_query_that_would_exhaust_memory(graph):
@@ -510,7 +512,7 @@ def test_a_worker_ends_when_its_server_dies_mid_query(tmp_path: Path):
     script = tmp_path / "server.py"
     script.write_text(
         "import sys\n"
-        "from guidancekg.graph.sparql.executor import SparqlExecutor\n"
+        "from guidancekg.graph.sparql.pool import SparqlExecutor\n"
         "from guidancekg.graph.stores.base import OxigraphStore\n"
         "store = OxigraphStore.in_memory(open(sys.argv[1], 'rb').read())\n"
         "ex = SparqlExecutor(store, workers=1, timeout=600)\n"

@@ -110,11 +110,12 @@ def client():
     model = Model()
     graph = GuidanceGraph(OxigraphStore.in_memory(nquads), model, Engine(model), Minter("http://www.example/"),
                           SUITE, ())
-    app = create_app({"TESTING": True, "SERVER_NAME": "www.example"}, graph=graph)
+    app = create_app({"TESTING": True, "SERVER_NAME": "www.example", "GUIDANCEKG_BASE": "http://www.example/"},
+                     graph=graph)
     yield app.test_client()
-    from guidancekg.api.sparql_endpoint import executor
+    from guidancekg.api.state import runtime
 
-    executor(app).close()
+    runtime(app).close()
 
 
 def send(client, req: Request):

@@ -234,9 +234,9 @@ def tight_app(graph):
                       "SPARQL_MAX_ROWS": 50, "SPARQL_MAX_QUERY_BYTES": 2000, "SPARQL_WORKERS": 1,
                       "MAX_CONTENT_LENGTH": 64 * 1024, "MAX_FORM_MEMORY_SIZE": 64 * 1024}, graph=graph)
     yield app
-    from guidancekg.api.sparql_endpoint import executor
+    from guidancekg.api.state import runtime
 
-    executor(app).close()
+    runtime(app).close()
 
 
 def test_query_length_cap_is_a_413(tight_app):

@@ -1,17 +1,13 @@
-"""Negotiate the media types of SPARQL results: SPARQL JSON, XML, CSV, TSV for solutions; RDF formats for graphs.
+"""The media types of SPARQL results: SPARQL JSON, XML, CSV, TSV for solutions; RDF formats for graphs.
 
-Used by the endpoint (``api/sparql_endpoint.py``), the command line and the executor (:mod:`.sparql`).
+What each query form can be answered in, and what it is answered in by default. Choosing among them by an
+``Accept`` header is HTTP's business (``api/web.py``); the command line chooses by ``--format``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pyoxigraph as ox
 
-from guidancekg.graph.errors import (
-    QueryError,
-)
 from guidancekg.ontology.vocab import PREFIXES
 
 # -- formats ------------------------------------------------------------------------------------------------
@@ -60,72 +56,6 @@ def canonical_media_type(form: str, media_type: str) -> str:
     return aliases.get(media_type, media_type)
 
 
-def _parse_accept(header: str) -> list[tuple[str, str, float]]:
-    ranges = []
-    for part in header.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        kind = pieces[0].lower()
-        if not kind:
-            continue
-        if "/" not in kind:
-            kind = "*/*" if kind == "*" else kind + "/*"
-        major, _, minor = kind.partition("/")
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value.strip())))
-                except ValueError:
-                    q = 0.0
-        ranges.append((major, minor, q))
-    return ranges
-
-
-def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
-    """Return the offer the ``Accept`` header prefers, or None when it accepts none of them.
-
-    RFC 9110 12.5.1: each offer takes the quality of the most specific media range that matches it
-    (``text/csv;q=0`` beats ``*/*``); the highest quality wins and ties go to the earlier offer. A missing or
-    empty header accepts anything, so the first offer (the default) is chosen.
-    """
-    if accept is None or not accept.strip():
-        return offers[0] if offers else None
-    ranges = _parse_accept(accept)
-    best, best_q = None, 0.0
-    for offer in offers:
-        major, _, minor = offer.partition("/")
-        q, specificity = 0.0, -1
-        for r_major, r_minor, r_q in ranges:
-            if r_major == "*" and r_minor == "*":
-                spec = 0
-            elif r_major == major and r_minor == "*":
-                spec = 1
-            elif r_major == major and r_minor == minor:
-                spec = 2
-            else:
-                continue
-            if spec > specificity:
-                specificity, q = spec, r_q
-        if q > best_q:
-            best, best_q = offer, q
-    return best
-
-
-def choose_formats(accept: str | None) -> dict[str, str | None]:
-    """Return, for each query form, the media type to answer with (None: not acceptable, HTTP 406)."""
-    chosen = {}
-    for form in FORMS:
-        picked = negotiate(accept, offers_for(form))
-        chosen[form] = canonical_media_type(form, picked) if picked else None
-    return chosen
-
-
-class QueryNotAcceptable(QueryError):
-    """No media type the client accepts can carry this query's results (the endpoint answers 406)."""
-
-    def __init__(self, form: str, offers: Sequence[str]) -> None:
-        super().__init__(f"a {form} query cannot be answered in any media type the Accept header allows; "
-                         f"this endpoint offers {', '.join(offers)}")
-        self.form = form
-        self.offers = tuple(offers)
+def default_formats() -> dict[str, str | None]:
+    """Return the media type each query form is answered with when the client states no preference."""
+    return {form: offers_for(form)[0] for form in FORMS}

@@ -111,7 +111,7 @@ def _syntax_error(exc: Exception, text: str) -> QuerySyntaxError:
                             f"  {source_line}\n  {' ' * (col - 1)}^")
 
 
-def _oxigraph_syntax_error(exc: Exception) -> QuerySyntaxError:
+def oxigraph_syntax_error(exc: Exception) -> QuerySyntaxError:
     text = str(exc)
     m = re.match(r"error at (\d+):(\d+):\s*(.*)", text, re.DOTALL)
     if m:

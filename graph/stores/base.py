@@ -27,6 +27,8 @@ class Store(ABC):
     """A read-only view of the built dataset: named graphs per version, provenance, vocabulary."""
 
     kind: str = "abstract"
+    #: Whether a server can record an ingest into this store itself (a new build, or a new in-memory dataset).
+    takes_ingest: bool = True
 
     @abstractmethod
     def select(self, query: str) -> list[Row]:
@@ -51,7 +53,7 @@ class Store(ABC):
         return MemoryStore(self.to_dataset()).construct(query)
 
     def sparql_source(self) -> tuple[str, str | bytes]:
-        """Return how a SPARQL worker process opens this store (graph/sparql/executor.py): its quads as N-Quads."""
+        """Return how a SPARQL worker process opens this store (graph/sparql/worker.py): its quads as N-Quads."""
         return ("nquads", self.dump_nquads())
 
 

@@ -158,6 +158,7 @@ class RemoteStore(Store):
     """A dataset held by a SPARQL 1.1 server (see the module docstring)."""
 
     kind = "remote"
+    takes_ingest = False  # `guidancekg ingest` records the version; a restarted server reloads the remote store
 
     def __init__(self, config: RemoteConfig | str, *, batch: int = 500, single_request: int = 20000) -> None:
         cfg = RemoteConfig(config) if isinstance(config, str) else config

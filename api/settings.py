@@ -1,0 +1,180 @@
+"""The server's settings: one table, with one default for each setting.
+
+``create_app(config)`` reads them from its configuration mapping (Flask keys), ``guidancekg serve`` from its
+options; both go through :meth:`Settings.from_config`, so a default lives here and nowhere else.
+``docs/settings.md`` is the same table for people (``tests/test_settings.py`` keeps the two equal).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
+from typing import Any
+
+from guidancekg.graph.errors import InputError
+from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES
+from guidancekg.graph.rdf.iris import normalise_base
+from guidancekg.graph.stores.build import STORE_KINDS
+
+ENV_INGEST_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
+MIB = 1024 * 1024
+
+
+def _positive(kind: type) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        converted = kind(value)
+        if converted <= 0:
+            raise ValueError("must be greater than 0")
+        return converted
+
+    return convert
+
+
+def _at_least(kind: type, low: int | float) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        converted = kind(value)
+        if converted < low:
+            raise ValueError(f"must be at least {low}")
+        return converted
+
+    return convert
+
+
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return str(value)
+
+    return convert
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _url(value: Any) -> str:
+    text = str(value)
+    if not text.startswith(("http://", "https://")) or any(c in text for c in " <>\"{}|\\^`\r\n"):
+        raise ValueError("must be an http(s) URL")
+    return normalise_base(text)
+
+
+def _token(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if len(str(value)) < 16:
+        raise ValueError("an ingest token must have at least 16 characters")
+    return str(value)
+
+
+def _setting(key: str, default: Any, convert: Callable[[Any], Any], doc: str, option: str | None = None) -> Any:
+    return field(default=default, metadata={"key": key, "convert": convert, "doc": doc, "option": option})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the server, by its Python name; :data:`SETTING_FIELDS` describes each."""
+
+    data: str | None = _setting(
+        "GUIDANCEKG_DATA", None, _optional_text,
+        "the data folder; none: `./data` when it holds guidancekg data, else the bundled data", "--data")
+    store_kind: str = _setting(
+        "GUIDANCEKG_STORE_KIND", "oxigraph", _one_of(*STORE_KINDS),
+        "where the graph is held: `oxigraph` (on-disk builds), `memory`, or `remote` (a SPARQL 1.1 server)",
+        "--store-kind")
+    store_root: str | None = _setting(
+        "GUIDANCEKG_STORE_ROOT", None, _optional_text,
+        "the folder of on-disk builds; none: `$GUIDANCEKG_STORE` or a cache folder per data folder", "--store")
+    base: str = _setting(
+        "GUIDANCEKG_BASE", "http://127.0.0.1:8080/", _url,
+        "the public URL of the server: every absolute URL it writes (`Location`, `Link`, the SPARQL service "
+        "description, the OpenAPI `servers`) starts with it, never with the request's `Host`; `serve` defaults "
+        "it to the address it listens on", "--base")
+    threads: int = _setting(
+        "SERVER_THREADS", 8, _positive(int),
+        "threads of the WSGI server (waitress) answering requests; more than `SPARQL_WORKERS` + `SPARQL_QUEUE`, "
+        "so that the JSON API and the pages never wait behind SPARQL", "--threads")
+    max_body_bytes: int = _setting(
+        "MAX_CONTENT_LENGTH", 1 * MIB, _positive(int),
+        "bytes a request body may hold (every route but an ingest): `413` beyond, before the body is parsed")
+    sparql_timeout: float = _setting(
+        "SPARQL_TIMEOUT", 10.0, _positive(float),
+        "seconds a SPARQL query may run; its worker is then killed: `503` `query-timeout`", "--sparql-timeout")
+    sparql_max_rows: int = _setting(
+        "SPARQL_MAX_ROWS", 10_000, _positive(int),
+        "rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a SPARQL result may hold: `413` beyond, never a "
+        "truncated answer", "--sparql-max-rows")
+    sparql_max_query_bytes: int = _setting(
+        "SPARQL_MAX_QUERY_BYTES", 100_000, _positive(int),
+        "bytes (UTF-8) of a SPARQL query text: `413` beyond")
+    sparql_workers: int = _setting(
+        "SPARQL_WORKERS", 2, _positive(int),
+        "SPARQL worker processes, i.e. queries running at once", "--sparql-workers")
+    sparql_queue: int = _setting(
+        "SPARQL_QUEUE", 2, _at_least(int, 0),
+        "SPARQL requests that may wait for a busy worker; one more is answered `503` with `Retry-After` at once",
+        "--sparql-queue")
+    sparql_queue_wait: float = _setting(
+        "SPARQL_QUEUE_WAIT", 0.5, _at_least(float, 0),
+        "seconds a waiting SPARQL request waits for a worker before it is answered `503` with `Retry-After`")
+    sparql_worker_memory_mb: int = _setting(
+        "SPARQL_WORKER_MEMORY_MB", 2048, _at_least(int, 0),
+        "data-segment cap of each SPARQL worker in MiB (`RLIMIT_DATA`); 0: none")
+    sparql_worker_store: str = _setting(
+        "SPARQL_WORKER_STORE", "memory", _one_of("memory", "disk"),
+        "`memory`: each SPARQL worker copies the store (the union default graph is an exact set); `disk`: it "
+        "reads an on-disk build in place")
+    ingest_token: str | None = _setting(
+        "INGEST_TOKEN", None, _token,
+        "the bearer token of `POST /api/sources/{id}/versions`; none: `$GUIDANCEKG_INGEST_TOKEN`, else ingest "
+        "over HTTP is disabled", "--ingest-token-file")
+    ingest_max_bytes: int = _setting(
+        "INGEST_MAX_BYTES", DEFAULT_MAX_BYTES, _positive(int),
+        "bytes of each file of an ingest (the held text, the statements file), over HTTP and in `guidancekg "
+        "ingest --max-bytes`: `413` beyond", "--ingest-max-bytes")
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Read the settings from Flask-style keys; a missing key (or None) takes the default.
+
+        Raises :class:`InputError` naming the key of a value that does not fit.
+        """
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = f.metadata["key"]
+            raw = config.get(key)
+            if raw is None and key == "INGEST_TOKEN":
+                raw = os.environ.get(ENV_INGEST_TOKEN) or None
+            if raw is None:
+                continue
+            try:
+                values[f.name] = f.metadata["convert"](raw)
+            except (TypeError, ValueError) as exc:
+                raise InputError(key, f"{raw!r}: {exc}") from None
+        settings = cls(**values)
+        if settings.threads <= settings.sparql_workers + settings.sparql_queue:
+            raise InputError("SERVER_THREADS", f"{settings.threads} threads cannot keep the JSON API answering "
+                             f"while {settings.sparql_workers} SPARQL workers and {settings.sparql_queue} queued "
+                             "SPARQL requests hold theirs: give more threads, or fewer workers or a shorter queue")
+        return settings
+
+    @property
+    def ingest_body_bytes(self) -> int:
+        """Bytes an ingest request body may hold: two files and their multipart framing and fields."""
+        return 2 * self.ingest_max_bytes + 64 * 1024
+
+    @property
+    def largest_body_bytes(self) -> int:
+        """Bytes the WSGI server reads of any body at most (the largest limit of any route)."""
+        return max(self.max_body_bytes, self.ingest_body_bytes)
+
+    def flask_config(self) -> dict[str, Any]:
+        """Return the Flask configuration keys of these settings (Flask enforces the body limits itself)."""
+        out = {f.metadata["key"]: getattr(self, f.name) for f in fields(self)}
+        out["MAX_FORM_MEMORY_SIZE"] = self.max_body_bytes
+        return out
+
+
+SETTING_FIELDS: tuple[Field[Any], ...] = fields(Settings)
