@@ -23,8 +23,8 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 READ_POST_PATHS = frozenset({"/sparql"})
 JSON_TYPES = ("application/json", "application/problem+json")
 # Endpoints under /api/ that do not answer JSON, or choose their representation themselves (the audit also
-# answers CSV and Markdown): the JSON-only Accept check leaves them alone.
-NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs", "api.audit_view"})
+# answers CSV and Markdown; the guidance also a FHIR Bundle): the JSON-only Accept check leaves them alone.
+NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs", "api.audit_view", "api.guidance"})
 # Routes that take larger bodies than MAX_CONTENT_LENGTH and enforce their own limit (after authentication).
 OWN_BODY_LIMIT_ENDPOINTS = frozenset({"ingest.create_version"})
 ALLOWED_REQUEST_HEADERS = "Accept, Accept-Datetime, Content-Type, If-None-Match, If-Modified-Since"
@@ -40,7 +40,7 @@ def install_headers(app: Flask) -> None:
 
 def is_read_path(path: str) -> bool:
     """Return whether ``path`` belongs to the read API (the part open to other origins)."""
-    return (path.startswith(("/api/", "/id/")) or path in ("/sparql", "/ns")
+    return (path.startswith(("/api/", "/id/", "/export/", "/np/")) or path in ("/sparql", "/ns", "/.well-known/void")
             or path.startswith(("/sparql/", "/ns/")))
 
 

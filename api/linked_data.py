@@ -271,7 +271,7 @@ def statement_part(key: str, part: str) -> Response:
     return represent(
         RESOURCE_TYPES, rdf, json_body=record,
         html=lambda: render_template("ld_triples.html", iri=iri, kind=kind, parent=(s.iri, s.key),
-                                     triples=_triples(rdf(), iri)))
+                                     triples=triples_by_subject(rdf(), iri)))
 
 
 @bp.get("/id/source/<key>")
@@ -348,7 +348,7 @@ def _resource_outside_the_model(kind: str, key: str, iri: str, link: str) -> Res
         raise NotFound(kind, key)
     return represent(RESOURCE_TYPES, lambda: found,
                      html=lambda: render_template("ld_triples.html", iri=iri, kind=kind, parent=None,
-                                                  triples=_triples(found, iri)))
+                                                  triples=triples_by_subject(found, iri)))
 
 
 @bp.get("/id/agent/<key>")
@@ -380,13 +380,13 @@ def named_graph(name: str) -> Response:
     def html() -> str:
         g = rdf()
         return render_template("ld_triples.html", iri=iri, kind="named graph", parent=None,
-                               triples=_triples(g, iri),
+                               triples=triples_by_subject(g, iri),
                                summary=f"{len(g)} triples. Each version's graph is named by its IRI.")
 
     return represent(RESOURCE_TYPES, rdf, html=html)
 
 
-def _triples(graph: Graph, first: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+def triples_by_subject(graph: Graph, first: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """Group triples by subject (``first`` first) as (subject, [(predicate CURIE, object, object is IRI)])."""
     bind_prefixes(graph)
     subjects = sorted({str(s) for s in graph.subjects()}, key=lambda s: (s != first, s))

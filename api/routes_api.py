@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
+from guidancekg.api.headers import accepted
 from guidancekg.api.params import day_param, filters, text_param
 from guidancekg.api.state import current_graph
 from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
+from guidancekg.graph.views.fhir import FHIR_JSON, guidance_bundle
 from guidancekg.graph.views.serialize import changes_json, guidance_json, sources_json, timeline_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+_GUIDANCE_TYPES = ("application/json", FHIR_JSON)
+
+
 @bp.get("/guidance")
 def guidance() -> ResponseReturnValue:
-    """Guidance on ``on`` (default today) as known at ``known`` (default: everything recorded)."""
+    """Guidance on ``on`` (default today) as known at ``known`` (default: everything recorded).
+
+    As the contract's JSON, or as a FHIR R5 Bundle for ``Accept: application/fhir+json``.
+    """
     on = day_param("on", default=date.today())
     assert on is not None
-    g = current_graph().engine.guidance(on, day_param("known"), filters())
-    return jsonify(guidance_json(g))
+    accept = accepted()
+    chosen = accept.best_match(_GUIDANCE_TYPES) if accept.provided else _GUIDANCE_TYPES[0]
+    if chosen is None:
+        raise NotAcceptable(f"The guidance is available as {', '.join(_GUIDANCE_TYPES)}.")
+    graph = current_graph()
+    g = graph.engine.guidance(on, day_param("known"), filters())
+    if chosen == FHIR_JSON:
+        body = guidance_bundle(g, graph.engine, graph.store, graph.minter)
+        resp = Response(json.dumps(body, ensure_ascii=False), mimetype=FHIR_JSON)
+    else:
+        resp = jsonify(guidance_json(g))
+    resp.vary.add("Accept")
+    return resp
 
 
 @bp.get("/changes")

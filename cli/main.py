@@ -19,6 +19,7 @@ from guidancekg.graph.opened import GuidanceGraph, default_data_dir
 from guidancekg.graph.rdf.iris import DEFAULT_BASE
 from guidancekg.graph.stores.build import compile_data, default_store_root, write_build
 from guidancekg.graph.views.serialize import changes_json, guidance_json, timeline_json
+from guidancekg.graph.views.void import EXPORT_FORMATS
 
 
 class _Group(click.Group):
@@ -136,7 +137,8 @@ def build(data_dir: Path | None, base: str, store_kind: str, store_root: Path | 
 @click.argument("on", metavar="DATE")
 @click.option("--known", metavar="DATE", help="As known at this date (record time); default: everything recorded.")
 @_filter_options
-@_format_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "fhir"]), default="table", show_default=True,
+              help="table for people; json gives the HTTP API's objects; fhir a FHIR R5 Bundle (docs/fhir.md).")
 @_data_option
 def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
        data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
@@ -146,10 +148,18 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
     Examples:
       guidancekg at 2019-04-12
       guidancekg at 2019-04-15 --known 2019-04-15 --jurisdiction EU --format json
+      guidancekg at 2019-04-12 --jurisdiction EU --format fhir
     """
     day = parse_day(on, "DATE")
     filters = Filters(drug, jurisdiction, topic)
-    g = _open(data_dir, base, store_kind, store_root).engine.guidance(day, _day(known, "--known"), filters)
+    graph = _open(data_dir, base, store_kind, store_root)
+    g = graph.engine.guidance(day, _day(known, "--known"), filters)
+    if fmt == "fhir":
+        from guidancekg.graph.views.fhir import guidance_bundle
+
+        click.echo(json.dumps(guidance_bundle(g, graph.engine, graph.store, graph.minter), indent=2,
+                              ensure_ascii=False))
+        return
     _emit(fmt, guidance_json(g), tables.guidance_table(g))
 
 
@@ -251,23 +261,24 @@ def query(file: Any, fmt: str, max_rows: int, timeout: float, data_dir: Path | N
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
-              show_default=True, help="trig, nquads and jsonld keep the named graphs; turtle is their union.")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="trig", show_default=True,
+              help="trig, nquads and jsonld keep the named graphs; turtle is their union; fhir is every statement "
+              "as FHIR R5 resources in one Bundle; nanopub is one nanopublication per record, in TriG.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
 @_data_option
 def export(fmt: str, output: Path | None, data_dir: Path | None, base: str, store_kind: str,
            store_root: Path | None) -> None:
-    """Write the whole graph (every version's graph, provenance and vocabulary) in an RDF format."""
-    from guidancekg.graph.rdf.writer import bind_prefixes, union_graph
+    """Write the whole graph (every version's graph, provenance, vocabulary, the dataset's description) in FORMAT.
 
-    ds = _open(data_dir, base, store_kind, store_root).store.to_dataset()
-    bind_prefixes(ds)
-    if fmt == "turtle":
-        data = union_graph(ds).serialize(format="turtle")
-    elif fmt == "jsonld":
-        data = ds.serialize(format="json-ld", indent=2)
-    else:
-        data = ds.serialize(format=fmt)
+    \b
+    Examples:
+      guidancekg export --format trig -o guidance.trig
+      guidancekg export --format nanopub -o nanopubs.trig
+    """
+    from guidancekg.graph.views.export import export as write_export
+
+    graph = _open(data_dir, base, store_kind, store_root)
+    data = write_export(fmt, graph.store, graph.engine, graph.minter)
     if output:
         output.write_text(data, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)

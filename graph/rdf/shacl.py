@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyshacl
@@ -53,9 +54,9 @@ class ShaclReport:
         }
 
 
-@lru_cache(maxsize=1)
-def _parsed_shapes() -> Graph:
-    return Graph().parse(SHAPES_FILE, format="turtle")
+@lru_cache(maxsize=4)
+def _parsed_shapes(path: Path = SHAPES_FILE) -> Graph:
+    return Graph().parse(path, format="turtle")
 
 
 @lru_cache(maxsize=1)
@@ -71,9 +72,9 @@ def _copy(graph: Graph) -> Graph:
     return copy
 
 
-def load_shapes() -> Graph:
-    """Return a fresh copy of the SHACL shapes graph (``ontology/shapes.ttl``)."""
-    return _copy(_parsed_shapes())
+def load_shapes(path: Path = SHAPES_FILE) -> Graph:
+    """Return a fresh copy of a SHACL shapes graph (by default the graph's, ``ontology/shapes.ttl``)."""
+    return _copy(_parsed_shapes(path))
 
 
 def load_vocabulary() -> Graph:
@@ -114,12 +115,13 @@ def _results(report: Graph) -> tuple[ShaclResult, ...]:
     return tuple(sorted(found, key=lambda r: (r.focus, r.path or "", r.message, r.severity)))
 
 
-def validate(data_graph: Graph, focus_nodes: list | None = None) -> ShaclReport:
+def validate(data_graph: Graph, focus_nodes: list | None = None, shapes: Path = SHAPES_FILE) -> ShaclReport:
     """Validate ``data_graph`` (a dataset's union graph) against the shapes, with the vocabulary mixed in.
 
     With ``focus_nodes``, only those nodes are validated (against the shapes that target them); the graph must
     still hold the context their constraints look at (versions and their texts for a statement's quotes). An
     empty list validates nothing (pySHACL would take it to mean everything).
+    ``shapes`` is the shapes file (``ontology/dataset-shapes.ttl`` for the dataset description).
     Warnings and infos do not make the graph non-conforming. Raises pySHACL's ``ValidationFailure`` when the
     validation itself fails (a broken shape), rather than reporting that as a result.
     """
@@ -133,7 +135,7 @@ def validate(data_graph: Graph, focus_nodes: list | None = None) -> ShaclReport:
     with RDFLIB_PARSE_LOCK:
         conforms, report_graph, _text = pyshacl.validate(
             data,
-            shacl_graph=load_shapes(),
+            shacl_graph=load_shapes(shapes),
             ont_graph=load_vocabulary(),
             inference="none",
             advanced=True,
