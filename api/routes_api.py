@@ -22,6 +22,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 _GUIDANCE_TYPES = ("application/json", FHIR_JSON)
+# Any JSON the rest of the API answers (problem+json included, see api/headers.py) gets the contract's JSON.
+_JSON_ALIASES = ("application/problem+json",)
 
 
 @bp.get("/guidance")
@@ -30,12 +32,12 @@ def guidance() -> ResponseReturnValue:
 
     As the contract's JSON, or as a FHIR R5 Bundle for ``Accept: application/fhir+json``.
     """
-    on = day_param("on", default=date.today())
-    assert on is not None
-    accept = accepted()
-    chosen = accept.best_match(_GUIDANCE_TYPES) if accept.provided else _GUIDANCE_TYPES[0]
+    accept = accepted()  # before the parameters: a client that accepts neither learns that first
+    chosen = accept.best_match((*_GUIDANCE_TYPES, *_JSON_ALIASES)) if accept.provided else _GUIDANCE_TYPES[0]
     if chosen is None:
         raise NotAcceptable(f"The guidance is available as {', '.join(_GUIDANCE_TYPES)}.")
+    on = day_param("on", default=date.today())
+    assert on is not None
     graph = current_graph()
     g = graph.engine.guidance(on, day_param("known"), filters())
     if chosen == FHIR_JSON:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from rdflib import Dataset
+
 from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.graph.rdf.writer import bind_prefixes, union_graph
@@ -27,7 +29,10 @@ def export(fmt: str, store: Store, engine: Engine, minter: Minter) -> str:
         from guidancekg.graph.views.nanopub import all_nanopubs_trig
 
         return all_nanopubs_trig(store, engine.model, minter)
-    ds = store.to_dataset()
+    # A dataset of its own, parsed from the store's quads: to_dataset() of an in-memory store is the store itself,
+    # which adding the description below would change.
+    ds = Dataset()
+    ds.parse(data=store.dump_nquads().decode("utf-8"), format="nquads")
     bind_prefixes(ds)
     # The dataset's own description travels with it, in a graph named by its address (/.well-known/void).
     description = ds.graph(description_graph_iri(minter))
