@@ -15,11 +15,13 @@ pair, and a signature is not what makes a nanopublication well formed).
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterator
 
 from rdflib import RDF, RDFS, ConjunctiveGraph, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.plugins.serializers.trig import TrigSerializer
 
 from guidancekg.graph.engine.model import Model, Record
 from guidancekg.graph.errors import NotFound
@@ -124,8 +126,19 @@ def trusty_iri(np: ConjunctiveGraph) -> str:
 
 
 def trig(np: ConjunctiveGraph) -> str:
-    """Return one nanopublication as TriG."""
-    return np.serialize(format="trig")
+    """Return one nanopublication as TriG: head, assertion, provenance, publication info, in that order.
+
+    rdflib writes a dataset's graphs in the order its store happens to hold them, which changes from one process
+    to the next; the same nanopublication must be the same text (its ETag, the docs' example).
+    """
+    this = URIRef(trusty_iri(np))
+    order = [np.value(this, link) for link in (NP.hasAssertion, NP.hasProvenance, NP.hasPublicationInfo)]
+    serializer = TrigSerializer(np)
+    serializer.contexts = sorted(serializer.contexts, key=lambda c: (
+        order.index(c.identifier) + 1 if c.identifier in order else 0, str(c.identifier)))
+    out = io.BytesIO()
+    serializer.serialize(out, encoding="utf-8")
+    return out.getvalue().decode("utf-8")
 
 
 def all_nanopubs_trig(store: Store, model: Model, minter: Minter) -> str:
