@@ -9,9 +9,9 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
-from guidancekg.api.headers import accepted
 from guidancekg.api.params import day_param, filters, text_param
 from guidancekg.api.state import current_graph
+from guidancekg.api.web import negotiate
 from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
@@ -32,8 +32,7 @@ def guidance() -> ResponseReturnValue:
 
     As the contract's JSON, or as a FHIR R5 Bundle for ``Accept: application/fhir+json``.
     """
-    accept = accepted()  # before the parameters: a client that accepts neither learns that first
-    chosen = accept.best_match((*_GUIDANCE_TYPES, *_JSON_ALIASES)) if accept.provided else _GUIDANCE_TYPES[0]
+    chosen = negotiate((*_GUIDANCE_TYPES, *_JSON_ALIASES))  # before the parameters: a refusal comes first
     if chosen is None:
         raise NotAcceptable(f"The guidance is available as {', '.join(_GUIDANCE_TYPES)}.")
     on = day_param("on", default=date.today())
