@@ -21,8 +21,9 @@ from werkzeug.exceptions import NotAcceptable
 from guidancekg.api.state import current_graph
 from guidancekg.api.web import negotiate as negotiate_media_type
 from guidancekg.api.web import public_base
+from guidancekg.graph.corpus.records import Statement
 from guidancekg.graph.engine.answers import Entry, RecordView
-from guidancekg.graph.engine.model import Model, StatementInfo
+from guidancekg.graph.engine.model import Model
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.rdf.iris import slug
@@ -181,62 +182,67 @@ def _part_query(x: str) -> str:
 }}"""
 
 
-def all_records(model: Model, iri: str) -> tuple[RecordView, ...]:
+def all_records(model: Model, key: str) -> tuple[RecordView, ...]:
     """Return every record of a statement, from every version that ever asserted it."""
-    return tuple(RecordView(r, model.versions[r.version], model.sources[model.versions[r.version].source])
-                 for r in model.records.get(iri, ()))
+    return tuple(RecordView(r, model.versions[r.version_id], model.sources[r.source],
+                            model.references.get(r.reference) if r.reference else None)
+                 for r in model.records.get(key, ()))
 
 
-def overriders(model: Model, iri: str) -> list[str]:
-    """Return the statements that override ``iri`` at some time."""
-    return sorted(s.iri for s in model.statements.values() if any(t == iri for t, _ in s.overrides))
+def overriders(model: Model, key: str) -> list[str]:
+    """Return the statements that override ``key`` at some time."""
+    return sorted(s.key for s in model.statements.values() if any(o.target == key for o in s.overrides))
 
 
-def statement_resource_json(graph: GuidanceGraph, s: StatementInfo) -> dict[str, Any]:
+def statement_resource_json(graph: GuidanceGraph, s: Statement) -> dict[str, Any]:
     """Return the API's STATEMENT object for ``s`` with all its records (no date: ``status`` is null)."""
-    out = statement_json(Entry(s, None, all_records(graph.model, s.iri)))
-    out["overriders"] = overriders(graph.model, s.iri)
+    out = statement_json(Entry(s, None, all_records(graph.model, s.key)), graph.minter)
+    out["overriders"] = [str(graph.minter.statement(k)) for k in overriders(graph.model, s.key)]
     return out
 
 
-def parts_of(graph: GuidanceGraph, s: StatementInfo) -> dict[str, str]:
+def parts_of(graph: GuidanceGraph, s: Statement) -> dict[str, str]:
     """Return the IRIs of a statement's records, quotes, selectors and overrides, each with what it is."""
     m, minter = graph.model, graph.minter
     found: dict[str, str] = {}
-    for view in all_records(m, s.iri):
+    for view in all_records(m, s.key):
         rec = str(minter.record(s.key, view.source.key, view.version.key))
         found[rec] = "record"
         if view.record.quote is not None:
             found[f"{rec}/passage"] = "passage"
             found[f"{rec}/quote"] = "quote"
             found[f"{rec}/position"] = "position"
-    for target, _kind in s.overrides:
-        target_key = m.statements[target].key if target in m.statements else target.rsplit("/", 1)[-1]
-        found[str(minter.override(s.key, target_key))] = "override"
+    for o in s.overrides:
+        found[str(minter.override(s.key, o.target))] = "override"
     return found
 
 
 # -- routes --------------------------------------------------------------------------------------------------
 
-def _statement(graph: GuidanceGraph, key: str) -> StatementInfo:
-    s = graph.model.statements.get(str(graph.minter.statement(key)))
+def _statement(graph: GuidanceGraph, key: str) -> Statement:
+    s = graph.model.statements.get(key)
     if s is None:
         raise NotFound("statement", key)
     return s
 
 
-def _title(model: Model, iri: str) -> str:
+def _title(graph: GuidanceGraph, iri: str) -> str:
     """Return a short human name for an IRI of the graph (for links in pages)."""
-    if iri in model.statements:
-        return model.statements[iri].key
-    if iri in model.versions:
-        v = model.versions[iri]
-        source = model.sources.get(v.source)
+    m, minter = graph.model, graph.minter
+    key = minter.key_of(iri, "statement")
+    if key in m.statements:
+        return key
+    version_id = minter.key_of(iri, "version")
+    if version_id in m.versions:
+        v = m.versions[version_id]
+        source = m.sources.get(v.source)
         return f"{source.title} ({v.published.isoformat()})" if source else iri
-    if iri in model.sources:
-        return model.sources[iri].title
-    if iri in model.drugs:
-        return model.drugs[iri].label
+    key = minter.key_of(iri, "source")
+    if key in m.sources:
+        return m.sources[key].title
+    key = minter.key_of(iri, "drug")
+    if key in m.drugs:
+        return m.drugs[key].label
     return iri
 
 
@@ -246,10 +252,10 @@ def statement(key: str) -> Response:
     graph = current_graph()
     s = _statement(graph, key)
     return represent(
-        RESOURCE_TYPES, lambda: graph.store.construct(_statement_query(s.iri)),
+        RESOURCE_TYPES, lambda: graph.store.construct(_statement_query(str(graph.minter.statement(s.key)))),
         json_body=lambda: statement_resource_json(graph, s),
         html=lambda: render_template("ld_statement.html", s=statement_resource_json(graph, s),
-                                     title=lambda iri: _title(graph.model, iri)))
+                                     title=lambda iri: _title(graph, iri)))
 
 
 @bp.get("/id/statement/<key>/<path:part>")
@@ -261,16 +267,17 @@ def statement_part(key: str, part: str) -> Response:
     kind = parts_of(graph, s).get(iri)
     if kind is None:
         raise NotFound("statement part", f"{key}/{part}")
-    view = next((v for v in all_records(graph.model, s.iri)
+    view = next((v for v in all_records(graph.model, s.key)
                  if str(graph.minter.record(s.key, v.source.key, v.version.key)) == iri), None)
+    statement_iri = str(graph.minter.statement(s.key))
 
     def rdf() -> Graph:
         return graph.store.construct(_part_query(iri))
 
-    record = (lambda: {"id": iri, "statement": s.iri, **record_json(view)}) if view else None
+    record = (lambda: {"id": iri, "statement": statement_iri, **record_json(view, graph.minter)}) if view else None
     return represent(
         RESOURCE_TYPES, rdf, json_body=record,
-        html=lambda: render_template("ld_triples.html", iri=iri, kind=kind, parent=(s.iri, s.key),
+        html=lambda: render_template("ld_triples.html", iri=iri, kind=kind, parent=(statement_iri, s.key),
                                      triples=triples_by_subject(rdf(), iri)))
 
 
@@ -279,9 +286,9 @@ def source(key: str) -> Response:
     """Dereference a source: its description and its versions."""
     graph = current_graph()
     iri = str(graph.minter.source(key))
-    if iri not in graph.model.sources:
+    if key not in graph.model.sources:
         raise NotFound("source", key)
-    body = next(src for src in sources_json(graph.engine)["sources"] if src["id"] == iri)
+    body = next(src for src in sources_json(graph.engine, graph.minter)["sources"] if src["id"] == iri)
     return represent(RESOURCE_TYPES, lambda: graph.store.construct(_source_query(iri)),
                      json_body=lambda: body, html=lambda: render_template("ld_source.html", src=body))
 
@@ -297,19 +304,21 @@ def version(source_key: str, version_key: str) -> Response:
     graph = current_graph()
     m = graph.model
     iri = str(graph.minter.version(source_key, version_key))
-    v = m.versions.get(iri)
+    v = m.versions.get(f"{source_key}/{version_key}")
     if v is None:
         raise NotFound("version", f"{source_key}/{version_key}")
 
     def body() -> dict[str, Any]:
-        src = next(s for s in sources_json(graph.engine)["sources"] if s["id"] == v.source)
+        source_iri = str(graph.minter.source(v.source))
+        src = next(s for s in sources_json(graph.engine, graph.minter)["sources"] if s["id"] == source_iri)
         out: dict[str, Any] = next(x for x in src["versions"] if x["id"] == iri)
-        return {**out, "source": v.source, "source_title": src["title"],
-                "statements": sorted(m.asserted_by.get(iri, frozenset())), "text": _held_text(graph, iri)}
+        return {**out, "source": source_iri, "source_title": src["title"],
+                "statements": sorted(str(graph.minter.statement(k)) for k in m.asserted_by.get(v.id, frozenset())),
+                "text": _held_text(graph, iri)}
 
     return represent(RESOURCE_TYPES, lambda: graph.store.construct(_version_query(iri)), json_body=body,
                      html=lambda: render_template("ld_version.html", v=body(),
-                                                  title=lambda i: _title(m, i)))
+                                                  title=lambda i: _title(graph, i)))
 
 
 @bp.get("/id/drug/<key>")
@@ -317,14 +326,14 @@ def drug(key: str) -> Response:
     """Dereference a drug: its names and every statement about it, with all their records."""
     graph = current_graph()
     iri = str(graph.minter.drug(key))
-    d = graph.model.drugs.get(iri)
+    d = graph.model.drugs.get(key)
     if d is None:
         raise NotFound("drug", key)
 
     def body() -> dict[str, Any]:
         about = sorted((s for s in graph.model.statements.values() if s.drug == d.key),
                        key=lambda s: (s.topic, s.valid_from.lo, s.key))
-        return {"id": d.iri, "key": d.key, "label": d.label, "brand_names": list(d.brand_names),
+        return {"id": iri, "key": d.key, "label": d.label, "brand_names": list(d.brand_names),
                 "statements": [statement_resource_json(graph, s) for s in about]}
 
     return represent(RESOURCE_TYPES, lambda: graph.store.construct(_drug_query(iri)), json_body=body,

@@ -108,13 +108,14 @@ def _wants_json() -> bool:
 def _state(drug: str, day: date, jurisdiction: str | None, links: list[str], vary: str,
            memento: dict[str, object] | None) -> Response:
     """Return the guidance page of ``drug`` on ``day`` as known at ``day``, as HTML or JSON."""
-    engine = current_graph().engine
-    g = engine.guidance(day, day, Filters(drug=drug, jurisdiction=jurisdiction))
+    graph = current_graph()
+    g = graph.engine.guidance(day, day, Filters(drug=drug, jurisdiction=jurisdiction))
     if _wants_json():
-        resp = jsonify(guidance_json(g))
+        resp = jsonify(guidance_json(g, graph.minter))
     else:
         resp = Response(render_template("page_memento.html", memento=memento,
-                                        **guidance_view(engine, guidance_json(g))), mimetype="text/html")
+                                        **guidance_view(graph, guidance_json(g, graph.minter))),
+                        mimetype="text/html")
     resp.headers["Link"] = ", ".join(links)
     resp.headers["Vary"] = vary
     return resp

@@ -16,8 +16,9 @@ from flask.typing import ResponseReturnValue
 from guidancekg.api.params import day_param, text_param
 from guidancekg.api.state import current_graph
 from guidancekg.graph.dates import parse_day
-from guidancekg.graph.engine.answers import Engine, Filters
+from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError
+from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.views.serialize import changes_json, guidance_json
 from guidancekg.ontology.vocab import JURISDICTION_CODES
 
@@ -38,16 +39,16 @@ def short_key(key: str, drug: str | None) -> str:
     return key[len(drug) + 1:] if drug and key.startswith(drug + "-") else key
 
 
-def _labels(engine: Engine, iris: set[str], drug: str | None) -> dict[str, dict[str, str]]:
+def _labels(graph: GuidanceGraph, iris: set[str], drug: str | None) -> dict[str, dict[str, str]]:
     out = {}
     for iri in iris:
-        s = engine.model.statements.get(iri)
+        s = graph.model.statements.get(graph.minter.key_of(iri, "statement") or "")
         if s is not None:
             out[iri] = {"key": short_key(s.key, drug), "text": s.wording, "jurisdiction": s.jurisdiction}
     return out
 
 
-def guidance_view(engine: Engine, body: dict[str, Any]) -> dict[str, Any]:
+def guidance_view(graph: GuidanceGraph, body: dict[str, Any]) -> dict[str, Any]:
     """Return the template context of a guidance answer: statements grouped by topic, overriders named."""
     groups: list[tuple[str, list[dict[str, Any]]]] = []
     for s in body["statements"]:
@@ -55,7 +56,7 @@ def guidance_view(engine: Engine, body: dict[str, Any]) -> dict[str, Any]:
             groups.append((topic_label(s["topic"]), []))
         groups[-1][1].append(s)
     by = {i for s in body["overridden"] for i in s.get("overridden_by", [])}
-    return {"g": body, "groups": groups, "labels": _labels(engine, by, body["drug"]), "drug": body["drug"]}
+    return {"g": body, "groups": groups, "labels": _labels(graph, by, body["drug"]), "drug": body["drug"]}
 
 
 def _compare() -> tuple[date, date] | None:
@@ -76,17 +77,18 @@ def _compare() -> tuple[date, date] | None:
     return start, end
 
 
-def _bounds(engine: Engine, drug: str, today: date) -> tuple[date, date]:
+def _bounds(graph: GuidanceGraph, drug: str, today: date) -> tuple[date, date]:
     """Return the span of the date slider: 1 January of the first statement's year to 31 December after."""
-    starts = [s.valid_from.lo for s in engine.model.statements.values() if s.drug == drug] or [today]
-    ends = [s.valid_until.hi for s in engine.model.statements.values() if s.drug == drug and s.valid_until]
+    starts = [s.valid_from.lo for s in graph.model.statements.values() if s.drug == drug] or [today]
+    ends = [s.valid_until.hi for s in graph.model.statements.values() if s.drug == drug and s.valid_until]
     return date(min(starts).year, 1, 1), date(max([today, *ends]).year, 12, 31)
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """The page: pick a drug, a jurisdiction and a date; see the timeline, the guidance and the changes."""
-    engine = current_graph().engine
+    graph = current_graph()
+    engine = graph.engine
     drugs = sorted(engine.model.drugs.values(), key=lambda d: d.key)
     drug = text_param("drug") or (drugs[0].key if drugs else None)
     jurisdiction = text_param("jurisdiction")
@@ -95,23 +97,24 @@ def index() -> ResponseReturnValue:
     known = day_param("known")
     assert on is not None and drug is not None
     filters = Filters(drug=drug, jurisdiction=jurisdiction)
-    body = guidance_json(engine.guidance(on, known, filters))
+    body = guidance_json(engine.guidance(on, known, filters), graph.minter)
     zoom = text_param("zoom") or "all"
     if zoom not in ZOOMS:
         raise InputError("zoom", f"{zoom!r} is not one of {', '.join(ZOOMS)}")
     compare = _compare()
     changes = None
     if compare:
-        changes = changes_json(engine.changes(compare[0], compare[1], known, filters), *compare, known, filters)
+        changes = changes_json(engine.changes(compare[0], compare[1], known, filters), *compare, known, filters,
+                               graph.minter)
         for c in changes["changes"]:
             c["reason_text"] = REASONS[c["reason"]]
         ids = {c["by"] for c in changes["changes"] if c["by"]}
-        changes["labels"] = _labels(engine, ids, drug)
-    lo, hi = _bounds(engine, drug, today)
+        changes["labels"] = _labels(graph, ids, drug)
+    lo, hi = _bounds(graph, drug, today)
     return render_template(
         "page_index.html", drugs=drugs, jurisdictions=JURISDICTION_CODES, jurisdiction=jurisdiction, zoom=zoom,
         on=on, known=known, compare=compare, changes=changes, today=today, slider=(lo, hi),
-        slider_value=(min(max(on, lo), hi) - lo).days, slider_max=(hi - lo).days, **guidance_view(engine, body))
+        slider_value=(min(max(on, lo), hi) - lo).days, slider_max=(hi - lo).days, **guidance_view(graph, body))
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -43,7 +43,7 @@ def guidance() -> ResponseReturnValue:
         body = guidance_bundle(g, graph.engine, graph.store, graph.minter)
         resp = Response(json.dumps(body, ensure_ascii=False), mimetype=FHIR_JSON)
     else:
-        resp = jsonify(guidance_json(g))
+        resp = jsonify(guidance_json(g, graph.minter))
     resp.vary.add("Accept")
     return resp
 
@@ -55,21 +55,24 @@ def changes() -> ResponseReturnValue:
     end = day_param("to", required=True)
     assert start is not None and end is not None
     known, f = day_param("known"), filters()
-    found = current_graph().engine.changes(start, end, known, f)
-    return jsonify(changes_json(found, start, end, known, f))
+    graph = current_graph()
+    found = graph.engine.changes(start, end, known, f)
+    return jsonify(changes_json(found, start, end, known, f, graph.minter))
 
 
 @bp.get("/timeline")
 def timeline() -> ResponseReturnValue:
     """Every statement with its effective and overridden periods."""
     known, f = day_param("known"), filters()
-    return jsonify(timeline_json(current_graph().engine.timeline(known, f), known, f))
+    graph = current_graph()
+    return jsonify(timeline_json(graph.engine.timeline(known, f), known, f, graph.minter))
 
 
 @bp.get("/sources")
 def sources() -> ResponseReturnValue:
     """Every source with its versions."""
-    return jsonify(sources_json(current_graph().engine))
+    graph = current_graph()
+    return jsonify(sources_json(graph.engine, graph.minter))
 
 
 _AUDIT_TYPES = {"json": "application/json", "csv": "text/csv", "markdown": "text/markdown"}
@@ -90,8 +93,9 @@ def audit_view() -> ResponseReturnValue:
         fmt = next(k for k, v in _AUDIT_TYPES.items() if v == best)
     if fmt not in _AUDIT_TYPES:
         raise InputError("format", f"{fmt!r} is not one of {', '.join(_AUDIT_TYPES)}")
-    result = audit(current_graph().engine, start, end, Filters(text_param("drug"), text_param("jurisdiction")))
+    graph = current_graph()
+    result = audit(graph.engine, start, end, Filters(text_param("drug"), text_param("jurisdiction")))
     if fmt == "json":
-        return jsonify(audit_json(result))
-    body = audit_csv(result) if fmt == "csv" else audit_markdown(result)
+        return jsonify(audit_json(result, graph.minter))
+    body = audit_csv(result, graph.minter) if fmt == "csv" else audit_markdown(result)
     return Response(body, mimetype=_AUDIT_TYPES[fmt])

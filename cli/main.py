@@ -160,7 +160,7 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
         click.echo(json.dumps(guidance_bundle(g, graph.engine, graph.store, graph.minter), indent=2,
                               ensure_ascii=False))
         return
-    _emit(fmt, guidance_json(g), tables.guidance_table(g))
+    _emit(fmt, guidance_json(g, graph.minter), tables.guidance_table(g))
 
 
 @main.command()
@@ -179,8 +179,9 @@ def changes(start: str, end: str, known: str | None, drug: str | None, jurisdict
     """
     d1, d2 = parse_day(start, "FROM"), parse_day(end, "TO")
     k, filters = _day(known, "--known"), Filters(drug, jurisdiction, topic)
-    found = _open(data_dir, base, store_kind, store_root).engine.changes(d1, d2, k, filters)
-    _emit(fmt, changes_json(found, d1, d2, k, filters), tables.changes_table(found))
+    graph = _open(data_dir, base, store_kind, store_root)
+    found = graph.engine.changes(d1, d2, k, filters)
+    _emit(fmt, changes_json(found, d1, d2, k, filters, graph.minter), tables.changes_table(found))
 
 
 @main.command()
@@ -192,8 +193,9 @@ def timeline(known: str | None, drug: str | None, jurisdiction: str | None, topi
              data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
     """Show every statement with its effective periods and its overridden periods ([from, until))."""
     k, filters = _day(known, "--known"), Filters(drug, jurisdiction, topic)
-    entries = _open(data_dir, base, store_kind, store_root).engine.timeline(k, filters)
-    _emit(fmt, timeline_json(entries, k, filters), tables.timeline_table(entries))
+    graph = _open(data_dir, base, store_kind, store_root)
+    entries = graph.engine.timeline(k, filters)
+    _emit(fmt, timeline_json(entries, k, filters, graph.minter), tables.timeline_table(entries))
 
 
 @main.command()
@@ -308,11 +310,12 @@ def audit(start: str, end: str, drug: str | None, jurisdiction: str | None, fmt:
     from guidancekg.graph.views.audit import audit_csv, audit_json, audit_markdown
 
     d1, d2 = parse_day(start, "--from"), parse_day(end, "--to")
-    result = run_audit(_open(data_dir, base, store_kind, store_root).engine, d1, d2, Filters(drug, jurisdiction))
+    graph = _open(data_dir, base, store_kind, store_root)
+    result = run_audit(graph.engine, d1, d2, Filters(drug, jurisdiction))
     if fmt == "json":
-        click.echo(json.dumps(audit_json(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(audit_json(result, graph.minter), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(audit_csv(result), nl=False)
+        click.echo(audit_csv(result, graph.minter), nl=False)
     else:
         click.echo(audit_markdown(result), nl=False)
 

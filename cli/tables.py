@@ -8,10 +8,6 @@ from collections.abc import Sequence
 from guidancekg.graph.engine.answers import Change, Entry, Guidance, TimelineEntry
 
 
-def _key(iri: str | None) -> str:
-    return iri.rsplit("/", 1)[-1] if iri else ""
-
-
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], wrap: int = 60) -> str:
     """Return a fixed-width table; the last column wraps at ``wrap`` characters."""
     if not rows:
@@ -38,7 +34,7 @@ def guidance_table(g: Guidance) -> str:
     rows = [[e.statement.topic, e.statement.jurisdiction, str(e.statement.valid_from), e.status or "",
              e.statement.key, f"{e.statement.wording} [{_sources(e)}]"] for e in g.effective]
     over = [[e.statement.topic, e.statement.jurisdiction, str(e.statement.valid_from),
-             ", ".join(_key(b) for b in e.overridden_by), e.statement.key,
+             ", ".join(e.overridden_by), e.statement.key,
              f"{e.statement.wording} [{_sources(e)}]"] for e in g.overridden]
     return "\n".join([
         head, "", f"Effective ({len(rows)}):",
@@ -50,7 +46,7 @@ def guidance_table(g: Guidance) -> str:
 
 def changes_table(changes: list[Change]) -> str:
     """Return one row per change, in date order."""
-    rows = [[str(c.date), c.change, c.reason, _key(c.by), c.entry.statement.key, c.entry.statement.wording]
+    rows = [[str(c.date), c.change, c.reason, c.by or "", c.entry.statement.key, c.entry.statement.wording]
             for c in changes]
     return table(["date", "change", "reason", "by", "statement", "text"], rows)
 
@@ -63,6 +59,6 @@ def timeline_table(entries: list[TimelineEntry]) -> str:
     rows = []
     for t in entries:
         eff = "; ".join(span(p.start, p.end) for p in t.effective) or "-"
-        over = "; ".join(f"{span(p.start, p.end)} by {_key(p.by)}" for p in t.overridden) or "-"
+        over = "; ".join(f"{span(p.start, p.end)} by {p.by}" for p in t.overridden) or "-"
         rows.append([t.entry.statement.key, t.entry.statement.jurisdiction, eff, over])
     return table(["statement", "jur", "effective", "overridden"], rows, wrap=50)

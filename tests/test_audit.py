@@ -40,10 +40,10 @@ def test_jurisdiction_filter(engine):
     assert result.lags == () and all(not c.added for c in result.versions)
 
 
-def test_formats_agree(engine):
-    result = audit(engine, date(2019, 4, 1), date(2019, 4, 30))
-    body = audit_json(result)
-    rows = list(csv.DictReader(io.StringIO(audit_csv(result))))
+def test_formats_agree(graph):
+    result = audit(graph.engine, date(2019, 4, 1), date(2019, 4, 30))
+    body = audit_json(result, graph.minter)
+    rows = list(csv.DictReader(io.StringIO(audit_csv(result, graph.minter))))
     lag_rows = [r for r in rows if r["section"] == "lag"]
     assert len(lag_rows) == len(body["lags"])
     assert any(r["statement"] == RESTRICTION and r["lag_days"] == "6" for r in lag_rows)

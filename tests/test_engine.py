@@ -31,7 +31,7 @@ def test_restriction_overrides_the_licensing_from_12_april_2019(engine):
     assert keys(g.effective) == {RESTRICTION}
     over = {e.statement.key: e.overridden_by for e in g.overridden}
     assert set(over) == {LICENSING, EU_2013}
-    assert all(by == (engine.model.statements_by_key(RESTRICTION).iri,) for by in over.values())
+    assert all(by == (RESTRICTION,) for by in over.values())
 
 
 def test_nothing_from_the_page_before_2014(engine):
@@ -71,7 +71,7 @@ def test_eu_on_2020_02_01_final_indication_overrides_original_and_temporary(engi
     assert keys(g.effective) == {EU_2020}
     assert {EU_2013, RESTRICTION, LICENSING} <= keys(g.overridden)
     # The original never comes back although the temporary measure ended.
-    assert all(e.overridden_by == (engine.model.statements_by_key(EU_2020).iri,) for e in g.overridden)
+    assert all(e.overridden_by == (EU_2020,) for e in g.overridden)
 
 
 def test_nice_recommendation_is_not_withdrawn_in_2019(engine):
@@ -104,9 +104,8 @@ def test_as_known_at_across_sources(engine):
 
 
 def test_cross_source_identity_is_one_statement_with_two_records(engine):
-    s = engine.model.statements_by_key(RESTRICTION)
-    records = engine.model.records[s.iri]
-    assert {engine.model.versions[r.version].published.isoformat() for r in records} == {"2019-04-12",
+    records = engine.model.records[RESTRICTION]
+    assert {engine.model.versions[r.version_id].published.isoformat() for r in records} == {"2019-04-12",
                                                                                            "2019-04-18"}
 
 
@@ -116,7 +115,7 @@ def test_changes_in_2019_list_the_12_april_change_with_its_reason(engine):
     assert (RESTRICTION, "started", "came-into-force") in on_12
     assert (LICENSING, "stopped", "overridden") in on_12
     stopped = next(c for c in changes if c.entry.statement.key == LICENSING)
-    assert stopped.by == engine.model.statements_by_key(RESTRICTION).iri
+    assert stopped.by == RESTRICTION
 
 
 def test_eu_changes_2019_to_2020_list_both_steps(engine):
@@ -163,8 +162,7 @@ def test_eu_changes_of_2019_include_the_prac_recommendation_and_chmp_endorsement
     changes = engine.changes(date(2019, 1, 1), date(2019, 12, 31), filters=Filters(jurisdiction="EU"))
     assert (PRAC, "started", "came-into-force") in {(c.entry.statement.key, c.change, c.reason)
                                                     for c in changes if str(c.date) == "2019-10-31"}
-    prac = engine.model.statements_by_key(PRAC)
-    versions = {engine.model.versions[r.version].key for r in engine.model.records[prac.iri]}
+    versions = {r.version for r in engine.model.records[PRAC]}
     assert versions == {"2019-10-31", "2019-11-14"}  # the CHMP opinion asserts it again
 
 

@@ -20,7 +20,10 @@ from guidancekg.graph.engine.memento import (
     neighbours,
 )
 from guidancekg.graph.errors import InputError, NotFound
+from guidancekg.graph.rdf.iris import Minter
 from guidancekg.graph.views.serialize import guidance_json
+
+IRIS = Minter("http://localhost/")  # the test app's base (conftest.TEST_BASE)
 
 DRUG = "alemtuzumab"
 AD = "Accept-Datetime"
@@ -86,7 +89,7 @@ def test_mementos_are_exactly_the_days_the_answer_changes(engine, jurisdiction):
     f = Filters(drug=DRUG, jurisdiction=jurisdiction)
 
     def answer(d: date) -> dict:
-        body = guidance_json(engine.guidance(d, d, f))
+        body = guidance_json(engine.guidance(d, d, f), IRIS)
         return {k: body[k] for k in ("statements", "overridden")}
 
     memo: dict[date, dict] = {}
@@ -303,7 +306,7 @@ def test_memento_as_json_holds_the_restriction_and_the_overridden_licence(client
     assert r.status_code == 200 and r.mimetype == "application/json"
     assert "Accept" in r.headers["Vary"]
     body = r.get_json()
-    expected = guidance_json(engine.guidance(date(2019, 4, 12), date(2019, 4, 12), Filters(DRUG, "EU")))
+    expected = guidance_json(engine.guidance(date(2019, 4, 12), date(2019, 4, 12), Filters(DRUG, "EU")), IRIS)
     assert body == expected
     assert body["on"] == body["known"] == "2019-04-12"
     effective = {s["key"]: s for s in body["statements"]}

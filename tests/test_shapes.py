@@ -16,7 +16,6 @@ from rdflib.namespace import DCTERMS, PROV
 
 from guidancekg.graph.dates import in_force_end, in_force_start, parse_partial, recorded_from
 from guidancekg.graph.rdf.shacl import ShaclReport, ShaclResult, load_shapes, load_vocabulary, validate
-from guidancekg.graph.rdf.writer import date_literal
 from guidancekg.ontology.vocab import GK, JURISDICTION_IRI, OA, PRECISION_TERMS, TOPIC_IRI
 
 EX = Namespace("http://example.org/id/")
@@ -29,6 +28,13 @@ TEXT = (
 )
 QUOTE_1 = "licensed for active relapsing remitting MS"
 QUOTE_2 = "As a temporary measure, Lemtrada should only be used when MS remains highly active."
+
+
+def date_literal(value) -> Literal:
+    """Return a PartialDate as the xsd:date, xsd:gYearMonth or xsd:gYear literal the writer gives it."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    datatype = URIRef(xsd + {"day": "date", "month": "gYearMonth", "year": "gYear"}[value.precision])
+    return Literal(value.isoformat(), datatype=datatype)
 
 
 def _n3(value: str) -> str:

@@ -25,19 +25,25 @@ def run(store: Store, name: str, *values: date | None) -> list[dict[str, str | N
     return store.select(VALUES.sub(head + "{ (" + literals + ") }", text, count=1))
 
 
+def key(iri: str | None) -> str:
+    """Return the key a statement IRI was minted from (the engine names statements by key)."""
+    assert iri and "/id/statement/" in iri, iri
+    return iri.rsplit("/", 1)[-1]
+
+
 def answers(engine: Engine, store: Store, on: date, known: date | None):
     g = engine.guidance(on, known)
-    by_engine = ({e.statement.iri for e in g.effective},
-                 {(e.statement.iri, b) for e in g.overridden for b in e.overridden_by})
-    by_sparql = ({r["statement"] for r in run(store, "guidance-on-date.rq", on, known)},
-                 {(r["statement"], r["by"]) for r in run(store, "overridden-on-date.rq", on, known)})
+    by_engine = ({e.statement.key for e in g.effective},
+                 {(e.statement.key, b) for e in g.overridden for b in e.overridden_by})
+    by_sparql = ({key(r["statement"]) for r in run(store, "guidance-on-date.rq", on, known)},
+                 {(key(r["statement"]), key(r["by"])) for r in run(store, "overridden-on-date.rq", on, known)})
     return by_engine, by_sparql
 
 
 def changes(engine: Engine, store: Store, start: date, end: date, known: date | None):
-    by_engine = {(c.day.isoformat(), c.entry.statement.iri, c.change, c.reason)
+    by_engine = {(c.day.isoformat(), c.entry.statement.key, c.change, c.reason)
                  for c in engine.changes(start, end, known)}
-    by_sparql = {(r["date"], r["statement"], r["change"], r["reason"])
+    by_sparql = {(r["date"], key(r["statement"]), r["change"], r["reason"])
                  for r in run(store, "changes-between-dates.rq", start, end, known)}
     return by_engine, by_sparql
 

@@ -143,25 +143,30 @@ def test_changes_between_dates_equals_api_changes(client):
 # -- the hand-written queries agree with the model ---------------------------------------------------------
 
 
+def key(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
 def test_overrides(client, graph):
-    m = graph.model
+    m, iris = graph.model, graph.minter
     rows = select(client, library("overrides.rq"))
-    expected = {(s.iri, target, kind) for s in m.statements.values() for target, kind in s.overrides}
+    expected = {(str(iris.statement(s.key)), str(iris.statement(o.target)), o.kind)
+                for s in m.statements.values() for o in s.overrides}
     assert {(r["statement"], r["overridden"], r["kind"]) for r in rows} == expected and expected
     sources = defaultdict(set)
-    for iri, records in m.records.items():
+    for k, records in m.records.items():
         for rec in records:
-            sources[iri].add(m.sources[m.versions[rec.version].source].key)
+            sources[k].add(rec.source)
     for r in rows:
-        s, o = m.statements[r["statement"]], m.statements[r["overridden"]]
+        s, o = m.statements[key(r["statement"])], m.statements[key(r["overridden"])]
         assert (r["key"], r["overriddenKey"]) == (s.key, o.key)
         assert r["validFrom"] == s.valid_from.isoformat() and r["overriddenValidFrom"] == o.valid_from.isoformat()
         assert r["inForceFrom"] == in_force_start(s.valid_from).isoformat()
         assert r["overriddenInForceFrom"] == in_force_start(o.valid_from).isoformat()
         assert r["validUntil"] == (s.valid_until.isoformat() if s.valid_until else None)
         assert r["overriddenInForceUntil"] == (in_force_end(o.valid_until).isoformat() if o.valid_until else None)
-        assert set(r["sources"].split()) == sources[s.iri]
-        assert set(r["overriddenSources"].split()) == sources[o.iri]
+        assert set(r["sources"].split()) == sources[s.key]
+        assert set(r["overriddenSources"].split()) == sources[o.key]
 
 
 def test_overrides_for_an_unknown_drug_is_empty(client):
@@ -169,13 +174,15 @@ def test_overrides_for_an_unknown_drug_is_empty(client):
     assert select(client, with_values("overrides.rq", 'VALUES ?drugKey { "alemtuzumab" }'))
 
 
-def _record_tuple(m, rec) -> tuple:
+def _record_tuple(graph, rec) -> tuple:
     """The record as the query gives it: a held reference's passage apart from the version's own quote."""
-    v = m.versions[rec.version]
-    own = (None, None, None) if rec.reference else (rec.quote, rec.start, rec.end)
-    reported = (rec.reference, rec.quote, rec.start, rec.end) if rec.reference else (None,) * 4
-    return (rec.statement, rec.version, v.published.isoformat(), recorded_from(v.published).isoformat(),
-            v.sha256, rec.confidence, *own, rec.citation, rec.document, *reported)
+    iris, v = graph.minter, graph.model.versions[rec.version_id]
+    q = (rec.quote.exact, rec.quote.start, rec.quote.end) if rec.quote else (None, None, None)
+    own = (None, None, None) if rec.reference else q
+    reported = (str(iris.reference(rec.reference)), *q) if rec.reference else (None,) * 4
+    return (str(iris.statement(rec.statement)), str(iris.version(rec.source, rec.version)), v.published.isoformat(),
+            recorded_from(v.published).isoformat(), v.sha256, rec.confidence, *own, rec.citation_url, rec.document,
+            *reported)
 
 
 def _row_tuple(r) -> tuple:
@@ -189,49 +196,50 @@ def _row_tuple(r) -> tuple:
 def test_statement_provenance_by_key(client, graph):
     m = graph.model
     rows = select(client, library("statement-provenance.rq"))
-    key = re.search(r'\(UNDEF "([^"]+)"\)', library("statement-provenance.rq")).group(1)
-    statement = m.statements_by_key(key)
-    assert sorted(_row_tuple(r) for r in rows) == sorted(_record_tuple(m, rec) for rec in m.records[statement.iri])
+    wanted = re.search(r'\(UNDEF "([^"]+)"\)', library("statement-provenance.rq")).group(1)
+    assert sorted(_row_tuple(r) for r in rows) == sorted(_record_tuple(graph, rec) for rec in m.records[wanted])
 
 
 def test_statement_provenance_by_iri_and_for_every_statement(client, graph):
     m = graph.model
     some = sorted(m.statements)[0]
-    rows = select(client, with_values("statement-provenance.rq", f"VALUES (?statement ?key) {{ (<{some}> UNDEF) }}"))
-    assert sorted(map(_row_tuple, rows)) == sorted(_record_tuple(m, rec) for rec in m.records[some])
+    iri = graph.minter.statement(some)
+    rows = select(client, with_values("statement-provenance.rq", f"VALUES (?statement ?key) {{ (<{iri}> UNDEF) }}"))
+    assert sorted(map(_row_tuple, rows)) == sorted(_record_tuple(graph, rec) for rec in m.records[some])
     rows = select(client, with_values("statement-provenance.rq", "VALUES (?statement ?key) { (UNDEF UNDEF) }"))
-    expected = [_record_tuple(m, rec) for records in m.records.values() for rec in records]
+    expected = [_record_tuple(graph, rec) for records in m.records.values() for rec in records]
     assert sorted(map(_row_tuple, rows)) == sorted(expected) and len(expected) == sum(map(len, m.records.values()))
 
 
 def test_version_assertions(client, graph):
-    m = graph.model
+    m, iris = graph.model, graph.minter
     rows = select(client, library("version-assertions.rq"))
-    expected = {(v, s) for v, statements in m.asserted_by.items() for s in statements}
+    expected = {(str(iris.version(*v.split("/"))), str(iris.statement(s)))
+                for v, statements in m.asserted_by.items() for s in statements}
     assert {(r["version"], r["statement"]) for r in rows} == expected
     for r in rows:
-        s, v = m.statements[r["statement"]], m.versions[r["version"]]
+        s, v = m.statements[key(r["statement"])], m.versions[iris.key_of(r["version"], "version")]
         assert r["topic"].endswith("/" + s.topic) and r["jurisdiction"].endswith("/" + s.jurisdiction)
-        assert r["published"] == v.published.isoformat() and r["source"] == v.source
+        assert r["published"] == v.published.isoformat() and r["source"] == str(iris.source(v.source))
     one = next(iter(m.sources.values()))
     rows = select(client, with_values("version-assertions.rq", f'VALUES ?sourceKey {{ "{one.key}" }}'))
-    assert {r["source"] for r in rows} == {one.iri}
+    assert {r["source"] for r in rows} == {str(iris.source(one.key))}
 
 
 def test_temporary_measures(client, graph):
     m = graph.model
-    rows = {r["statement"]: r for r in select(client, library("temporary-measures.rq"))}
-    temporary = {s.iri: s for s in m.statements.values() if s.temporary}
+    rows = {key(r["statement"]): r for r in select(client, library("temporary-measures.rq"))}
+    temporary = {s.key: s for s in m.statements.values() if s.temporary}
     assert set(rows) == set(temporary) and temporary
-    for iri, s in temporary.items():
-        r = rows[iri]
-        overriders = [o for o in m.statements.values() if any(t == iri for t, _ in o.overrides)]
-        first = min(overriders, key=lambda o: (in_force_start(o.valid_from), o.iri), default=None)
+    for k, s in temporary.items():
+        r = rows[k]
+        overriders = [o for o in m.statements.values() if any(x.target == k for x in o.overrides)]
+        first = min(overriders, key=lambda o: (in_force_start(o.valid_from), o.key), default=None)
         until = in_force_end(s.valid_until) if s.valid_until else None
         over = in_force_start(first.valid_from) if first else None
         ends = [d for d in (until, over) if d is not None]
         ended = min(ends) if ends else None
-        assert r["firstOverrider"] == (first.iri if first else None)
+        assert r["firstOverrider"] == (str(graph.minter.statement(first.key)) if first else None)
         assert r["overriddenFrom"] == (over.isoformat() if over else None)
         assert r["ended"] == (ended.isoformat() if ended else None)
         expected_how = ("not ended" if ended is None else "valid_until" if ended == until else "overridden")
@@ -239,20 +247,22 @@ def test_temporary_measures(client, graph):
 
 
 def test_reporting_lag(client, graph):
-    m = graph.model
+    m, iris = graph.model, graph.minter
     expected = {}
-    for iri, records in m.records.items():
-        s = m.statements[iri]
+    for k, records in m.records.items():
+        s = m.statements[k]
         first = {}
         for rec in records:
-            v = m.versions[rec.version]
-            key = (recorded_from(v.published), v.key)
-            if v.source not in first or key < first[v.source][0]:
-                first[v.source] = (key, v)
+            v = m.versions[rec.version_id]
+            order = (recorded_from(v.published), v.key)
+            if v.source not in first or order < first[v.source][0]:
+                first[v.source] = (order, v)
         for source, (_, v) in first.items():
             start = in_force_start(s.valid_from)
-            expected[(iri, source)] = (v.iri, (v.published.lo - start).days, (recorded_from(v.published) - start).days,
-                                       v.published.precision != "day" or s.valid_from.precision != "day")
+            expected[(str(iris.statement(k)), str(iris.source(source)))] = (
+                str(iris.version(v.source, v.key)), (v.published.lo - start).days,
+                (recorded_from(v.published) - start).days,
+                v.published.precision != "day" or s.valid_from.precision != "day")
     rows = select(client, library("reporting-lag.rq"))
     got = {(r["statement"], r["source"]): (r["firstVersion"], int(r["lagDays"]), int(r["recordedLagDays"]),
                                            r["approximate"] == "true") for r in rows}
@@ -264,8 +274,8 @@ def test_reporting_lag_agrees_with_the_audit(client, graph):
     audit = pytest.importorskip("guidancekg.graph.views.audit")
     lags = audit._lags(graph.engine, sorted(graph.model.statements))
     rows = select(client, library("reporting-lag.rq"))
-    got = {(r["statement"], r["sourceKey"]): int(r["lagDays"]) for r in rows}
-    assert {(lag.statement.iri, lag.source): lag.days for lag in lags} == got
+    got = {(key(r["statement"]), r["sourceKey"]): int(r["lagDays"]) for r in rows}
+    assert {(lag.statement.key, lag.source): lag.days for lag in lags} == got
 
 
 def test_julian_day_arithmetic_matches_python(client):

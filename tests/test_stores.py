@@ -17,11 +17,14 @@ import pytest
 from guidancekg.graph.engine.answers import Engine, Filters
 from guidancekg.graph.engine.model import load_model
 from guidancekg.graph.errors import StoreError
+from guidancekg.graph.rdf.iris import Minter
 from guidancekg.graph.sparql.library import EVERYTHING, QUERIES_DIR
 from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
 from guidancekg.graph.stores.build import compile_data, open_remote_store, open_store, write_remote_build
 from guidancekg.graph.stores.remote import RemoteConfig, RemoteStore
 from guidancekg.graph.views.serialize import changes_json, guidance_json, timeline_json
+
+IRIS = Minter("http://localhost/")  # the test app's base (conftest.TEST_BASE)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 BASE = "http://localhost/"
@@ -86,11 +89,12 @@ def test_engine_answers_are_equal_on_key_dates(opened, reference, known):
     for on in KEY_DATES:
         for filters in (Filters(), Filters(jurisdiction="EU", topic="indication"), Filters(drug="alemtuzumab")):
             d = date.fromisoformat(on)
-            assert guidance_json(engine.guidance(d, k, filters)) == guidance_json(ref.guidance(d, k, filters))
+            assert (guidance_json(engine.guidance(d, k, filters), IRIS)
+                    == guidance_json(ref.guidance(d, k, filters), IRIS))
     start, end = date(2012, 1, 1), date(2022, 12, 31)
-    assert (changes_json(engine.changes(start, end, k), start, end, k, Filters())
-            == changes_json(ref.changes(start, end, k), start, end, k, Filters()))
-    assert timeline_json(engine.timeline(k), k, Filters()) == timeline_json(ref.timeline(k), k, Filters())
+    assert (changes_json(engine.changes(start, end, k), start, end, k, Filters(), IRIS)
+            == changes_json(ref.changes(start, end, k), start, end, k, Filters(), IRIS))
+    assert timeline_json(engine.timeline(k), k, Filters(), IRIS) == timeline_json(ref.timeline(k), k, Filters(), IRIS)
 
 
 def _library(name: str, *values: str) -> str:

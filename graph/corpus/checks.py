@@ -65,7 +65,7 @@ def _check_assertions(corpus: Corpus, report: CheckReport) -> None:
                 report.problems.append(f"{a.where}: statement {a.statement}: the citation quotes unknown reference "
                                        f"{a.reference!r} (references are folders of data/references/)")
                 continue
-            text, what = held.text, f"reference {a.reference}"
+            text, what = held.text or "", f"reference {a.reference}"
         else:
             text, what = corpus.versions[a.version_id].text or "", f"version {a.version_id}"
         q = a.quote

@@ -14,11 +14,8 @@ Every error names the file and line, and the statement where there is one.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from guidancekg.graph.corpus.records import (
     Assertion,
@@ -30,10 +27,10 @@ from guidancekg.graph.corpus.records import (
     Source,
     Statement,
     Version,
-    Where,
 )
-from guidancekg.graph.dates import PartialDate, parse_partial
-from guidancekg.graph.errors import DataError, InputError
+from guidancekg.graph.corpus.yamlfile import Fields, read_text, read_yaml, relative, sha256_of
+from guidancekg.graph.dates import PartialDate
+from guidancekg.graph.errors import DataError
 from guidancekg.ontology.vocab import (
     BASIS_TERMS,
     CONFIDENCE_TERMS,
@@ -43,8 +40,6 @@ from guidancekg.ontology.vocab import (
     TOPIC_KEYS,
 )
 
-LINE = "__line__"
-
 STATEMENT_KEYS = {
     "id", "drug", "topic", "jurisdiction", "text", "valid_from", "valid_from_basis", "valid_until",
     "temporary", "overrides", "quote", "citation", "note", "assertion_note",
@@ -53,132 +48,6 @@ ASSERTS_KEYS = {"asserts", "quote", "citation", "assertion_note"}
 SOURCE_KEYS = {"title", "publisher", "kind", "jurisdiction", "url", "attribution", "note"}
 VERSION_KEYS = {"published", "url", "revises", "note"}
 REFERENCE_KEYS = {"title", "attribution", "note"}
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that records each mapping's line under ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
-    mapping[LINE] = node.start_mark.line + 1
-    return mapping
-
-
-# libyaml's parser when PyYAML was built with it (about ten times faster on large corpora), with the same
-# constructors and resolvers; errors are reported by the pure-Python loader, so messages do not depend on it.
-_CLineLoader: Any = getattr(yaml, "CSafeLoader", None) and type("_CLineLoader", (yaml.CSafeLoader,), {})
-
-for _loader in (_LineLoader, _CLineLoader):
-    if not _loader:
-        continue
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    # Dates stay strings: the project parses them itself, with precision.
-    _loader.yaml_implicit_resolvers = {
-        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
-def read_yaml(path: Path, root: Path) -> Any:
-    """Parse one YAML file, turning a syntax error into a :class:`DataError` naming its line."""
-    rel = _rel(path, root)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=rel) from None
-    except OSError as exc:
-        raise DataError(f"cannot read: {exc.strerror}", file=rel) from None
-    if _CLineLoader:
-        try:
-            return yaml.load(text, Loader=_CLineLoader)
-        except yaml.YAMLError:
-            pass  # parse again below, for the pure-Python loader's message
-    try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError(f"malformed YAML: {problem}", file=rel, line=line) from None
-
-
-def read_text(path: Path, root: Path) -> str:
-    """Read a held text as UTF-8, exactly (no newline translation)."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"held text is not UTF-8 ({exc.reason} at byte {exc.start})",
-                        file=_rel(path, root)) from None
-
-
-def sha256_of(text: str) -> str:
-    """Return the hex SHA-256 of a text's UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
-
-
-class _Fields:
-    """Typed access to one YAML mapping, with errors that say where."""
-
-    def __init__(self, raw: Any, file: str, allowed: set[str], statement: str | None = None,
-                 what: str = "entry") -> None:
-        if not isinstance(raw, dict):
-            raise DataError(f"expected a mapping for this {what}, got {type(raw).__name__}", file=file)
-        self.raw = raw
-        self.file = file
-        self.line = raw.get(LINE)
-        self.statement = statement
-        unknown = sorted(k for k in raw if k != LINE and k not in allowed)
-        if unknown:
-            self.fail(f"unknown field(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}")
-
-    def fail(self, message: str) -> DataError:
-        raise DataError(message, file=self.file, line=self.line, statement=self.statement)
-
-    def where(self) -> Where:
-        return Where(self.file, self.line)
-
-    def text(self, key: str, required: bool = True) -> str | None:
-        value = self.raw.get(key)
-        if value is None:
-            if required:
-                self.fail(f"missing required field {key!r}")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(f"field {key!r} must be a non-empty string")
-        return value
-
-    def choice(self, key: str, allowed: tuple[str, ...] | set[str], required: bool = True,
-               default: str | None = None) -> str:
-        value = self.text(key, required=required and default is None) or default
-        if value not in allowed:
-            self.fail(f"{key} {value!r} is not one of: {', '.join(sorted(allowed))}")
-        return str(value)
-
-    def date(self, key: str, required: bool = True) -> PartialDate | None:
-        value = self.raw.get(key)
-        if value is None:
-            if required:
-                self.fail(f"missing required field {key!r}")
-            return None
-        try:
-            return parse_partial(str(value), key)
-        except InputError as exc:
-            self.fail(exc.message)
-        raise AssertionError("unreachable")
-
-    def flag(self, key: str) -> bool:
-        value = self.raw.get(key, False)
-        if not isinstance(value, bool):
-            self.fail(f"field {key!r} must be true or false")
-        return bool(value)
 
 
 def load_corpus(data_dir: Path) -> Corpus:
@@ -202,7 +71,7 @@ def load_corpus(data_dir: Path) -> Corpus:
             _load_statements(version, version_dir / "statements.yaml", root, drugs, source,
                              statements, assertions)
     references = _load_references(root)
-    return _resolve_publication_dates(Corpus(drugs, sources, versions, statements, tuple(assertions), references))
+    return resolve_publication_dates(Corpus(drugs, sources, versions, statements, tuple(assertions), references))
 
 
 def _load_references(root: Path) -> dict[str, Reference]:
@@ -212,11 +81,11 @@ def _load_references(root: Path) -> dict[str, Reference]:
     for ref_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
         path = ref_dir / "reference.yaml"
         if not path.exists():
-            raise DataError("missing reference.yaml", file=_rel(ref_dir, root))
-        f = _Fields(read_yaml(path, root), _rel(path, root), REFERENCE_KEYS, what="reference")
+            raise DataError("missing reference.yaml", file=relative(ref_dir, root))
+        f = Fields(read_yaml(path, root), relative(path, root), REFERENCE_KEYS, what="reference")
         text_path = ref_dir / "text.txt"
         if not text_path.exists():
-            raise DataError("missing text.txt: a reference is a held text", file=_rel(ref_dir, root))
+            raise DataError("missing text.txt: a reference is a held text", file=relative(ref_dir, root))
         text = read_text(text_path, root)
         out[ref_dir.name] = Reference(
             key=ref_dir.name, title=f.text("title") or "", text=text, sha256=sha256_of(text),
@@ -227,13 +96,13 @@ def _load_references(root: Path) -> dict[str, Reference]:
 
 def _load_drugs(root: Path) -> dict[str, Drug]:
     path = root / "drugs.yaml"
-    file = _rel(path, root)
+    file = relative(path, root)
     raw = read_yaml(path, root) if path.exists() else None
     if not isinstance(raw, list):
         raise DataError("expected a list of drugs", file=file)
     drugs: dict[str, Drug] = {}
     for item in raw:
-        f = _Fields(item, file, {"id", "label", "brand_names"}, what="drug")
+        f = Fields(item, file, {"id", "label", "brand_names"}, what="drug")
         key = f.text("id") or ""
         brands = item.get("brand_names") or []
         if not isinstance(brands, list) or not all(isinstance(b, str) for b in brands):
@@ -246,10 +115,10 @@ def _load_drugs(root: Path) -> dict[str, Drug]:
 
 def _load_source(source_dir: Path, root: Path) -> Source:
     path = source_dir / "source.yaml"
-    file = _rel(path, root)
+    file = relative(path, root)
     if not path.exists():
-        raise DataError("missing source.yaml", file=_rel(source_dir, root))
-    f = _Fields(read_yaml(path, root), file, SOURCE_KEYS, what="source")
+        raise DataError("missing source.yaml", file=relative(source_dir, root))
+    f = Fields(read_yaml(path, root), file, SOURCE_KEYS, what="source")
     return Source(
         key=source_dir.name,
         title=f.text("title") or "",
@@ -264,10 +133,10 @@ def _load_source(source_dir: Path, root: Path) -> Source:
 
 def _load_version(source: Source, version_dir: Path, root: Path) -> Version:
     path = version_dir / "version.yaml"
-    file = _rel(path, root)
+    file = relative(path, root)
     if not path.exists():
-        raise DataError("missing version.yaml", file=_rel(version_dir, root))
-    f = _Fields(read_yaml(path, root), file, VERSION_KEYS, what="version")
+        raise DataError("missing version.yaml", file=relative(version_dir, root))
+    f = Fields(read_yaml(path, root), file, VERSION_KEYS, what="version")
     text_path = version_dir / "text.txt"
     text = read_text(text_path, root) if text_path.exists() else None
     published = f.date("published")
@@ -287,7 +156,7 @@ def _load_version(source: Source, version_dir: Path, root: Path) -> Version:
 
 def _load_statements(version: Version, path: Path, root: Path, drugs: dict[str, Drug], source: Source,
                      statements: dict[str, Statement], assertions: list[Assertion]) -> None:
-    file = _rel(path, root)
+    file = relative(path, root)
     raw = read_yaml(path, root) if path.exists() else []
     if raw is None:
         raw = []
@@ -302,19 +171,19 @@ def read_statement_entries(raw: list[Any], file: str, version: Version, drugs: d
     for item in raw:
         key = item.get("id") or item.get("asserts") if isinstance(item, dict) else None
         if isinstance(item, dict) and "asserts" in item:
-            f = _Fields(item, file, ASSERTS_KEYS, statement=str(key), what="assertion")
+            f = Fields(item, file, ASSERTS_KEYS, statement=str(key), what="assertion")
             key = f.text("asserts") or ""
         else:
-            f = _Fields(item, file, STATEMENT_KEYS, statement=str(key) if key else None, what="statement")
+            f = Fields(item, file, STATEMENT_KEYS, statement=str(key) if key else None, what="statement")
             key = f.text("id") or ""
             if key in statements:
                 f.fail(f"statement {key!r} is already defined at {statements[key].where}; "
                        f"to record it from another version, write 'asserts: {key}'")
-            statements[key] = _statement(f, key, drugs, source)
+            statements[key] = _statement(f, key, drugs, source, version)
         assertions.append(_assertion(f, key, version))
 
 
-def _statement(f: _Fields, key: str, drugs: dict[str, Drug], source: Source) -> Statement:
+def _statement(f: Fields, key: str, drugs: dict[str, Drug], source: Source, version: Version) -> Statement:
     drug = f.choice("drug", set(drugs))
     topic = f.choice("topic", TOPIC_KEYS)
     jurisdiction = f.choice("jurisdiction", JURISDICTION_CODES, default=source.jurisdiction)
@@ -330,7 +199,7 @@ def _statement(f: _Fields, key: str, drugs: dict[str, Drug], source: Source) -> 
         f.fail("overrides must be a list of {statement, kind}")
     overrides = []
     for o in overrides_raw:
-        of = _Fields(o, f.file, {"statement", "kind"}, statement=key, what="override")
+        of = Fields(o, f.file, {"statement", "kind"}, statement=key, what="override")
         overrides.append(OverrideRef(of.text("statement") or "", of.choice("kind", set(OVERRIDE_KIND_TERMS))))
     quote = f.raw.get("quote")
     wording = f.text("text", required=False) or (quote.get("exact") if isinstance(quote, dict) else None)
@@ -338,13 +207,15 @@ def _statement(f: _Fields, key: str, drugs: dict[str, Drug], source: Source) -> 
         f.fail("missing 'text' (the wording as the source gives it); it may be left out only with a quote")
     return Statement(
         key=key, drug=drug, topic=topic, jurisdiction=jurisdiction, wording=str(wording),
-        valid_from=valid_from, valid_from_basis=basis, valid_until=f.date("valid_until", required=False),
+        # With the publication-date basis, this version's date until resolve_publication_dates has seen them all.
+        valid_from=valid_from or version.published, valid_from_basis=basis,
+        valid_until=f.date("valid_until", required=False),
         temporary=f.flag("temporary"), overrides=tuple(overrides), note=f.text("note", required=False),
         where=f.where(),
     )
 
 
-def _assertion(f: _Fields, key: str, version: Version) -> Assertion:
+def _assertion(f: Fields, key: str, version: Version) -> Assertion:
     quote_raw, citation_raw = f.raw.get("quote"), f.raw.get("citation")
     if (quote_raw is None) == (citation_raw is None):
         f.fail("give exactly one of 'quote' (from the held text) or 'citation' (a source whose text is not held)")
@@ -352,18 +223,18 @@ def _assertion(f: _Fields, key: str, version: Version) -> Assertion:
     citation_url = reference = document = None
     confidence = "verbatim"
     if quote_raw is not None:
-        qf = _Fields(quote_raw, f.file, {"exact", "start", "end"}, statement=key, what="quote")
+        qf = Fields(quote_raw, f.file, {"exact", "start", "end"}, statement=key, what="quote")
         quote = _quote(qf)
         if version.text is None:
             qf.fail(f"version {version.id} holds no text to quote; use a citation instead")
     else:
-        cf = _Fields(citation_raw, f.file, {"url", "confidence", "document", "quote"}, statement=key,
+        cf = Fields(citation_raw, f.file, {"url", "confidence", "document", "quote"}, statement=key,
                      what="citation")
         citation_url = cf.text("url", required=False)
         confidence = cf.choice("confidence", set(CONFIDENCE_TERMS))
         document = cf.text("document", required=False)
         if cf.raw.get("quote") is not None:
-            qf = _Fields(cf.raw["quote"], f.file, {"reference", "exact", "start", "end"}, statement=key,
+            qf = Fields(cf.raw["quote"], f.file, {"reference", "exact", "start", "end"}, statement=key,
                          what="quote of a reference")
             reference = qf.text("reference")
             quote = _quote(qf)
@@ -377,7 +248,7 @@ def _assertion(f: _Fields, key: str, version: Version) -> Assertion:
     )
 
 
-def _quote(qf: _Fields) -> Quote:
+def _quote(qf: Fields) -> Quote:
     exact = qf.text("exact") or ""
     start, end = qf.raw.get("start"), qf.raw.get("end")
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or start < 0:
@@ -385,8 +256,8 @@ def _quote(qf: _Fields) -> Quote:
     return Quote(exact, int(start), int(end))
 
 
-def _resolve_publication_dates(corpus: Corpus) -> Corpus:
-    """Fill ``valid_from`` for statements whose basis is the publication date of their earliest version."""
+def resolve_publication_dates(corpus: Corpus) -> Corpus:
+    """Set ``valid_from`` of statements whose basis is the publication date to their earliest version's date."""
     earliest: dict[str, PartialDate] = {}
     for a in corpus.assertions:
         version = corpus.versions[a.version_id]
@@ -394,15 +265,6 @@ def _resolve_publication_dates(corpus: Corpus) -> Corpus:
             earliest[a.statement] = version.published
     statements = dict(corpus.statements)
     for key, s in statements.items():
-        if s.valid_from_basis == "publication-date":
-            if key not in earliest:
-                raise DataError("no version asserts this statement", file=s.where.file, line=s.where.line,
-                                statement=key)
-            statements[key] = _replace(s, valid_from=earliest[key])
+        if s.valid_from_basis == "publication-date" and key in earliest:
+            statements[key] = dataclasses.replace(s, valid_from=earliest[key])
     return dataclasses.replace(corpus, statements=statements)
-
-
-def _replace(s: Statement, **changes: Any) -> Statement:
-    from dataclasses import replace
-
-    return replace(s, **changes)

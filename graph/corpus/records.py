@@ -1,7 +1,13 @@
-"""The curated data as plain frozen records, before it becomes RDF.
+"""The records of the guidance data: one set, from the data files to the engine.
 
-A :class:`Corpus` is what ``data/`` says, checked for form by :mod:`.datafiles`; :mod:`.checks` checks it for
-meaning and :mod:`.rdfbuild` turns it into the dataset.
+:mod:`.files` reads ``data/`` into a :class:`Corpus` of these records, :mod:`.checks` checks them for meaning,
+:mod:`guidancekg.graph.rdf.writer` writes them as RDF, and :mod:`guidancekg.graph.engine.model` reads the same
+records back from a store for the engine. Everything is identified by its key in the data (a statement's ``id``,
+a source's folder name, a version's ``source/key``); IRIs are minted from keys (:mod:`guidancekg.graph.rdf.iris`)
+only where RDF or JSON needs them.
+
+Read back from a store, a record has no :class:`Where` (it was not read from a file), and a version or reference
+leaves its held text out (the store holds it as ``gk:heldText``): ``sha256`` says whether a text is held.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ class Drug:
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """A publication that changes over time; ``publisher`` is its authority."""
+
     key: str
     title: str
     publisher: str
@@ -43,6 +51,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Version:
+    """One published state of a source; ``text`` is its held text (None when not held, or not loaded)."""
+
     source: str
     key: str
     published: PartialDate
@@ -56,6 +66,11 @@ class Version:
     @property
     def id(self) -> str:
         return f"{self.source}/{self.key}"
+
+    @property
+    def revises_id(self) -> str | None:
+        """Return the id of the version this one revises (of the same source), or None."""
+        return f"{self.source}/{self.revises}" if self.revises else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +88,24 @@ class OverrideRef:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """One unit of guidance about a drug, in force over ``[valid_from, valid_until)``.
+
+    With ``valid_from_basis`` ``publication-date``, ``valid_from`` is the publication date of the earliest
+    version asserting the statement (:func:`.files.resolve_publication_dates` sets it once every version is read).
+    """
+
     key: str
     drug: str
     topic: str
     jurisdiction: str
     wording: str
-    valid_from: PartialDate | None
+    valid_from: PartialDate
     valid_from_basis: str
     valid_until: PartialDate | None
     temporary: bool
     overrides: tuple[OverrideRef, ...]
     note: str | None
-    where: Where
+    where: Where | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +119,7 @@ class Reference:
 
     key: str
     title: str
-    text: str
+    text: str | None
     sha256: str
     attribution: str | None = None
     note: str | None = None
@@ -120,7 +141,7 @@ class Assertion:
     citation_url: str | None
     confidence: str
     note: str | None
-    where: Where
+    where: Where | None = None
     reference: str | None = None
     document: str | None = None
 

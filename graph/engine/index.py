@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
-from guidancekg.graph.engine.model import Model, StatementInfo
+from guidancekg.graph.engine.model import Model
 
 OPEN_END = date.max.toordinal() + 1  # an open valid_until: in force forever after its start
 
@@ -95,7 +95,7 @@ class DateIndex:
         self.model = model
         by_source: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         for v in model.versions.values():
-            by_source[v.source].append((recorded_from(v.published).toordinal(), v.key, v.iri))
+            by_source[v.source].append((recorded_from(v.published).toordinal(), v.key, v.id))
         self._days: dict[str, list[int]] = {}
         self._position: dict[str, tuple[str, int]] = {}  # version -> (source, position in its source's order)
         self._last: dict[str, int] = {}
@@ -103,14 +103,14 @@ class DateIndex:
             items.sort()
             self._days[src] = [d for d, _k, _v in items]
             self._last[src] = len(items) - 1
-            for n, (_d, _k, version_iri) in enumerate(items):
-                self._position[version_iri] = (src, n)
+            for n, (_d, _k, version_id) in enumerate(items):
+                self._position[version_id] = (src, n)
         asserting: dict[str, list[str]] = defaultdict(list)
-        for version_iri, statements in model.asserted_by.items():
-            if version_iri in self._position:
-                for iri in statements:
-                    asserting[iri].append(version_iri)
-        self._asserting = {iri: tuple(vs) for iri, vs in asserting.items()}
+        for version_id, statements in model.asserted_by.items():
+            if version_id in self._position:
+                for key in statements:
+                    asserting[key].append(version_id)
+        self._asserting = {key: tuple(vs) for key, vs in asserting.items()}
         self.start: dict[str, int] = {}
         self.end: dict[str, int] = {}
         self.overriders: dict[str, list[str]] = defaultdict(list)
@@ -118,15 +118,15 @@ class DateIndex:
         by_drug: dict[str, list[str]] = defaultdict(list)
         boundary: dict[int, list[str]] = defaultdict(list)
         for s in model.statements.values():
-            self.start[s.iri] = in_force_start(s.valid_from).toordinal()
-            self.end[s.iri] = in_force_end(s.valid_until).toordinal() if s.valid_until is not None else OPEN_END
-            by_drug[s.drug].append(s.iri)
-            boundary[s.valid_from.lo.toordinal()].append(s.iri)
+            self.start[s.key] = in_force_start(s.valid_from).toordinal()
+            self.end[s.key] = in_force_end(s.valid_until).toordinal() if s.valid_until is not None else OPEN_END
+            by_drug[s.drug].append(s.key)
+            boundary[s.valid_from.lo.toordinal()].append(s.key)
             if s.valid_until is not None:
-                boundary[self.end[s.iri]].append(s.iri)
-            for target, _kind in s.overrides:
-                self.overriders[target].append(s.iri)
-                self.overrides[s.iri].append(target)
+                boundary[self.end[s.key]].append(s.key)
+            for o in s.overrides:
+                self.overriders[o.target].append(s.key)
+                self.overrides[s.key].append(o.target)
         self.by_drug = dict(by_drug)
         self._boundary = dict(boundary)
         self._drug_trees: dict[str, IntervalTree] = {}
@@ -178,6 +178,3 @@ class DateIndex:
     def at_boundary(self, day: date) -> list[str]:
         """Return the statements whose in-force interval starts or ends on ``day``."""
         return self._boundary.get(day.toordinal(), [])
-
-    def statement(self, iri: str) -> StatementInfo:
-        return self.model.statements[iri]

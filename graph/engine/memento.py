@@ -20,7 +20,7 @@ _Signature = frozenset[tuple[str, str, str | None, tuple[str, ...], tuple[str, .
 
 def _signature(g: Guidance) -> _Signature:
     return frozenset(
-        (e.statement.iri, kind, e.status, e.overridden_by, tuple(sorted(r.version.iri for r in e.records)))
+        (e.statement.key, kind, e.status, e.overridden_by, tuple(sorted(r.version.id for r in e.records)))
         for kind, entries in (("effective", g.effective), ("overridden", g.overridden)) for e in entries)
 
 
@@ -33,10 +33,10 @@ def candidate_days(engine: Engine, drug: str) -> list[date]:
     version that no longer asserts a statement withdraws it from its own record day).
     """
     model = engine.model
-    mine = {iri for iri, s in model.statements.items() if s.drug == drug}
+    mine = {key for key, s in model.statements.items() if s.drug == drug}
     days: set[date] = set()
-    for iri in mine:
-        s = model.statements[iri]
+    for key in mine:
+        s = model.statements[key]
         days.add(in_force_start(s.valid_from))
         if s.valid_from.precision != "day":
             days.add(s.valid_from.hi)  # status uncertain -> in-force (Engine.status)

@@ -1,7 +1,8 @@
-"""Read the built graph back from a store into the compact records the engine works on.
+"""Read the built graph back from a store into the records of the data, with the lookups the engine needs.
 
 The store is the single source of truth: the engine never reads ``data/``. Loading is a handful of SPARQL
-SELECTs, run once when a store is opened.
+SELECTs, run once when a store is opened; what comes back are the records of :mod:`guidancekg.graph.corpus.records`
+(identified by their keys, without held texts), wrapped in a :class:`Model`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from guidancekg.graph import dates as dates_module
-from guidancekg.graph.dates import PartialDate, parse_partial
-from guidancekg.graph.stores.base import Store
+from guidancekg.graph.corpus import records as records_module
+from guidancekg.graph.corpus.records import (
+    Assertion,
+    Corpus,
+    Drug,
+    OverrideRef,
+    Quote,
+    Reference,
+    Source,
+    Statement,
+    Version,
+)
+from guidancekg.graph.dates import parse_partial
+from guidancekg.graph.stores.base import Row, Store
 from guidancekg.ontology.vocab import (
     BASIS_TERMS,
     CONFIDENCE_TERMS,
@@ -30,147 +43,99 @@ from guidancekg.ontology.vocab import (
 PREFIXES = sparql_prefixes("gk", "dcterms", "prov", "skos", "oa", "foaf", "rdfs")
 
 Q_STATEMENTS = PREFIXES + """
-SELECT DISTINCT ?s ?key ?drug ?topic ?jur ?wording ?from ?basis ?temp ?until ?note WHERE {
+SELECT DISTINCT ?key ?drug ?topic ?jur ?wording ?from ?basis ?temp ?until ?note WHERE {
   GRAPH ?g {
-    ?s a gk:Statement ; dcterms:identifier ?key ; gk:drug ?drug ; gk:topic ?topic ; gk:jurisdiction ?jur ;
+    ?s a gk:Statement ; dcterms:identifier ?key ; gk:drug ?d ; gk:topic ?topic ; gk:jurisdiction ?jur ;
        gk:wording ?wording ; gk:validFrom ?from ; gk:validFromBasis ?basis ; gk:temporary ?temp .
     OPTIONAL { ?s gk:validUntil ?until }
     OPTIONAL { ?s skos:editorialNote ?note }
   }
+  ?d dcterms:identifier ?drug .
 }"""
-Q_ASSERTED = PREFIXES + "SELECT ?s ?v WHERE { GRAPH ?v { ?s a gk:Statement } }"
 Q_OVERRIDES = PREFIXES + """
-SELECT DISTINCT ?s ?target ?kind WHERE {
-  ?s gk:qualifiedOverride ?o . ?o gk:overriddenStatement ?target ; gk:overrideKind ?kind .
+SELECT DISTINCT ?key ?target ?kind WHERE {
+  ?s gk:qualifiedOverride ?o ; dcterms:identifier ?key .
+  ?o gk:overriddenStatement/dcterms:identifier ?target ; gk:overrideKind ?kind .
 }"""
 Q_DRUGS = PREFIXES + """
-SELECT ?d ?key ?label ?alt WHERE {
+SELECT ?key ?label ?alt WHERE {
   ?d a gk:Drug ; dcterms:identifier ?key ; rdfs:label ?label . OPTIONAL { ?d skos:altLabel ?alt }
-}"""
+} ORDER BY ?key ?alt"""
 Q_SOURCES = PREFIXES + """
-SELECT ?src ?key ?title ?publisher ?kind ?jur ?url ?rights WHERE {
+SELECT ?key ?title ?publisher ?kind ?jur ?url ?rights ?note WHERE {
   ?src a gk:Source ; dcterms:identifier ?key ; dcterms:title ?title ; dcterms:publisher/foaf:name ?publisher ;
        gk:sourceKind ?kind ; gk:jurisdiction ?jur .
   OPTIONAL { ?src foaf:page ?url } OPTIONAL { ?src dcterms:rights ?rights }
+  OPTIONAL { ?src skos:editorialNote ?note }
 }"""
 Q_VERSIONS = PREFIXES + """
-SELECT ?v ?key ?src ?issued ?sha ?revises ?url WHERE {
-  ?v a gk:Version ; dcterms:identifier ?key ; dcterms:isVersionOf ?src ; dcterms:issued ?issued .
-  OPTIONAL { ?v gk:sha256 ?sha } OPTIONAL { ?v prov:wasRevisionOf ?revises } OPTIONAL { ?v dcterms:source ?url }
+SELECT ?key ?src ?issued ?sha ?revises ?url ?note WHERE {
+  ?v a gk:Version ; dcterms:identifier ?key ; dcterms:isVersionOf/dcterms:identifier ?src ; dcterms:issued ?issued .
+  OPTIONAL { ?v gk:sha256 ?sha } OPTIONAL { ?v prov:wasRevisionOf/dcterms:identifier ?revises }
+  OPTIONAL { ?v dcterms:source ?url } OPTIONAL { ?v skos:editorialNote ?note }
+}"""
+Q_REFERENCES = PREFIXES + """
+SELECT ?key ?title ?sha ?rights ?note WHERE {
+  ?r a gk:Reference ; dcterms:identifier ?key ; dcterms:title ?title ; gk:sha256 ?sha .
+  OPTIONAL { ?r dcterms:rights ?rights } OPTIONAL { ?r skos:editorialNote ?note }
 }"""
 Q_RECORDS = PREFIXES + """
-SELECT ?s ?v ?conf ?exact ?start ?end ?cite ?note ?ref ?reftitle ?doc WHERE {
-  ?s prov:qualifiedDerivation ?r . ?r prov:entity ?v ; gk:confidence ?conf .
+SELECT DISTINCT ?key ?src ?ver ?conf ?exact ?start ?end ?cite ?note ?ref ?doc WHERE {
+  ?s prov:qualifiedDerivation ?r ; dcterms:identifier ?key .
+  ?r prov:entity ?v ; gk:confidence ?conf .
+  ?v dcterms:identifier ?ver ; dcterms:isVersionOf/dcterms:identifier ?src .
   OPTIONAL {
     ?r gk:quotation ?p . ?p oa:hasSelector ?qs , ?ps .
     ?qs a oa:TextQuoteSelector ; oa:exact ?exact . ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   }
   OPTIONAL { ?r dcterms:source ?cite }
   OPTIONAL { ?r skos:editorialNote ?note }
-  OPTIONAL { ?r gk:quotation/oa:hasSource ?ref . ?ref a gk:Reference ; dcterms:title ?reftitle }
+  OPTIONAL { ?r gk:quotation/oa:hasSource ?refnode . ?refnode a gk:Reference ; dcterms:identifier ?ref }
   OPTIONAL { ?r dcterms:bibliographicCitation ?doc }
 }"""
 Q_BROADER = PREFIXES + "SELECT ?j ?b WHERE { ?j skos:broader ?b . ?j skos:inScheme gk:JurisdictionScheme }"
 
 
-@dataclass(frozen=True)
-class DrugInfo:
-    iri: str
-    key: str
-    label: str
-    brand_names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    iri: str
-    key: str
-    title: str
-    publisher: str
-    kind: str
-    jurisdiction: str
-    url: str | None
-    rights: str | None
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    iri: str
-    key: str
-    source: str
-    published: PartialDate
-    sha256: str | None
-    revises: str | None
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Record:
-    """One version's record of a statement: a quote with its offsets, or a citation.
-
-    A citation of a version with no known address names its document (``document``) and quotes a held reference
-    (``reference``, ``reference_title``): then ``quote``, ``start`` and ``end`` are the reference's, not the
-    version's.
-    """
-
-    statement: str
-    version: str
-    confidence: str
-    quote: str | None
-    start: int | None
-    end: int | None
-    citation: str | None
-    note: str | None
-    reference: str | None = None
-    reference_title: str | None = None
-    document: str | None = None
-
-
-@dataclass(frozen=True)
-class StatementInfo:
-    iri: str
-    key: str
-    drug: str
-    topic: str
-    jurisdiction: str
-    wording: str
-    valid_from: PartialDate
-    valid_from_basis: str
-    valid_until: PartialDate | None
-    temporary: bool
-    overrides: tuple[tuple[str, str], ...]
-    note: str | None
-
-
 @dataclass
 class Model:
-    """Everything the engine needs, keyed by IRI."""
+    """The corpus read back from a store, with the lookups the engine needs; every dictionary is keyed by key."""
 
-    drugs: dict[str, DrugInfo] = field(default_factory=dict)
-    sources: dict[str, SourceInfo] = field(default_factory=dict)
-    versions: dict[str, VersionInfo] = field(default_factory=dict)
-    statements: dict[str, StatementInfo] = field(default_factory=dict)
-    asserted_by: dict[str, frozenset[str]] = field(default_factory=dict)  # version -> statements
-    records: dict[str, tuple[Record, ...]] = field(default_factory=dict)  # statement -> records
+    corpus: Corpus
+    asserted_by: dict[str, frozenset[str]] = field(default_factory=dict)  # version id -> statement keys
+    records: dict[str, tuple[Assertion, ...]] = field(default_factory=dict)  # statement -> records, oldest first
     broader: dict[str, str] = field(default_factory=dict)  # jurisdiction code -> broader code
-    # Lookups by key, built on first use (a model is not changed after loading).
-    _drug_keys: dict[str, DrugInfo] | None = field(default=None, init=False, repr=False, compare=False)
-    _statement_keys: dict[str, StatementInfo] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def drug_by_key(self, key: str) -> DrugInfo | None:
-        if self._drug_keys is None or len(self._drug_keys) != len(self.drugs):
-            self._drug_keys = {}
-            for d in self.drugs.values():
-                self._drug_keys.setdefault(d.key, d)
-        return self._drug_keys.get(key)
+    @classmethod
+    def of(cls, corpus: Corpus, broader: dict[str, str] | None = None) -> Model:
+        """Return the model of ``corpus``: its assertions by version and its records by statement."""
+        asserted: dict[str, set[str]] = defaultdict(set)
+        records: dict[str, list[Assertion]] = defaultdict(list)
+        for a in corpus.assertions:
+            asserted[a.version_id].add(a.statement)
+            records[a.statement].append(a)
+        return cls(corpus, {v: frozenset(s) for v, s in asserted.items()},
+                   {s: tuple(sorted(rs, key=lambda r: (corpus.versions[r.version_id].published, r.version_id)))
+                    for s, rs in records.items()}, dict(broader or {}))
 
-    def statements_by_key(self, key: str) -> StatementInfo:
-        """Return the statement whose key is ``key``; raise KeyError when there is none."""
-        if self._statement_keys is None or len(self._statement_keys) != len(self.statements):
-            self._statement_keys = {}
-            for s in self.statements.values():
-                self._statement_keys.setdefault(s.key, s)
-        return self._statement_keys[key]
+    @property
+    def drugs(self) -> dict[str, Drug]:
+        return self.corpus.drugs
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return self.corpus.sources
+
+    @property
+    def versions(self) -> dict[str, Version]:
+        return self.corpus.versions
+
+    @property
+    def statements(self) -> dict[str, Statement]:
+        return self.corpus.statements
+
+    @property
+    def references(self) -> dict[str, Reference]:
+        return self.corpus.references
 
 
 def _local(iri: str, namespace: str) -> str:
@@ -182,13 +147,13 @@ def _snapshot_path(store: Store) -> Path | None:
 
     A build directory is content-addressed and never changed after it is written, so a snapshot of the model read
     from it stays right for as long as the code that reads the model is the same: its name carries a hash of
-    this module and of the date parsing it uses.
+    this module, of the records it builds and of the date parsing it uses.
     """
     path = getattr(store, "path", None)
     if store.kind != "oxigraph" or path is None:
         return None
     digest = hashlib.sha256()
-    for module in (__file__, dates_module.__file__):
+    for module in (__file__, records_module.__file__, dates_module.__file__):
         digest.update(Path(module).read_bytes())
     return Path(path).parent / f"model-{digest.hexdigest()[:16]}.pickle"
 
@@ -216,48 +181,55 @@ def load_model(store: Store) -> Model:
     return model
 
 
+def _text(row: Row, name: str) -> str:
+    return row[name] or ""
+
+
 def _read_model(store: Store) -> Model:
-    """Read the model from ``store`` with a handful of SPARQL SELECTs."""
-    m = Model()
+    """Read the records from ``store`` with a handful of SPARQL SELECTs."""
+    brands: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, str] = {}
     for r in store.select(Q_DRUGS):
-        old = m.drugs.get(r["d"] or "")
-        brands = (*old.brand_names, r["alt"]) if old and r["alt"] else ((r["alt"],) if r["alt"] else ())
-        m.drugs[r["d"] or ""] = DrugInfo(r["d"] or "", r["key"] or "", r["label"] or "", tuple(brands))
-    for r in store.select(Q_SOURCES):
-        m.sources[r["src"] or ""] = SourceInfo(
-            r["src"] or "", r["key"] or "", r["title"] or "", r["publisher"] or "",
-            key_of(r["kind"] or "", SOURCE_KIND_TERMS), _local(r["jur"] or "", JURISDICTION_IRI), r["url"], r["rights"])
+        labels[_text(r, "key")] = _text(r, "label")
+        if r["alt"] and r["alt"] not in brands[_text(r, "key")]:
+            brands[_text(r, "key")].append(r["alt"])
+    drugs = {k: Drug(k, label, tuple(brands.get(k, ()))) for k, label in labels.items()}
+    sources = {
+        _text(r, "key"): Source(_text(r, "key"), _text(r, "title"), _text(r, "publisher"),
+                                key_of(_text(r, "kind"), SOURCE_KIND_TERMS), _local(_text(r, "jur"), JURISDICTION_IRI),
+                                r["url"], r["rights"], r["note"])
+        for r in store.select(Q_SOURCES)}
+    versions = {}
     for r in store.select(Q_VERSIONS):
-        m.versions[r["v"] or ""] = VersionInfo(
-            r["v"] or "", r["key"] or "", r["src"] or "", parse_partial(r["issued"] or "", "dcterms:issued"),
-            r["sha"], r["revises"], r["url"])
-    overrides: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        v = Version(_text(r, "src"), _text(r, "key"), parse_partial(_text(r, "issued"), "dcterms:issued"), r["url"],
+                    r["revises"], None, r["sha"], r["note"])
+        versions[v.id] = v
+    references = {_text(r, "key"): Reference(_text(r, "key"), _text(r, "title"), None, _text(r, "sha"), r["rights"],
+                                             r["note"])
+                  for r in store.select(Q_REFERENCES)}
+    overrides: dict[str, list[OverrideRef]] = defaultdict(list)
     for r in store.select(Q_OVERRIDES):
-        overrides[r["s"] or ""].append((r["target"] or "", key_of(r["kind"] or "", OVERRIDE_KIND_TERMS)))
-    drug_keys = {iri: d.key for iri, d in m.drugs.items()}
+        kind = key_of(_text(r, "kind"), OVERRIDE_KIND_TERMS)
+        overrides[_text(r, "key")].append(OverrideRef(_text(r, "target"), kind))
+    statements = {}
     for r in store.select(Q_STATEMENTS):
-        iri = r["s"] or ""
-        m.statements[iri] = StatementInfo(
-            iri=iri, key=r["key"] or "", drug=drug_keys.get(r["drug"] or "", r["drug"] or ""),
-            topic=_local(r["topic"] or "", TOPIC_IRI), jurisdiction=_local(r["jur"] or "", JURISDICTION_IRI),
-            wording=r["wording"] or "", valid_from=parse_partial(r["from"] or "", "gk:validFrom"),
-            valid_from_basis=key_of(r["basis"] or "", BASIS_TERMS),
+        key = _text(r, "key")
+        statements[key] = Statement(
+            key=key, drug=_text(r, "drug"), topic=_local(_text(r, "topic"), TOPIC_IRI),
+            jurisdiction=_local(_text(r, "jur"), JURISDICTION_IRI), wording=_text(r, "wording"),
+            valid_from=parse_partial(_text(r, "from"), "gk:validFrom"),
+            valid_from_basis=key_of(_text(r, "basis"), BASIS_TERMS),
             valid_until=parse_partial(r["until"], "gk:validUntil") if r["until"] else None,
-            temporary=(r["temp"] or "").lower() in {"true", "1"},
-            overrides=tuple(sorted(overrides.get(iri, ()))), note=r["note"])
-    asserted: dict[str, set[str]] = defaultdict(set)
-    for r in store.select(Q_ASSERTED):
-        asserted[r["v"] or ""].add(r["s"] or "")
-    m.asserted_by = {v: frozenset(s) for v, s in asserted.items()}
-    records: dict[str, list[Record]] = defaultdict(list)
+            temporary=_text(r, "temp").lower() in {"true", "1"},
+            overrides=tuple(sorted(overrides.get(key, ()), key=lambda o: (o.target, o.kind))), note=r["note"])
+    assertions = []
     for r in store.select(Q_RECORDS):
-        records[r["s"] or ""].append(Record(
-            statement=r["s"] or "", version=r["v"] or "", confidence=key_of(r["conf"] or "", CONFIDENCE_TERMS),
-            quote=r["exact"], start=int(r["start"]) if r["start"] else None,
-            end=int(r["end"]) if r["end"] else None, citation=r["cite"], note=r["note"], reference=r["ref"],
-            reference_title=r["reftitle"], document=r["doc"]))
-    m.records = {s: tuple(sorted(rs, key=lambda x: (m.versions[x.version].published, x.version)))
-                 for s, rs in records.items()}
-    for r in store.select(Q_BROADER):
-        m.broader[_local(r["j"] or "", JURISDICTION_IRI)] = _local(r["b"] or "", JURISDICTION_IRI)
-    return m
+        quote = Quote(_text(r, "exact"), int(_text(r, "start")), int(_text(r, "end"))) if r["exact"] else None
+        assertions.append(Assertion(
+            statement=_text(r, "key"), source=_text(r, "src"), version=_text(r, "ver"), quote=quote,
+            citation_url=r["cite"], confidence=key_of(_text(r, "conf"), CONFIDENCE_TERMS), note=r["note"],
+            reference=r["ref"], document=r["doc"]))
+    corpus = Corpus(drugs, sources, versions, statements,
+                    tuple(sorted(assertions, key=lambda a: (a.statement, a.version_id))), references)
+    return Model.of(corpus, {_local(_text(r, "j"), JURISDICTION_IRI): _local(_text(r, "b"), JURISDICTION_IRI)
+                             for r in store.select(Q_BROADER)})

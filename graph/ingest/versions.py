@@ -44,17 +44,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rdflib import Dataset, URIRef
+from rdflib import Dataset
 
 from guidancekg.graph.corpus.checks import check_corpus
-from guidancekg.graph.corpus.files import (
-    _LineLoader,
-    _resolve_publication_dates,
-    load_corpus,
-    read_statement_entries,
-    sha256_of,
-)
+from guidancekg.graph.corpus.files import load_corpus, read_statement_entries, resolve_publication_dates
 from guidancekg.graph.corpus.records import Corpus, Version, Where
+from guidancekg.graph.corpus.yamlfile import parse_yaml, sha256_of
 from guidancekg.graph.dates import parse_partial
 from guidancekg.graph.errors import (
     DataError,
@@ -67,9 +62,6 @@ from guidancekg.graph.errors import (
     VersionConflict,
 )
 from guidancekg.graph.rdf.iris import Minter, normalise_base
-from guidancekg.graph.rdf.shacl import load_vocabulary, validate
-from guidancekg.graph.rdf.writer import build_dataset, union_graph
-from guidancekg.graph.stores import build as _build
 from guidancekg.graph.stores.build import (
     BuildInfo,
     Compiled,
@@ -123,7 +115,7 @@ class IngestResult:
 
     @property
     def dataset(self) -> Dataset | None:
-        """The new dataset (parsed on first use for a large corpus built as streamed N-Quads)."""
+        """The new dataset, parsed on first use."""
         return self.compiled.dataset if self.compiled is not None else None
 
     def to_json(self) -> dict[str, Any]:
@@ -336,7 +328,7 @@ def _prepare(data_dir: Path, upload: Upload, base: str) -> _Plan:
     raw = _read_statements(upload)
     read_statement_entries(raw, upload.statements_name, version, corpus.drugs, corpus.sources[version.source],
                            statements, assertions)
-    candidate = _resolve_publication_dates(Corpus(corpus.drugs, corpus.sources,
+    candidate = resolve_publication_dates(Corpus(corpus.drugs, corpus.sources,
                                                   {**corpus.versions, version.id: version},
                                                   statements, tuple(assertions), corpus.references))
     report = check_corpus(candidate)
@@ -352,12 +344,7 @@ def _read_statements(upload: Upload) -> Any:
         text = upload.statements.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file) from None
-    try:
-        raw = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError(f"malformed YAML: {problem}", file=file, line=mark.line + 1 if mark else None) from None
+    raw = parse_yaml(text, file)
     if raw is None:
         raw = []
     if not isinstance(raw, list):
@@ -366,34 +353,17 @@ def _read_statements(upload: Upload) -> Any:
 
 
 def _validate_change(before: Corpus, after: Corpus, version: Version, base: str) -> None:
-    """Run the SHACL shapes on what the change adds or alters, with the context those shapes look at.
+    """Run the SHACL shapes on what the change touches, with the context those shapes look at.
 
-    A small corpus: the nodes the change adds or alters are the focus nodes of one pySHACL run over the whole
-    new graph. A large one (:data:`.build.LARGE_BUILD_ASSERTIONS`): the closed validation chunk of the
-    statements the change touches (:func:`.build.validate_chunked`), so the time does not grow with the graph.
+    The closed validation chunk (:func:`.build.validate_chunked`) of the statements the new version records and
+    of those it changes (an earlier publication date moves a statement's ``valid_from``), so the time does not
+    grow with the graph.
     """
-    minter = Minter(normalise_base(base))
-    if _large(after):
-        touched = {a.statement for a in after.assertions if a.version_id == version.id}
-        touched |= {k for k, s in after.statements.items() if before.statements.get(k) != s}
-        conforms, results = validate_chunked(after, minter, statements=touched)
-        if not conforms:
-            raise ValidationFailed([f"SHACL: {r.message} (focus {r.focus})" for r in results
-                                    if r.severity == "Violation"] or ["SHACL: the new version does not conform"])
-        return
-    old = build_dataset(before, minter)
-    new = build_dataset(after, minter, load_vocabulary())
-    vocabulary = minter.vocabulary_graph()
-    old_quads = set(old.quads((None, None, None, None)))
-    changed = [q for q in new.quads((None, None, None, None)) if q[3] != vocabulary and q not in old_quads]
-    minted = normalise_base(base)
-    focus = sorted({str(t) for s, _p, o, _g in changed for t in (s, o)
-                    if isinstance(t, URIRef) and str(t).startswith(minted)})
-    if not focus:
-        return
-    report = validate(union_graph(new), focus_nodes=focus)
-    if not report.conforms:
-        raise ValidationFailed([f"SHACL: {r.message} (focus {r.focus})" for r in report.results
+    touched = {a.statement for a in after.assertions if a.version_id == version.id}
+    touched |= {k for k, s in after.statements.items() if before.statements.get(k) != s}
+    conforms, results = validate_chunked(after, Minter(normalise_base(base)), statements=touched)
+    if not conforms:
+        raise ValidationFailed([f"SHACL: {r.message} (focus {r.focus})" for r in results
                                 if r.severity == "Violation"] or ["SHACL: the new version does not conform"])
 
 
@@ -459,21 +429,13 @@ def _fsync_dir(path: Path) -> None:
 def _reload(data_dir: Path, base: str) -> Compiled:
     """Read the data folder again after the commit: the store is always a function of the files on disk.
 
-    SHACL ran before the commit, on the change; a large corpus is converted as streamed N-Quads, as
-    :func:`.build.compile_data` does.
+    SHACL ran before the commit, on the change.
     """
     corpus = load_corpus(data_dir)
     report = check_corpus(corpus)
     if report.problems:  # cannot happen after _prepare; the next open would rebuild and report it
         raise ValidationFailed(report.problems)
-    minter = Minter(normalise_base(base))
-    dataset = None if _large(corpus) else build_dataset(corpus, minter, load_vocabulary())
-    return Compiled(corpus, dataset, normalise_base(base), fingerprint(data_dir, base), tuple(report.warnings),
-                    minter=minter)
-
-
-def _large(corpus: Corpus) -> bool:
-    return len(corpus.assertions) > _build.LARGE_BUILD_ASSERTIONS
+    return Compiled(corpus, base, fingerprint(data_dir, base), tuple(report.warnings))
 
 
 def _defined_here(corpus: Corpus, version: Version) -> tuple[str, ...]:

@@ -30,11 +30,9 @@ from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.rdf.shacl import ShaclResult, load_vocabulary, validate
 from guidancekg.graph.rdf.writer import (
     assertion_lines,
-    build_dataset,
     build_nquads,
     catalogue_lines,
     superseded_from,
-    union_graph,
     vocabulary_lines,
 )
 from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
@@ -53,20 +51,16 @@ def package_version() -> str:
 
 
 class Compiled:
-    """A corpus that passed every check, and its dataset.
+    """A corpus that passed every check, and its dataset: streamed as N-Quads, or parsed as an rdflib
+    :class:`Dataset` on first use (for the in-memory store)."""
 
-    Small corpora are built as an rdflib :class:`Dataset` (``dataset``); large ones (see
-    :data:`LARGE_BUILD_ASSERTIONS`) as streamed N-Quads, and ``dataset`` is then parsed on first use only.
-    """
-
-    def __init__(self, corpus: Corpus, dataset: Dataset | None, base: str, fingerprint: str,
-                 warnings: tuple[str, ...], *, minter: Minter | None = None) -> None:
+    def __init__(self, corpus: Corpus, base: str, fingerprint: str, warnings: tuple[str, ...]) -> None:
         self.corpus = corpus
-        self._dataset = dataset
-        self.base = base
+        self.base = normalise_base(base)
         self.fingerprint = fingerprint
         self.warnings = tuple(warnings)
-        self.minter = minter or Minter(normalise_base(base))
+        self.minter = Minter(self.base)
+        self._dataset: Dataset | None = None
 
     @property
     def dataset(self) -> Dataset:
@@ -77,16 +71,8 @@ class Compiled:
         return self._dataset
 
     def nquad_chunks(self) -> Iterator[bytes]:
-        """Yield the dataset as N-Quads in chunks (streamed from the corpus when it was built that way)."""
-        if self._dataset is not None:
-            yield self._dataset.serialize(format="nquads", encoding="utf-8")
-        else:
-            yield from build_nquads(self.corpus, self.minter, load_vocabulary())
-
-
-# A corpus with more assertions than this is built by streaming N-Quads (graph/rdf/writer.py build_nquads) and
-# validated in closed chunks (validate_chunked); smaller ones through an rdflib Dataset and one pySHACL run.
-LARGE_BUILD_ASSERTIONS = int(os.environ.get("GUIDANCEKG_LARGE_BUILD_ASSERTIONS", "500"))
+        """Yield the dataset as N-Quads in chunks, written straight from the corpus."""
+        yield from build_nquads(self.corpus, self.minter, load_vocabulary())
 
 
 def _raise_on(shacl_results: Iterable[ShaclResult], conforms: bool) -> None:
@@ -101,19 +87,12 @@ def compile_data(data_dir: Path, base: str) -> Compiled:
     report = check_corpus(corpus)
     if report.problems:
         raise ValidationFailed(report.problems)
-    minter = Minter(normalise_base(base))
-    if len(corpus.assertions) > LARGE_BUILD_ASSERTIONS:
-        conforms, results = validate_chunked(corpus, minter)
-        _raise_on(results, conforms)
-        return Compiled(corpus, None, normalise_base(base), fingerprint(data_dir, base), tuple(report.warnings),
-                        minter=minter)
-    dataset = build_dataset(corpus, minter, load_vocabulary())
-    shacl = validate(union_graph(dataset))
-    _raise_on(shacl.results, shacl.conforms)
-    return Compiled(corpus, dataset, normalise_base(base), fingerprint(data_dir, base), tuple(report.warnings))
+    conforms, results = validate_chunked(corpus, Minter(normalise_base(base)))
+    _raise_on(results, conforms)
+    return Compiled(corpus, base, fingerprint(data_dir, base), tuple(report.warnings))
 
 
-# -- SHACL on large corpora: closed chunks ---------------------------------------------------------------------
+# -- SHACL in closed chunks ------------------------------------------------------------------------------------
 
 
 def validation_chunks(corpus: Corpus, max_assertions: int = 3000) -> Iterator[tuple[str, set[str] | None]]:

@@ -13,29 +13,30 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from guidancekg.graph.corpus.records import Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_start, recorded_from
 from guidancekg.graph.engine.answers import NO_FILTERS, Engine, Filters
-from guidancekg.graph.engine.model import StatementInfo, VersionInfo
 from guidancekg.graph.errors import InputError
+from guidancekg.graph.rdf.iris import Minter
 
 
 @dataclass(frozen=True)
 class VersionChange:
     """One version published in the window, with what it added and withdrew against its predecessor."""
 
-    version: VersionInfo
-    previous: VersionInfo | None
-    added: tuple[StatementInfo, ...]
-    withdrawn: tuple[StatementInfo, ...]
+    version: Version
+    previous: Version | None
+    added: tuple[Statement, ...]
+    withdrawn: tuple[Statement, ...]
 
 
 @dataclass(frozen=True)
 class Lag:
     """How long after a statement came into force a source first recorded it (negative: before)."""
 
-    statement: StatementInfo
+    statement: Statement
     source: str
-    first_version: VersionInfo
+    first_version: Version
     days: int
     approximate: bool  # a date involved is known only to the month or year
 
@@ -60,7 +61,7 @@ def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS)
         raise InputError("to", f"{end} is before from ({start})")
     m = engine.model
     keep = [s for s in m.statements.values() if engine.matches(s, filters)]
-    wanted = {s.iri for s in keep}
+    wanted = {s.key for s in keep}
     changes: list[VersionChange] = []
     concerned: set[str] = set()
     for _source, versions in engine.sources():
@@ -68,14 +69,14 @@ def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS)
             if not _overlaps(v.published, start, end):
                 continue
             previous = versions[n - 1] if n else None
-            now = m.asserted_by.get(v.iri, frozenset()) & wanted
-            before = (m.asserted_by.get(previous.iri, frozenset()) if previous else frozenset()) & wanted
+            now = m.asserted_by.get(v.id, frozenset()) & wanted
+            before = (m.asserted_by.get(previous.id, frozenset()) if previous else frozenset()) & wanted
             added = tuple(sorted((m.statements[i] for i in now - before), key=lambda s: s.key))
             withdrawn = tuple(sorted((m.statements[i] for i in before - now), key=lambda s: s.key))
             if added or withdrawn or (not filters.jurisdiction and not filters.drug):
                 changes.append(VersionChange(v, previous, added, withdrawn))
-            concerned |= {s.iri for s in added}
-    concerned |= {s.iri for s in keep if start <= in_force_start(s.valid_from) <= end}
+            concerned |= {s.key for s in added}
+    concerned |= {s.key for s in keep if start <= in_force_start(s.valid_from) <= end}
     # A statement dated by its own publication has a lag of zero by construction: it tells an auditor nothing.
     concerned = {i for i in concerned if m.statements[i].valid_from_basis != "publication-date"}
     return Audit(start, end, filters, tuple(changes), tuple(_lags(engine, sorted(concerned))))
@@ -84,11 +85,11 @@ def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS)
 def _lags(engine: Engine, statements: list[str]) -> list[Lag]:
     m = engine.model
     out = []
-    for iri in statements:
-        s = m.statements[iri]
-        first: dict[str, VersionInfo] = {}
-        for r in m.records.get(iri, ()):
-            v = m.versions[r.version]
+    for key in statements:
+        s = m.statements[key]
+        first: dict[str, Version] = {}
+        for r in m.records.get(key, ()):
+            v = m.versions[r.version_id]
             if v.source not in first or recorded_from(v.published) < recorded_from(first[v.source].published):
                 first[v.source] = v
         for source, v in sorted(first.items(), key=lambda kv: (recorded_from(kv[1].published), kv[0])):
@@ -96,34 +97,37 @@ def _lags(engine: Engine, statements: list[str]) -> list[Lag]:
             # the lag is the shortest the dates allow; `approximate` says so.
             days = (v.published.lo - in_force_start(s.valid_from)).days
             approximate = v.published.precision != "day" or s.valid_from.precision != "day"
-            out.append(Lag(s, m.sources[source].key, v, days, approximate))
+            out.append(Lag(s, source, v, days, approximate))
     return out
 
 
-def audit_json(a: Audit) -> dict[str, Any]:
+def audit_json(a: Audit, iris: Minter) -> dict[str, Any]:
     """Return the audit as the body of ``GET /api/audit``."""
-    def brief(s: StatementInfo) -> dict[str, Any]:
-        return {"id": s.iri, "key": s.key, "topic": s.topic, "jurisdiction": s.jurisdiction, "text": s.wording,
-                "valid_from": s.valid_from.isoformat()}
+    def brief(s: Statement) -> dict[str, Any]:
+        return {"id": str(iris.statement(s.key)), "key": s.key, "topic": s.topic, "jurisdiction": s.jurisdiction,
+                "text": s.wording, "valid_from": s.valid_from.isoformat()}
 
     return {
         "from": a.start.isoformat(), "to": a.end.isoformat(),
         "drug": a.filters.drug, "jurisdiction": a.filters.jurisdiction,
         "versions": [{
-            "version": c.version.iri, "source": c.version.source, "published": c.version.published.isoformat(),
-            "precision": c.version.published.precision, "revises": c.previous.iri if c.previous else None,
+            "version": str(iris.version(c.version.source, c.version.key)),
+            "source": str(iris.source(c.version.source)), "published": c.version.published.isoformat(),
+            "precision": c.version.published.precision,
+            "revises": str(iris.version(c.previous.source, c.previous.key)) if c.previous else None,
             "added": [brief(s) for s in c.added], "withdrawn": [brief(s) for s in c.withdrawn],
         } for c in a.versions],
         "lags": [{
-            "statement": lag.statement.iri, "key": lag.statement.key,
+            "statement": str(iris.statement(lag.statement.key)), "key": lag.statement.key,
             "valid_from": lag.statement.valid_from.isoformat(), "source": lag.source,
-            "first_version": lag.first_version.iri, "first_recorded": lag.first_version.published.isoformat(),
+            "first_version": str(iris.version(lag.source, lag.first_version.key)),
+            "first_recorded": lag.first_version.published.isoformat(),
             "lag_days": lag.days, "approximate": lag.approximate,
         } for lag in a.lags],
     }
 
 
-def audit_csv(a: Audit) -> str:
+def audit_csv(a: Audit, iris: Minter) -> str:
     """Return the audit as CSV: one row per added or withdrawn statement, then one row per lag."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
@@ -132,10 +136,12 @@ def audit_csv(a: Audit) -> str:
     for c in a.versions:
         for kind, items in (("added", c.added), ("withdrawn", c.withdrawn)):
             for s in items:
-                w.writerow(["version", c.version.source, c.version.iri, c.version.published, kind, s.key,
+                w.writerow(["version", iris.source(c.version.source), iris.version(c.version.source, c.version.key),
+                            c.version.published, kind, s.key,
                             s.valid_from, "", ""])
     for lag in a.lags:
-        w.writerow(["lag", lag.source, lag.first_version.iri, lag.first_version.published, "first-record",
+        w.writerow(["lag", lag.source, iris.version(lag.source, lag.first_version.key), lag.first_version.published,
+                    "first-record",
                     lag.statement.key, lag.statement.valid_from, lag.days, str(lag.approximate).lower()])
     return out.getvalue()
 
@@ -149,8 +155,7 @@ def audit_markdown(a: Audit) -> str:
     if not a.versions:
         lines.append("None.")
     for c in a.versions:
-        key = c.version.iri.rsplit("/", 2)
-        lines.append(f"- **{key[-2]}**, version {c.version.key} (published {c.version.published}"
+        lines.append(f"- **{c.version.source}**, version {c.version.key} (published {c.version.published}"
                      + (f", revises {c.previous.key}" if c.previous else "") + ")")
         lines += [f"  - added `{s.key}` (in force from {s.valid_from})" for s in c.added]
         lines += [f"  - withdrew `{s.key}`" for s in c.withdrawn]

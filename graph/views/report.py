@@ -10,8 +10,8 @@ import html
 from dataclasses import dataclass
 from datetime import date
 
+from guidancekg.graph.corpus.records import Statement
 from guidancekg.graph.engine.answers import Engine, Filters, Period, TimelineEntry
-from guidancekg.graph.engine.model import StatementInfo
 from guidancekg.graph.views.audit import Audit, audit
 
 
@@ -28,20 +28,23 @@ class Section:
 def _periods(periods: tuple[Period, ...], with_by: bool = False) -> str:
     def one(p: Period) -> str:
         span = f"[{p.start}, {p.end or '…'})"
-        return f"{span} by {p.by.rsplit('/', 1)[-1]}" if with_by and p.by else span
+        return f"{span} by {p.by}" if with_by and p.by else span
 
     return "; ".join(one(p) for p in periods) or "–"
 
 
-def _sources_of(engine: Engine, s: StatementInfo) -> str:
+def _sources_of(engine: Engine, s: Statement) -> str:
     parts = []
-    for r in engine.model.records.get(s.iri, ()):
-        v = engine.model.versions[r.version]
-        src = engine.model.sources[v.source]
-        if r.reference:
-            evidence = f"cited: {r.document}, as reported by {r.reference_title}: “{r.quote}” [{r.start}:{r.end}]"
+    m = engine.model
+    for r in m.records.get(s.key, ()):
+        v = m.versions[r.version_id]
+        src = m.sources[v.source]
+        q = r.quote
+        if r.reference and q:
+            title = m.references[r.reference].title if r.reference in m.references else r.reference
+            evidence = f"cited: {r.document}, as reported by {title}: “{q.exact}” [{q.start}:{q.end}]"
         else:
-            evidence = f"“{r.quote}” [{r.start}:{r.end}]" if r.quote else f"cited: {r.citation}"
+            evidence = f"“{q.exact}” [{q.start}:{q.end}]" if q else f"cited: {r.citation_url}"
         parts.append(f"{src.publisher}, {v.published} ({r.confidence}): {evidence}")
     return " | ".join(parts)
 
@@ -60,9 +63,9 @@ def sections(engine: Engine, drug: str) -> list[Section]:
                            ("topic", "statement", "effective", "overridden"), rows))
     overrides = []
     for s in sorted((s for s in m.statements.values() if s.drug == drug), key=lambda s: s.valid_from.lo):
-        for target_iri, kind in s.overrides:
-            t = m.statements[target_iri]
-            overrides.append((s.key, kind, t.key, f"[{s.valid_from}, {s.valid_until or '…'})",
+        for o in s.overrides:
+            t = m.statements[o.target]
+            overrides.append((s.key, o.kind, t.key, f"[{s.valid_from}, {s.valid_until or '…'})",
                               _sources_of(engine, s), _sources_of(engine, t)))
     out.append(Section("Overrides", "Each override with the overriding statement's interval, and the sources and "
                        "quotes of both statements.",
@@ -77,8 +80,7 @@ def sections(engine: Engine, drug: str) -> list[Section]:
                               str(lag.first_version.published),
                               f"{lag.days}{' (approx.)' if lag.approximate else ''}") for lag in whole.lags)))
     notes = [("statement", s.key, s.note) for s in m.statements.values() if s.drug == drug and s.note]
-    notes += [("record", f"{r.statement.rsplit('/', 1)[-1]} in {m.versions[r.version].source.rsplit('/', 1)[-1]}",
-               r.note) for rs in m.records.values() for r in rs if r.note]
+    notes += [("record", f"{r.statement} in {r.source}", r.note) for rs in m.records.values() for r in rs if r.note]
     out.append(Section("Data-quality notes", "Curators' notes: gaps in source texts, precision, identity decisions.",
                        ("about", "what", "note"), tuple(sorted((a, b, c or "") for a, b, c in notes))))
     return out

@@ -1,4 +1,7 @@
-"""Turn engine answers into the JSON objects of ``shared/spec/http-api.md`` (used by the API and the CLI)."""
+"""Turn engine answers into the JSON objects of the HTTP contract (``docs/api.md``; used by the API and the CLI).
+
+The engine names things by key; here each key becomes the IRI ``iris`` mints for it, as the contract wants.
+"""
 
 from __future__ import annotations
 
@@ -6,39 +9,43 @@ from datetime import date
 from typing import Any
 
 from guidancekg.graph.engine.answers import Change, Engine, Entry, Filters, Guidance, Period, RecordView, TimelineEntry
+from guidancekg.graph.rdf.iris import Minter
 
 
 def _day(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def record_json(view: RecordView) -> dict[str, Any]:
+def record_json(view: RecordView, iris: Minter) -> dict[str, Any]:
     """Return one source record of a statement: source, version, publication date, quote or citation."""
     r, v, src = view.record, view.version, view.source
+    quote = r.quote
     out: dict[str, Any] = {
-        "source": src.iri,
+        "source": str(iris.source(src.key)),
         "title": src.title,
         "publisher": src.publisher,
-        "version": v.iri,
+        "version": str(iris.version(v.source, v.key)),
         "published": v.published.isoformat(),
-        "url": r.citation or v.url or src.url,
-        "quote": r.quote,
-        "start": r.start,
-        "end": r.end,
+        "url": r.citation_url or v.url or src.url,
+        "quote": quote.exact if quote else None,
+        "start": quote.start if quote else None,
+        "end": quote.end if quote else None,
         "confidence": r.confidence,
     }
     if r.reference:  # a citation: the quote is the held reference's words about the version, not the version's
         out.update(quote=None, start=None, end=None, cited_as=r.document,
-                   reported_by={"reference": r.reference, "title": r.reference_title, "quote": r.quote,
-                                "start": r.start, "end": r.end})
+                   reported_by={"reference": str(iris.reference(r.reference)),
+                                "title": view.reference.title if view.reference else None,
+                                "quote": quote.exact if quote else None,
+                                "start": quote.start if quote else None, "end": quote.end if quote else None})
     return out
 
 
-def statement_json(entry: Entry) -> dict[str, Any]:
+def statement_json(entry: Entry, iris: Minter) -> dict[str, Any]:
     """Return the contract's STATEMENT object, with a few additive fields (key, bases, notes)."""
     s = entry.statement
     out: dict[str, Any] = {
-        "id": s.iri,
+        "id": str(iris.statement(s.key)),
         "key": s.key,
         "drug": s.drug,
         "topic": s.topic,
@@ -51,13 +58,13 @@ def statement_json(entry: Entry) -> dict[str, Any]:
         "valid_from_basis": s.valid_from_basis,
         "status": entry.status,
         "temporary": s.temporary,
-        "overrides": [target for target, _ in s.overrides],
-        "override_kinds": {target: kind for target, kind in s.overrides},
+        "overrides": [str(iris.statement(o.target)) for o in s.overrides],
+        "override_kinds": {str(iris.statement(o.target)): o.kind for o in s.overrides},
         "note": s.note,
-        "sources": [record_json(v) for v in entry.records],
+        "sources": [record_json(v, iris) for v in entry.records],
     }
     if entry.overridden_by:
-        out["overridden_by"] = list(entry.overridden_by)
+        out["overridden_by"] = [str(iris.statement(k)) for k in entry.overridden_by]
     return out
 
 
@@ -65,57 +72,59 @@ def _filters(f: Filters) -> dict[str, str | None]:
     return {"drug": f.drug, "jurisdiction": f.jurisdiction, "topic": f.topic}
 
 
-def guidance_json(g: Guidance) -> dict[str, Any]:
+def guidance_json(g: Guidance, iris: Minter) -> dict[str, Any]:
     """Return the body of ``GET /api/guidance``."""
     return {
         "on": g.on.isoformat(),
         "known": _day(g.known),
         **_filters(g.filters),
-        "statements": [statement_json(e) for e in g.effective],
-        "overridden": [statement_json(e) for e in g.overridden],
+        "statements": [statement_json(e, iris) for e in g.effective],
+        "overridden": [statement_json(e, iris) for e in g.overridden],
     }
 
 
-def change_json(c: Change) -> dict[str, Any]:
+def change_json(c: Change, iris: Minter) -> dict[str, Any]:
     return {"date": c.date.isoformat(), "precision": c.date.precision, "day": c.day.isoformat(),
             "change": c.change, "reason": c.reason,
-            "by": c.by, "statement": statement_json(c.entry)}
+            "by": str(iris.statement(c.by)) if c.by else None, "statement": statement_json(c.entry, iris)}
 
 
 def changes_json(changes: list[Change], start: date, end: date, known: date | None,
-                 filters: Filters) -> dict[str, Any]:
+                 filters: Filters, iris: Minter) -> dict[str, Any]:
     """Return the body of ``GET /api/changes``."""
     return {"from": start.isoformat(), "to": end.isoformat(), "known": _day(known), **_filters(filters),
-            "changes": [change_json(c) for c in changes]}
+            "changes": [change_json(c, iris) for c in changes]}
 
 
-def _period(p: Period) -> list[str | None]:
+def _period(p: Period, iris: Minter) -> list[str | None]:
     out = [p.start.isoformat(), p.end.isoformat() if p.end else None]
     if p.by is not None:
-        out.append(p.by)
+        out.append(str(iris.statement(p.by)))
     return out
 
 
-def timeline_json(entries: list[TimelineEntry], known: date | None, filters: Filters) -> dict[str, Any]:
+def timeline_json(entries: list[TimelineEntry], known: date | None, filters: Filters,
+                  iris: Minter) -> dict[str, Any]:
     """Return the body of ``GET /api/timeline``."""
     return {
         "known": _day(known),
         **_filters(filters),
         "statements": [
-            {**statement_json(t.entry), "effective": [_period(p) for p in t.effective],
-             "overridden": [_period(p) for p in t.overridden]}
+            {**statement_json(t.entry, iris), "effective": [_period(p, iris) for p in t.effective],
+             "overridden": [_period(p, iris) for p in t.overridden]}
             for t in entries
         ],
     }
 
 
-def sources_json(engine: Engine) -> dict[str, Any]:
+def sources_json(engine: Engine, iris: Minter) -> dict[str, Any]:
     """Return the body of ``GET /api/sources``."""
     return {"sources": [
-        {"id": src.iri, "key": src.key, "title": src.title, "publisher": src.publisher, "kind": src.kind,
-         "jurisdiction": src.jurisdiction, "url": src.url,
-         "versions": [{"id": v.iri, "key": v.key, "published": v.published.isoformat(),
-                       "precision": v.published.precision, "sha256": v.sha256, "revises": v.revises,
+        {"id": str(iris.source(src.key)), "key": src.key, "title": src.title, "publisher": src.publisher,
+         "kind": src.kind, "jurisdiction": src.jurisdiction, "url": src.url,
+         "versions": [{"id": str(iris.version(v.source, v.key)), "key": v.key, "published": v.published.isoformat(),
+                       "precision": v.published.precision, "sha256": v.sha256,
+                       "revises": str(iris.version(v.source, v.revises)) if v.revises else None,
                        "url": v.url} for v in versions]}
         for src, versions in engine.sources()
     ]}

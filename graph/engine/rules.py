@@ -1,0 +1,69 @@
+"""The rules of the semantics (docs/semantics.md), each written once: in force, status, and effective.
+
+The engine (:mod:`.answers`) applies them on one day through the date index, and along a sweep over the days on
+which anything changes; both ask :class:`Effective`, so the override rule has one implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Literal
+
+from guidancekg.graph.corpus.records import Statement
+from guidancekg.graph.dates import in_force_end, in_force_start
+
+Status = Literal["in-force", "uncertain"]
+
+# One statement's state on a day: None (not in force), ("effective", ()) or ("overridden", the overriders).
+State = tuple[str, tuple[str, ...]] | None
+EFFECTIVE: State = ("effective", ())
+
+
+def in_force(s: Statement, on: date) -> bool:
+    """In force on D: ``valid_from <= D < valid_until``, imprecise bounds widened to their periods."""
+    return in_force_start(s.valid_from) <= on and (s.valid_until is None or on < in_force_end(s.valid_until))
+
+
+def status(s: Statement, on: date) -> Status:
+    """Return ``uncertain`` when D falls inside the period of an imprecise bound, else ``in-force``."""
+    if s.valid_from.precision != "day" and on < s.valid_from.hi:
+        return "uncertain"
+    if s.valid_until is not None and s.valid_until.precision != "day" and on >= s.valid_until.lo:
+        return "uncertain"
+    return "in-force"
+
+
+class Effective:
+    """The override rule on one day, memoised: which statements are effective, and what overrides the others.
+
+    Effective: "in force on D, and no statement that overrides it is itself effective on D". ``in_force(s)``
+    says whether ``s`` is in force that day; ``counts(o)`` whether an overrider takes part in the question at
+    all (visible at K, and inside the question's scope); ``overriders`` maps a statement to the statements that
+    override it. The override graph is acyclic (the build refuses a cycle), so the recursion ends.
+    """
+
+    def __init__(self, in_force: Callable[[str], bool], counts: Callable[[str], bool],
+                 overriders: Mapping[str, Sequence[str]]) -> None:
+        self._in_force = in_force
+        self._counts = counts
+        self._overriders = overriders
+        self._memo: dict[str, bool] = {}
+
+    def __call__(self, key: str) -> bool:
+        """Return whether ``key`` is effective."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._in_force(key) and not any(
+                self._counts(o) and self(o) for o in self._overriders.get(key, ()))
+        return found
+
+    def by(self, key: str) -> tuple[str, ...]:
+        """Return the effective statements that override ``key``, sorted."""
+        return tuple(sorted(o for o in self._overriders.get(key, ()) if self._counts(o) and self(o)))
+
+    def state(self, key: str) -> State:
+        """Return the state of ``key``: not in force (None), effective, or overridden by whom."""
+        if not self._in_force(key):
+            return None
+        return EFFECTIVE if self(key) else ("overridden", self.by(key))
