@@ -18,6 +18,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
 from guidancekg.api.app import create_app
+from guidancekg.graph.corpus.records import Corpus
 from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.engine.model import Model
 from guidancekg.graph.opened import GuidanceGraph
@@ -107,7 +108,7 @@ def client():
     for name, path in DATA.items():
         store.load(path.read_bytes(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
     nquads = bytes(store.dump(format=ox.RdfFormat.N_QUADS))
-    model = Model()
+    model = Model(Corpus())
     graph = GuidanceGraph(OxigraphStore.in_memory(nquads), model, Engine(model), Minter("http://www.example/"),
                           SUITE, ())
     app = create_app({"TESTING": True, "SERVER_NAME": "www.example", "GUIDANCEKG_BASE": "http://www.example/"},
