@@ -52,6 +52,7 @@ class Engine:
             by_source[v.source].append(v)
         self._versions_by_source = {
             s: sorted(vs, key=lambda v: (recorded_from(v.published), v.key)) for s, vs in by_source.items()}
+        self._views: dict[str, tuple[tuple[str, RecordView], ...]] = {}  # statement -> (version id, record)
 
     # -- filters -------------------------------------------------------------------------------------------
 
@@ -81,14 +82,23 @@ class Engine:
 
     # -- answers -------------------------------------------------------------------------------------------
 
+    def _record_views(self, key: str) -> tuple[tuple[str, RecordView], ...]:
+        """Return every record of a statement with its version, source and reference (built once per statement)."""
+        views = self._views.get(key)
+        if views is None:
+            m = self.model
+            views = self._views[key] = tuple(
+                (r.version_id, RecordView(r, m.versions[r.version_id], m.sources[r.source],
+                                          m.references.get(r.reference) if r.reference else None))
+                for r in m.records.get(key, ()))
+        return views
+
     def entry(self, key: str, known: date | None, state_status: Status | None,
               overridden_by: tuple[str, ...] = ()) -> Entry:
         """Return a statement with the records that make it visible at ``known``."""
-        m, is_latest = self.model, self.index.is_latest
-        views = tuple(RecordView(r, m.versions[r.version_id], m.sources[r.source],
-                                 m.references.get(r.reference) if r.reference else None)
-                      for r in m.records.get(key, ()) if is_latest(r.version_id, known))
-        return Entry(m.statements[key], state_status, views, overridden_by)
+        is_latest = self.index.is_latest
+        views = tuple(view for version, view in self._record_views(key) if is_latest(version, known))
+        return Entry(self.model.statements[key], state_status, views, overridden_by)
 
     def _order(self, key: str) -> tuple[int, date, str]:
         s = self.model.statements[key]
@@ -104,6 +114,7 @@ class Engine:
         self.check_filters(filters)
         index, statements = self.index, self.model.statements
         day = on.toordinal()
+        start, end = index.start, index.end
         visible: dict[str, bool] = {}
 
         def is_visible(key: str) -> bool:
@@ -112,7 +123,7 @@ class Engine:
                 found = visible[key] = index.is_visible(key, known)
             return found
 
-        rule = Effective(lambda key: index.in_force_on(key, day), is_visible, index.overriders)
+        rule = Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders)
         states = {key: rule.state(key) for key in index.in_force(on, filters.drug)
                   if self.matches(statements[key], filters) and is_visible(key)}
         keep = sorted(states, key=self._order)

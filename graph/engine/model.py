@@ -43,22 +43,20 @@ from guidancekg.ontology.vocab import (
 PREFIXES = sparql_prefixes("gk", "dcterms", "prov", "skos", "oa", "foaf", "rdfs")
 
 Q_STATEMENTS = PREFIXES + """
-SELECT DISTINCT ?key ?drug ?topic ?jur ?wording ?from ?basis ?temp ?until ?note WHERE {
+SELECT DISTINCT ?s ?key ?drug ?topic ?jur ?wording ?from ?basis ?temp ?until ?note WHERE {
   GRAPH ?g {
-    ?s a gk:Statement ; dcterms:identifier ?key ; gk:drug ?d ; gk:topic ?topic ; gk:jurisdiction ?jur ;
+    ?s a gk:Statement ; dcterms:identifier ?key ; gk:drug ?drug ; gk:topic ?topic ; gk:jurisdiction ?jur ;
        gk:wording ?wording ; gk:validFrom ?from ; gk:validFromBasis ?basis ; gk:temporary ?temp .
     OPTIONAL { ?s gk:validUntil ?until }
     OPTIONAL { ?s skos:editorialNote ?note }
   }
-  ?d dcterms:identifier ?drug .
 }"""
 Q_OVERRIDES = PREFIXES + """
-SELECT DISTINCT ?key ?target ?kind WHERE {
-  ?s gk:qualifiedOverride ?o ; dcterms:identifier ?key .
-  ?o gk:overriddenStatement/dcterms:identifier ?target ; gk:overrideKind ?kind .
+SELECT DISTINCT ?s ?target ?kind WHERE {
+  ?s gk:qualifiedOverride ?o . ?o gk:overriddenStatement ?target ; gk:overrideKind ?kind .
 }"""
 Q_DRUGS = PREFIXES + """
-SELECT ?key ?label ?alt WHERE {
+SELECT ?d ?key ?label ?alt WHERE {
   ?d a gk:Drug ; dcterms:identifier ?key ; rdfs:label ?label . OPTIONAL { ?d skos:altLabel ?alt }
 } ORDER BY ?key ?alt"""
 Q_SOURCES = PREFIXES + """
@@ -69,7 +67,7 @@ SELECT ?key ?title ?publisher ?kind ?jur ?url ?rights ?note WHERE {
   OPTIONAL { ?src skos:editorialNote ?note }
 }"""
 Q_VERSIONS = PREFIXES + """
-SELECT ?key ?src ?issued ?sha ?revises ?url ?note WHERE {
+SELECT ?v ?key ?src ?issued ?sha ?revises ?url ?note WHERE {
   ?v a gk:Version ; dcterms:identifier ?key ; dcterms:isVersionOf/dcterms:identifier ?src ; dcterms:issued ?issued .
   OPTIONAL { ?v gk:sha256 ?sha } OPTIONAL { ?v prov:wasRevisionOf/dcterms:identifier ?revises }
   OPTIONAL { ?v dcterms:source ?url } OPTIONAL { ?v skos:editorialNote ?note }
@@ -80,10 +78,8 @@ SELECT ?key ?title ?sha ?rights ?note WHERE {
   OPTIONAL { ?r dcterms:rights ?rights } OPTIONAL { ?r skos:editorialNote ?note }
 }"""
 Q_RECORDS = PREFIXES + """
-SELECT DISTINCT ?key ?src ?ver ?conf ?exact ?start ?end ?cite ?note ?ref ?doc WHERE {
-  ?s prov:qualifiedDerivation ?r ; dcterms:identifier ?key .
-  ?r prov:entity ?v ; gk:confidence ?conf .
-  ?v dcterms:identifier ?ver ; dcterms:isVersionOf/dcterms:identifier ?src .
+SELECT DISTINCT ?s ?v ?conf ?exact ?start ?end ?cite ?note ?ref ?doc WHERE {
+  ?s prov:qualifiedDerivation ?r . ?r prov:entity ?v ; gk:confidence ?conf .
   OPTIONAL {
     ?r gk:quotation ?p . ?p oa:hasSelector ?qs , ?ps .
     ?qs a oa:TextQuoteSelector ; oa:exact ?exact . ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
@@ -189,7 +185,9 @@ def _read_model(store: Store) -> Model:
     """Read the records from ``store`` with a handful of SPARQL SELECTs."""
     brands: dict[str, list[str]] = defaultdict(list)
     labels: dict[str, str] = {}
+    drug_keys: dict[str, str] = {}  # IRI -> key, and the same for versions and statements below
     for r in store.select(Q_DRUGS):
+        drug_keys[_text(r, "d")] = _text(r, "key")
         labels[_text(r, "key")] = _text(r, "label")
         if r["alt"] and r["alt"] not in brands[_text(r, "key")]:
             brands[_text(r, "key")].append(r["alt"])
@@ -200,22 +198,25 @@ def _read_model(store: Store) -> Model:
                                 r["url"], r["rights"], r["note"])
         for r in store.select(Q_SOURCES)}
     versions = {}
+    version_ids: dict[str, Version] = {}
     for r in store.select(Q_VERSIONS):
         v = Version(_text(r, "src"), _text(r, "key"), parse_partial(_text(r, "issued"), "dcterms:issued"), r["url"],
                     r["revises"], None, r["sha"], r["note"])
-        versions[v.id] = v
+        versions[v.id] = version_ids[_text(r, "v")] = v
     references = {_text(r, "key"): Reference(_text(r, "key"), _text(r, "title"), None, _text(r, "sha"), r["rights"],
                                              r["note"])
                   for r in store.select(Q_REFERENCES)}
+    statement_rows = store.select(Q_STATEMENTS)
+    statement_keys = {_text(r, "s"): _text(r, "key") for r in statement_rows}
     overrides: dict[str, list[OverrideRef]] = defaultdict(list)
     for r in store.select(Q_OVERRIDES):
         kind = key_of(_text(r, "kind"), OVERRIDE_KIND_TERMS)
-        overrides[_text(r, "key")].append(OverrideRef(_text(r, "target"), kind))
+        overrides[statement_keys[_text(r, "s")]].append(OverrideRef(statement_keys[_text(r, "target")], kind))
     statements = {}
-    for r in store.select(Q_STATEMENTS):
+    for r in statement_rows:
         key = _text(r, "key")
         statements[key] = Statement(
-            key=key, drug=_text(r, "drug"), topic=_local(_text(r, "topic"), TOPIC_IRI),
+            key=key, drug=drug_keys.get(_text(r, "drug"), _text(r, "drug")), topic=_local(_text(r, "topic"), TOPIC_IRI),
             jurisdiction=_local(_text(r, "jur"), JURISDICTION_IRI), wording=_text(r, "wording"),
             valid_from=parse_partial(_text(r, "from"), "gk:validFrom"),
             valid_from_basis=key_of(_text(r, "basis"), BASIS_TERMS),
@@ -225,8 +226,9 @@ def _read_model(store: Store) -> Model:
     assertions = []
     for r in store.select(Q_RECORDS):
         quote = Quote(_text(r, "exact"), int(_text(r, "start")), int(_text(r, "end"))) if r["exact"] else None
+        version = version_ids[_text(r, "v")]
         assertions.append(Assertion(
-            statement=_text(r, "key"), source=_text(r, "src"), version=_text(r, "ver"), quote=quote,
+            statement=statement_keys[_text(r, "s")], source=version.source, version=version.key, quote=quote,
             citation_url=r["cite"], confidence=key_of(_text(r, "conf"), CONFIDENCE_TERMS), note=r["note"],
             reference=r["ref"], document=r["doc"]))
     corpus = Corpus(drugs, sources, versions, statements,
