@@ -52,7 +52,7 @@ def download(name: str) -> Response:
 def record_nanopub(statement: str, source: str, version: str, artefact: str | None = None) -> Response:
     """One record's nanopublication (TriG); under its trusty IRI only when the hash is this record's."""
     graph = current_graph()
-    record = nanopub.find_record(graph.model, graph.minter, statement, source, version)
+    record = nanopub.find_record(graph.model, statement, source, version)
     np = nanopub.record_nanopub(graph.store, graph.model, graph.minter, record)
     if artefact is not None and nanopub.trusty_iri(np).rsplit("/", 1)[-1] != artefact:
         raise NotFound("nanopublication", f"{statement}/{source}/{version}/{artefact}")

@@ -56,7 +56,7 @@ def examples(graph: GuidanceGraph) -> dict[str, dict[str, str]]:
              "entry (resources by type)": counts}, indent=2)),
         "bundle-excerpt": _fenced("json", json.dumps(shown, indent=2, ensure_ascii=False)),
     }
-    rec = nanopub.find_record(graph.model, graph.minter, RESTRICTION, *EMA)
+    rec = nanopub.find_record(graph.model, RESTRICTION, *EMA)
     np_text = nanopub.trig(nanopub.record_nanopub(graph.store, graph.model, graph.minter, rec))
     void_text = describe(graph.model, graph.minter).serialize(format="turtle")
     return {"fhir.md": fhir, "nanopub.md": {"record": _fenced("trig", np_text)},

@@ -52,13 +52,13 @@ def test_endpoint_and_temporal_coverage(served, graph):
 
 def test_every_source_with_its_publisher_and_the_rights_the_data_gives(served, graph):
     sources = set(served.objects(DATASET, DCTERMS.source))
-    assert sources == {URIRef(s.iri) for s in graph.model.sources.values()}
+    assert sources == {graph.minter.source(s.key) for s in graph.model.sources.values()}
     for src in graph.model.sources.values():
-        rights = served.value(URIRef(src.iri), DCTERMS.rights)
-        if src.rights is None:
+        rights = served.value(graph.minter.source(src.key), DCTERMS.rights)
+        if src.attribution is None:
             assert rights is None, src.key  # no licence or rights invented where the data gives none
         else:
-            assert str(served.value(rights, RDFS.label)) == src.rights
+            assert str(served.value(rights, RDFS.label)) == src.attribution
     assert (DATASET, DCTERMS.license, None) not in served
 
 

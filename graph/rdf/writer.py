@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import pairwise
 
-from rdflib import RDF, RDFS, Dataset, Graph
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from guidancekg.graph.corpus.records import Assertion, Corpus
@@ -36,6 +36,12 @@ from guidancekg.ontology.vocab import (
     SOURCE_KIND_TERMS,
     TOPIC,
 )
+
+
+def date_literal(value: PartialDate) -> Literal:
+    """Return ``value`` as the ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear`` literal the writer gives it."""
+    datatype = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[value.precision]
+    return Literal(value.isoformat(), datatype=datatype)
 
 
 def bind_prefixes(graph: Graph) -> None:

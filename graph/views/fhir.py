@@ -27,9 +27,10 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from guidancekg.graph.corpus.records import Statement
 from guidancekg.graph.dates import PartialDate
 from guidancekg.graph.engine.answers import NO_FILTERS, Engine, Entry, Guidance, Period, RecordView
-from guidancekg.graph.engine.model import Model, StatementInfo
+from guidancekg.graph.engine.model import Model
 from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.stores.base import Store
 from guidancekg.ontology.vocab import JURISDICTION_IRI, TOPIC_IRI, sparql_prefixes
@@ -79,7 +80,7 @@ def fhir_end(until: PartialDate) -> str:
     return (until.lo - timedelta(days=1)).isoformat() if until.precision == "day" else until.isoformat()
 
 
-def validity(s: StatementInfo) -> dict[str, str]:
+def validity(s: Statement) -> dict[str, str]:
     """Return the statement's ``[valid_from, valid_until)`` as a FHIR ``Period``."""
     period = {"start": s.valid_from.isoformat()}
     if s.valid_until is not None:
@@ -97,8 +98,9 @@ def _period(p: Period) -> dict[str, str]:
 class _Builder:
     """Collect the resources of one Bundle, each once, in a stable order."""
 
-    def __init__(self, model: Model, texts: dict[str, str]) -> None:
+    def __init__(self, model: Model, minter: Minter, texts: dict[str, str]) -> None:
         self.model = model
+        self.minter = minter
         self.texts = texts
         self.entries: dict[str, dict[str, Any]] = {}
 
@@ -109,8 +111,8 @@ class _Builder:
                                               "id": resource_id(iri), **resource}}
 
     def drug(self, key: str) -> str:
-        d = self.model.drug_by_key(key)
-        iri = d.iri if d else key
+        d = self.model.drugs.get(key)
+        iri = str(self.minter.drug(key))
         names = list(d.brand_names) if d and d.brand_names else [d.label if d else key]
         self.add(iri, {"resourceType": "MedicinalProductDefinition", "identifier": [_uri_identifier(iri)],
                        "name": [{"productName": n} for n in names],
@@ -125,7 +127,8 @@ class _Builder:
     def document(self, minter: Minter, view: RecordView) -> str | None:
         """Add the DocumentReference of the version's held text; return its IRI (None when no text is held)."""
         v, src = view.version, view.source
-        text = self.texts.get(v.iri)
+        v_iri = str(minter.version(v.source, v.key))
+        text = self.texts.get(v_iri)
         if text is None or v.sha256 is None:
             return None
         data = text.encode("utf-8")
@@ -133,7 +136,7 @@ class _Builder:
         sha256 = base64.urlsafe_b64encode(bytes.fromhex(v.sha256)).decode("ascii").rstrip("=")
         resource: dict[str, Any] = {
             "resourceType": "DocumentReference",
-            "identifier": [_uri_identifier(v.iri), _uri_identifier(f"ni:///sha-256;{sha256}")],
+            "identifier": [_uri_identifier(v_iri), _uri_identifier(f"ni:///sha-256;{sha256}")],
             "status": "current", "docStatus": "final", "author": [_ref(author, src.publisher)],
             "description": src.title,
             "content": [{"attachment": {
@@ -144,9 +147,10 @@ class _Builder:
         if v.revises:
             resource["relatesTo"] = [{"code": {"coding": [{"system": "http://hl7.org/fhir/document-relationship-type",
                                                            "code": "replaces"}]},
-                                      "target": {"identifier": _uri_identifier(v.revises)}}]
-        self.add(v.iri, resource)
-        return v.iri
+                                      "target": {"identifier": _uri_identifier(
+                                          str(minter.version(v.source, v.revises)))}}]
+        self.add(v_iri, resource)
+        return v_iri
 
     def reference_document(self, iri: str, title: str | None) -> str | None:
         """Add the DocumentReference of a held reference text (what a citation quotes); None when not held."""
@@ -163,26 +167,27 @@ class _Builder:
         return iri
 
 
-def _state(entry: Entry) -> dict[str, Any] | None:
+def _state(entry: Entry, minter: Minter) -> dict[str, Any] | None:
     if entry.status is None:
         return None
     if entry.overridden_by:
         return {"coding": [{"system": ANSWER_STATE_SYSTEM, "code": "overridden", "display": "overridden"}],
-                "text": "superseded: overridden by " + ", ".join(entry.overridden_by)}
+                "text": "superseded: overridden by " + ", ".join(str(minter.statement(k)) for k in entry.overridden_by)}
     return {"coding": [{"system": PUBLICATION_STATUS, "code": "active", "display": "Active"},
                        {"system": ANSWER_STATE_SYSTEM, "code": "effective", "display": "effective"}],
             "text": "current: effective"}
 
 
-def _statement_extensions(entry: Entry, overridden: Iterable[tuple[str, Period | None]]) -> list[dict[str, Any]]:
+def _statement_extensions(entry: Entry, overridden: Iterable[tuple[str, Period | None]],
+                          minter: Minter) -> list[dict[str, Any]]:
     s = entry.statement
     out = [_ext("validity", valuePeriod=validity(s))]
     if entry.status is not None:
         out.append(_ext("in-force-status", valueCode=entry.status))
-    out += [_ext("overrides", extension=[{"url": "statement", "valueReference": _ref(target)},
-                                        {"url": "kind", "valueCode": kind}]) for target, kind in s.overrides]
+    out += [_ext("overrides", extension=[{"url": "statement", "valueReference": _ref(str(minter.statement(o.target)))},
+                                        {"url": "kind", "valueCode": o.kind}]) for o in s.overrides]
     for by, period in overridden:
-        parts: list[dict[str, Any]] = [{"url": "statement", "valueReference": _ref(by)}]
+        parts: list[dict[str, Any]] = [{"url": "statement", "valueReference": _ref(str(minter.statement(by)))}]
         if period is not None:
             parts.append({"url": "period", "valuePeriod": _period(period)})
         out.append(_ext("overridden-by", extension=parts))
@@ -192,11 +197,12 @@ def _statement_extensions(entry: Entry, overridden: Iterable[tuple[str, Period |
 def _add_statement(b: _Builder, minter: Minter, entry: Entry,
                    overridden: Iterable[tuple[str, Period | None]]) -> None:
     s = entry.statement
+    s_iri = str(minter.statement(s.key))
     drug = b.drug(s.drug)
     topic = {"coding": [{"system": TOPIC_IRI, "code": s.topic}], "text": s.topic}
-    resource: dict[str, Any] = {"identifier": [_uri_identifier(s.iri)], "text": _narrative(s.wording),
-                                "extension": _statement_extensions(entry, overridden)}
-    state = _state(entry)
+    resource: dict[str, Any] = {"identifier": [_uri_identifier(s_iri)], "text": _narrative(s.wording),
+                                "extension": _statement_extensions(entry, overridden, minter)}
+    state = _state(entry, minter)
     if s.topic in CLINICAL_USE_TYPES:
         resource.update(resourceType="ClinicalUseDefinition", type=s.topic, category=[topic],
                         subject=[_ref(drug)])
@@ -208,7 +214,7 @@ def _add_statement(b: _Builder, minter: Minter, entry: Entry,
         resource.update(resourceType="Basic", code=topic, subject=_ref(drug))
         if state:
             resource["extension"].append(_ext("answer-state", valueCodeableConcept=state))
-    b.add(s.iri, resource)
+    b.add(s_iri, resource)
     if s.topic == "indication":
         _add_authorisation(b, minter, entry, state, drug)
     for view in entry.records:
@@ -217,11 +223,12 @@ def _add_statement(b: _Builder, minter: Minter, entry: Entry,
 
 def _add_authorisation(b: _Builder, minter: Minter, entry: Entry, state: dict[str, Any] | None, drug: str) -> None:
     s = entry.statement
+    s_iri = str(minter.statement(s.key))
     resource: dict[str, Any] = {
-        "resourceType": "RegulatedAuthorization", "identifier": [_uri_identifier(s.iri + "#authorisation")],
+        "resourceType": "RegulatedAuthorization", "identifier": [_uri_identifier(s_iri + "#authorisation")],
         "subject": [_ref(drug)], "description": s.wording,
         "region": [{"coding": [{"system": JURISDICTION_IRI, "code": s.jurisdiction}], "text": s.jurisdiction}],
-        "validityPeriod": validity(s), "indication": [{"reference": _ref(s.iri)}],
+        "validityPeriod": validity(s), "indication": [{"reference": _ref(s_iri)}],
     }
     if state:
         resource["status"] = state
@@ -232,32 +239,36 @@ def _add_authorisation(b: _Builder, minter: Minter, entry: Entry, state: dict[st
     if regulator is not None:
         org = b.organisation(minter, regulator.publisher)
         resource["regulator"] = _ref(org, regulator.publisher)
-    b.add(s.iri + "#authorisation", resource)
+    b.add(s_iri + "#authorisation", resource)
 
 
-def _add_provenance(b: _Builder, minter: Minter, s: StatementInfo, view: RecordView) -> None:
+def _add_provenance(b: _Builder, minter: Minter, s: Statement, view: RecordView) -> None:
     r, v, src = view.record, view.version, view.source
+    s_iri = str(minter.statement(s.key))
     record_iri = str(minter.record(s.key, src.key, v.key))
     author = b.organisation(minter, src.publisher)
     document = b.document(minter, view)
     own_quote = r.quote is not None and r.reference is None
     what: dict[str, Any] = (_ref(document, src.title) if document else
-                            {"identifier": _uri_identifier(r.citation or v.url or v.iri),
+                            {"identifier": _uri_identifier(r.citation_url or v.url
+                                                           or str(minter.version(v.source, v.key))),
                              "display": r.document or src.title})
     entity: dict[str, Any] = {"role": "quotation" if own_quote else "source", "what": what}
-    if own_quote:
-        entity["extension"] = [_quote_extension(r.quote, r.start, r.end)]
+    if own_quote and r.quote is not None:
+        entity["extension"] = [_quote_extension(r.quote.exact, r.quote.start, r.quote.end)]
     entities = [entity]
     if r.reference:  # a citation quoting a held reference: the reference's words, never the version's
-        ref_doc = b.reference_document(r.reference, r.reference_title)
+        ref_iri = str(minter.reference(r.reference))
+        ref_title = view.reference.title if view.reference else None
+        ref_doc = b.reference_document(ref_iri, ref_title)
         reported: dict[str, Any] = {"role": "source",
-                                    "what": _ref(ref_doc, r.reference_title) if ref_doc else
-                                    {"identifier": _uri_identifier(r.reference), "display": r.reference_title}}
+                                    "what": _ref(ref_doc, ref_title) if ref_doc else
+                                    {"identifier": _uri_identifier(ref_iri), "display": ref_title}}
         if r.quote is not None:
-            reported["extension"] = [_quote_extension(r.quote, r.start, r.end)]
+            reported["extension"] = [_quote_extension(r.quote.exact, r.quote.start, r.quote.end)]
         entities.append(reported)
     resource: dict[str, Any] = {
-        "resourceType": "Provenance", "target": [_ref(s.iri)], "occurredDateTime": v.published.isoformat(),
+        "resourceType": "Provenance", "target": [_ref(s_iri)], "occurredDateTime": v.published.isoformat(),
         "agent": [{"type": {"coding": [{"system": PARTICIPANT_TYPE, "code": "author", "display": "Author"}]},
                    "who": _ref(author, src.publisher)}],
         "entity": entities,
@@ -265,7 +276,7 @@ def _add_provenance(b: _Builder, minter: Minter, s: StatementInfo, view: RecordV
                       _ext("confidence", extension=[{"url": "wording", "valueCode": r.confidence}])],
     }
     if s.topic == "indication":
-        resource["target"].append(_ref(s.iri + "#authorisation"))
+        resource["target"].append(_ref(s_iri + "#authorisation"))
     b.add(record_iri, resource)
 
 
@@ -292,7 +303,7 @@ def guidance_bundle(g: Guidance, engine: Engine, store: Store, minter: Minter) -
 
     Its ``self`` link is the API request that asks the same question (a Bundle carries no extensions).
     """
-    b = _Builder(engine.model, held_texts(store))
+    b = _Builder(engine.model, minter, held_texts(store))
     for entry in (*g.effective, *g.overridden):
         _add_statement(b, minter, entry, [(by, None) for by in entry.overridden_by])
     params = {"on": g.on.isoformat(), "known": g.known.isoformat() if g.known else None, "drug": g.filters.drug,
@@ -303,7 +314,7 @@ def guidance_bundle(g: Guidance, engine: Engine, store: Store, minter: Minter) -
 
 def timeline_bundle(engine: Engine, store: Store, minter: Minter) -> dict[str, Any]:
     """Return every statement with every record, its overrides and its overridden periods (no date asked)."""
-    b = _Builder(engine.model, held_texts(store))
+    b = _Builder(engine.model, minter, held_texts(store))
     for t in engine.timeline(None, NO_FILTERS):
         _add_statement(b, minter, t.entry, [(p.by, p) for p in t.overridden if p.by])
     return _bundle(b, f"{normalise_base(minter.base)}export/fhir")

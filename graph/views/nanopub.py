@@ -23,7 +23,8 @@ from rdflib import RDF, RDFS, ConjunctiveGraph, Graph, Literal, Namespace, URIRe
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.plugins.serializers.trig import TrigSerializer
 
-from guidancekg.graph.engine.model import Model, Record
+from guidancekg.graph.corpus.records import Assertion
+from guidancekg.graph.engine.model import Model
 from guidancekg.graph.errors import NotFound
 from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.rdf.writer import bind_prefixes
@@ -56,22 +57,21 @@ def _provenance_query(record: str, version: str) -> str:
 }}"""
 
 
-def record_namespace(minter: Minter, record: Record, model: Model) -> str:
+def record_namespace(minter: Minter, record: Assertion) -> str:
     """Return the nanopublication's IRI before hashing: ``{base}np/{statement}/{source}/{version}/``."""
-    s, v = model.statements[record.statement], model.versions[record.version]
-    source_key = model.sources[v.source].key
-    return f"{normalise_base(minter.base)}np/{s.key}/{source_key}/{v.key}/"
+    return f"{normalise_base(minter.base)}np/{record.statement}/{record.source}/{record.version}/"
 
 
-def record_nanopub(store: Store, model: Model, minter: Minter, record: Record) -> ConjunctiveGraph:
+def record_nanopub(store: Store, model: Model, minter: Minter, record: Assertion) -> ConjunctiveGraph:
     """Return the nanopublication of one record, its IRIs made trusty."""
     from nanopub.sign_utils import replace_trusty_in_graph
     from nanopub.trustyuri.rdf import RdfHasher, RdfUtils
 
-    s, v = model.statements[record.statement], model.versions[record.version]
+    s, v = model.statements[record.statement], model.versions[record.version_id]
     src = model.sources[v.source]
+    s_iri, v_iri = str(minter.statement(s.key)), str(minter.version(v.source, v.key))
     record_iri = minter.record(s.key, src.key, v.key)
-    ns = Namespace(record_namespace(minter, record, model))
+    ns = Namespace(record_namespace(minter, record))
     this, head, assertion, provenance, pubinfo = (URIRef(str(ns)), ns["Head"], ns["assertion"],
                                                   ns["provenance"], ns["pubinfo"])
     with warnings.catch_warnings():  # the nanopub library works on rdflib's ConjunctiveGraph, now deprecated
@@ -84,12 +84,12 @@ def record_nanopub(store: Store, model: Model, minter: Minter, record: Record) -
     for triple in ((this, RDF.type, NP.Nanopublication), (this, NP.hasAssertion, assertion),
                    (this, NP.hasProvenance, provenance), (this, NP.hasPublicationInfo, pubinfo)):
         graphs["head"].add(triple)
-    _copy(store.construct(_assertion_query(s.iri, v.iri)), graphs["assertion"])
+    _copy(store.construct(_assertion_query(s_iri, v_iri)), graphs["assertion"])
     prov = graphs["provenance"]
-    prov.add((assertion, PROV.wasDerivedFrom, URIRef(v.iri)))
+    prov.add((assertion, PROV.wasDerivedFrom, URIRef(v_iri)))
     prov.add((assertion, PROV.wasAttributedTo, minter.agent(src.publisher)))
     prov.add((assertion, PROV.qualifiedDerivation, record_iri))
-    _copy(store.construct(_provenance_query(str(record_iri), v.iri)), prov)
+    _copy(store.construct(_provenance_query(str(record_iri), v_iri)), prov)
     info = graphs["pubinfo"]
     info.add((this, PROV.wasDerivedFrom, record_iri))
     info.add((this, DCTERMS.isPartOf, dataset_iri(minter.base)))
@@ -105,17 +105,16 @@ def _copy(source: Graph, target: Graph) -> None:
         target.add(triple)
 
 
-def records(model: Model) -> Iterator[Record]:
+def records(model: Model) -> Iterator[Assertion]:
     """Yield every record of every statement, in a stable order (statement key, then record date)."""
-    for s in sorted(model.statements.values(), key=lambda s: s.key):
-        yield from model.records.get(s.iri, ())
+    for key in sorted(model.statements):
+        yield from model.records.get(key, ())
 
 
-def find_record(model: Model, minter: Minter, statement: str, source: str, version: str) -> Record:
+def find_record(model: Model, statement: str, source: str, version: str) -> Assertion:
     """Return the record of ``statement`` by ``source``'s ``version`` (keys); NotFound when there is none."""
-    s_iri, v_iri = str(minter.statement(statement)), str(minter.version(source, version))
-    for r in model.records.get(s_iri, ()):
-        if r.version == v_iri:
+    for r in model.records.get(statement, ()):
+        if (r.source, r.version) == (source, version):
             return r
     raise NotFound("record", f"{statement}/{source}/{version}")
 

@@ -112,7 +112,7 @@ def describe(model: Model, minter: Minter) -> Graph:
     for vocabulary in (VOCAB_IRI, str(PROV), str(DCTERMS), str(SKOS), str(OA)):
         g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     for s in sorted(model.statements.values(), key=lambda s: s.key)[:EXAMPLES]:
-        g.add((dataset, VOID.exampleResource, URIRef(s.iri)))
+        g.add((dataset, VOID.exampleResource, minter.statement(s.key)))
     _add_services(g, dataset, here, root, sparql)
     _add_distributions(g, dataset, here, root)
     _add_sources(g, dataset, here, model, minter)
@@ -162,7 +162,7 @@ def _add_distributions(g: Graph, dataset: URIRef, here: str, root: str) -> None:
 def _add_sources(g: Graph, dataset: URIRef, here: str, model: Model, minter: Minter) -> None:
     """Name each source with its publisher and, where the data gives one, its rights statement."""
     for src in sorted(model.sources.values(), key=lambda s: s.key):
-        iri = URIRef(src.iri)
+        iri = minter.source(src.key)
         g.add((dataset, DCTERMS.source, iri))
         g.add((iri, DCTERMS.title, Literal(src.title)))
         agent = minter.agent(src.publisher)  # the publisher's IRI in the graph itself
@@ -171,9 +171,9 @@ def _add_sources(g: Graph, dataset: URIRef, here: str, model: Model, minter: Min
         g.add((agent, FOAF.name, Literal(src.publisher)))
         if src.url:
             g.add((iri, FOAF.page, URIRef(src.url)))
-        if src.rights:
+        if src.attribution:
             rights = URIRef(here + "rights-" + src.key)  # named, not blank: the same description, byte for byte
             g.add((iri, DCTERMS.rights, rights))
             g.add((rights, RDF.type, DCTERMS.RightsStatement))
-            g.add((rights, RDFS.label, Literal(src.rights)))
+            g.add((rights, RDFS.label, Literal(src.attribution)))
 
