@@ -32,6 +32,7 @@ class GK(DefinedNamespace):
     OverrideKind: URIRef
     SourceKind: URIRef
     Confidence: URIRef
+    IdentifierKind: URIRef  # a kind of authority identifier (SKOS concept)
 
     # Concept schemes
     TopicScheme: URIRef
@@ -41,6 +42,7 @@ class GK(DefinedNamespace):
     OverrideKindScheme: URIRef
     SourceKindScheme: URIRef
     ConfidenceScheme: URIRef
+    IdentifierKindScheme: URIRef
 
     # Statement properties
     drug: URIRef
@@ -86,6 +88,8 @@ class GK(DefinedNamespace):
     Verbatim: URIRef
     Paraphrase: URIRef
     Unconfirmed: URIRef
+    EUProcedureNumber: URIRef
+    SPLSetId: URIRef
 
 
 class TOPIC(DefinedNamespace):
@@ -136,6 +140,7 @@ PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "owl": "http://www.w3.org/2002/07/owl#",
     "sd": str(SD),
+    "adms": "http://www.w3.org/ns/adms#",
 }
 
 
@@ -159,6 +164,8 @@ SOURCE_KIND_TERMS = {
     "patient-information": GK.PatientInformation,
 }
 CONFIDENCE_TERMS = {"verbatim": GK.Verbatim, "paraphrase": GK.Paraphrase, "unconfirmed": GK.Unconfirmed}
+IDENTIFIER_KIND_TERMS = {"eu-procedure-number": GK.EUProcedureNumber, "fda-spl-set-id": GK.SPLSetId}
+ADMS = Namespace(PREFIXES["adms"])
 
 
 def key_of(term: str, table: dict[str, URIRef]) -> str:

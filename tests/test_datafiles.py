@@ -127,3 +127,32 @@ def test_reference_without_text_is_refused(data_copy):
     (data_copy / "references" / "alemtuzumab-regulatory-timeline" / "text.txt").unlink()
     with pytest.raises(DataError, match=r"missing text\.txt: a reference is a held text"):
         load_corpus(data_copy)
+
+
+def test_the_authorities_identifiers_are_read_from_the_sources():
+    corpus = load_corpus(Path(__file__).resolve().parents[1] / "data")
+    assert corpus.sources["ec-lemtrada-authorisation-2013"].identifiers == (("eu-procedure-number", "EMEA/H/C/003718"),)
+    assert corpus.sources["fda-lemtrada-label"].identifiers == (
+        ("fda-spl-set-id", "6236b0bc-82e9-4447-9a78-f57d94770269"),)
+
+
+@pytest.mark.parametrize(("kind", "value", "message"), [
+    ("eu-procedure-number", "EMEA/H/C/3718", "not of the form"),
+    ("fda-spl-set-id", "6236B0BC-82e9-4447-9a78-f57d94770269", "not of the form"),
+    ("ema-number", "x", "is not one of"),
+])
+def test_a_malformed_identifier_is_refused_naming_the_file(data_copy, kind, value, message):
+    path = data_copy / "sources/ec-lemtrada-authorisation-2013/source.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("- kind: eu-procedure-number\n  value: EMEA/H/C/003718",
+                                 f"- kind: {kind}\n  value: '{value}'"), encoding="utf-8")
+    with pytest.raises(DataError, match=message) as info:
+        load_corpus(data_copy)
+    assert "ec-lemtrada-authorisation-2013/source.yaml" in str(info.value)
+
+
+def test_each_identifier_form_has_its_kind_in_the_vocabulary():
+    from guidancekg.graph.corpus.files import IDENTIFIER_FORMS
+    from guidancekg.ontology.vocab import IDENTIFIER_KIND_TERMS
+
+    assert set(IDENTIFIER_FORMS) == set(IDENTIFIER_KIND_TERMS)

@@ -202,3 +202,16 @@ def test_curl_as_a_new_user_would(live_server):
     assert original["status"]["coding"][0]["code"] == "overridden"
     assert provenance_of(bundle, restriction["identifier"][0]["value"])
     assert provenance_of(bundle, original["identifier"][0]["value"])
+
+
+def test_the_authorities_identifiers_where_the_facts_give_them(engine, graph):
+    bundle = validated(timeline_bundle(engine, graph.store, graph.minter))
+    original = by_identifier(bundle, ORIGINAL + "#authorisation")
+    assert original["case"]["identifier"]["value"] == "EMEA/H/C/003718"
+    label = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DocumentReference"
+             and any(i["value"].startswith("http://localhost/id/version/fda-lemtrada-label/")
+                     for i in e["resource"]["identifier"])]
+    assert label and all({"system": "urn:ietf:rfc:3986", "value": "urn:uuid:6236b0bc-82e9-4447-9a78-f57d94770269"}
+                         in d["identifier"] for d in label)
+    restriction = by_identifier(bundle, RESTRICTION + "#authorisation")
+    assert "case" not in restriction  # the facts give no procedure number for the 2019 review: none is invented

@@ -16,6 +16,7 @@ from guidancekg.ontology.vocab import (
     BASIS_TERMS,
     CONFIDENCE_TERMS,
     GK,
+    IDENTIFIER_KIND_TERMS,
     JURISDICTION,
     JURISDICTION_CODES,
     JURISDICTION_IRI,
@@ -37,6 +38,7 @@ SCHEMES = [
     (GK.OverrideKindScheme, OVERRIDE_KIND_TERMS),
     (GK.SourceKindScheme, SOURCE_KIND_TERMS),
     (GK.ConfidenceScheme, CONFIDENCE_TERMS),
+    (GK.IdentifierKindScheme, IDENTIFIER_KIND_TERMS),
 ]
 
 

@@ -14,6 +14,7 @@ Every error names the file and line, and the statement where there is one.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,10 @@ STATEMENT_KEYS = {
     "temporary", "overrides", "quote", "citation", "note", "assertion_note",
 }
 ASSERTS_KEYS = {"asserts", "quote", "citation", "assertion_note"}
-SOURCE_KEYS = {"title", "publisher", "kind", "jurisdiction", "url", "attribution", "note"}
+SOURCE_KEYS = {"title", "publisher", "kind", "jurisdiction", "url", "attribution", "note", "identifiers"}
+# The form of each kind of authority identifier, so that a mistyped one is refused.
+IDENTIFIER_FORMS = {"eu-procedure-number": re.compile(r"EMEA/H/C/[0-9]{6}"),
+                    "fda-spl-set-id": re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")}
 VERSION_KEYS = {"published", "url", "revises", "note"}
 REFERENCE_KEYS = {"title", "attribution", "note"}
 
@@ -128,7 +132,27 @@ def _load_source(source_dir: Path, root: Path) -> Source:
         url=f.text("url", required=False),
         attribution=f.text("attribution", required=False),
         note=f.text("note", required=False),
+        identifiers=_identifiers(f),
     )
+
+
+def _identifiers(f: Fields) -> tuple[tuple[str, str], ...]:
+    """Read a source's ``identifiers``: a list of ``{kind, value}``, each kind once, each value of its kind's form."""
+    raw = f.raw.get("identifiers")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        f.fail("identifiers must be a list of {kind, value}")
+    out: dict[str, str] = {}
+    for item in raw:
+        g = Fields(item, f.file, {"kind", "value"}, what="identifier")
+        kind, value = g.choice("kind", set(IDENTIFIER_FORMS)), g.text("value") or ""
+        if kind in out:
+            g.fail(f"identifier kind {kind!r} is given twice")
+        if not IDENTIFIER_FORMS[kind].fullmatch(value):
+            g.fail(f"{value!r} is not of the form of a {kind} ({IDENTIFIER_FORMS[kind].pattern})")
+        out[kind] = value
+    return tuple(out.items())
 
 
 def _load_version(source: Source, version_dir: Path, root: Path) -> Version:

@@ -47,6 +47,7 @@ class Source:
     url: str | None
     attribution: str | None
     note: str | None = None
+    identifiers: tuple[tuple[str, str], ...] = ()  # (kind, value): the authority's own, e.g. the EU procedure number
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from guidancekg.graph.stores.base import Row, Store
 from guidancekg.ontology.vocab import (
     BASIS_TERMS,
     CONFIDENCE_TERMS,
+    IDENTIFIER_KIND_TERMS,
     JURISDICTION_IRI,
     OVERRIDE_KIND_TERMS,
     SOURCE_KIND_TERMS,
@@ -40,7 +41,7 @@ from guidancekg.ontology.vocab import (
     sparql_prefixes,
 )
 
-PREFIXES = sparql_prefixes("gk", "dcterms", "prov", "skos", "oa", "foaf", "rdfs")
+PREFIXES = sparql_prefixes("gk", "dcterms", "prov", "skos", "oa", "foaf", "rdfs", "adms")
 
 Q_STATEMENTS = PREFIXES + """
 SELECT DISTINCT ?s ?key ?drug ?topic ?jur ?wording ?from ?basis ?temp ?until ?note WHERE {
@@ -88,6 +89,10 @@ SELECT DISTINCT ?s ?v ?conf ?exact ?start ?end ?cite ?note ?ref ?doc WHERE {
   OPTIONAL { ?r skos:editorialNote ?note }
   OPTIONAL { ?r gk:quotation/oa:hasSource ?refnode . ?refnode a gk:Reference ; dcterms:identifier ?ref }
   OPTIONAL { ?r dcterms:bibliographicCitation ?doc }
+}"""
+Q_IDENTIFIERS = PREFIXES + """
+SELECT ?key ?kind ?value WHERE {
+  ?src a gk:Source ; dcterms:identifier ?key ; adms:identifier ?i . ?i dcterms:type ?kind ; skos:notation ?value .
 }"""
 Q_BROADER = PREFIXES + "SELECT ?j ?b WHERE { ?j skos:broader ?b . ?j skos:inScheme gk:JurisdictionScheme }"
 
@@ -192,10 +197,13 @@ def _read_model(store: Store) -> Model:
         if r["alt"] and r["alt"] not in brands[_text(r, "key")]:
             brands[_text(r, "key")].append(r["alt"])
     drugs = {k: Drug(k, label, tuple(brands.get(k, ()))) for k, label in labels.items()}
+    identifiers: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in store.select(Q_IDENTIFIERS):
+        identifiers[_text(r, "key")].append((key_of(_text(r, "kind"), IDENTIFIER_KIND_TERMS), _text(r, "value")))
     sources = {
         _text(r, "key"): Source(_text(r, "key"), _text(r, "title"), _text(r, "publisher"),
                                 key_of(_text(r, "kind"), SOURCE_KIND_TERMS), _local(_text(r, "jur"), JURISDICTION_IRI),
-                                r["url"], r["rights"], r["note"])
+                                r["url"], r["rights"], r["note"], tuple(sorted(identifiers.get(_text(r, "key"), ()))))
         for r in store.select(Q_SOURCES)}
     versions = {}
     version_ids: dict[str, Version] = {}

@@ -25,9 +25,11 @@ from guidancekg.graph.corpus.records import Assertion, Corpus
 from guidancekg.graph.dates import PartialDate, in_force_end, in_force_start, recorded_from
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.ontology.vocab import (
+    ADMS,
     BASIS_TERMS,
     CONFIDENCE_TERMS,
     GK,
+    IDENTIFIER_KIND_TERMS,
     JURISDICTION,
     OA,
     OVERRIDE_KIND_TERMS,
@@ -76,6 +78,11 @@ def build_dataset(corpus: Corpus, minter: Minter, vocabulary: Graph | None = Non
     return ds
 
 
+def identifier_iri(source: str, kind: str) -> str:
+    """Return the IRI of a source's identifier of ``kind``: a fragment of the source's own IRI."""
+    return f"{source}#identifier-{kind}"
+
+
 def union_graph(ds: Dataset) -> Graph:
     """Return one graph holding every triple of every graph in ``ds`` (what SHACL validates)."""
     g = Graph()
@@ -116,6 +123,8 @@ _P = {name: f"<{iri}>" for name, iri in {
     "SpecificResource": str(OA.SpecificResource), "hasSource": str(OA.hasSource),
     "hasSelector": str(OA.hasSelector), "TextQuoteSelector": str(OA.TextQuoteSelector), "exact": str(OA.exact),
     "TextPositionSelector": str(OA.TextPositionSelector), "start": str(OA.start), "end": str(OA.end),
+    "admsIdentifier": str(ADMS.identifier), "Identifier": str(ADMS.Identifier), "notation": str(SKOS.notation),
+    "dcType": str(DCTERMS.type),
 }.items()}
 
 
@@ -180,6 +189,12 @@ def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set
             add(f"{s} {p['rights']} {_lit(source.attribution)}{end}")
         if source.note:
             add(f"{s} {p['note']} {_lit(source.note)}{end}")
+        for kind, value in source.identifiers:
+            node = _term(identifier_iri(minter.source(source.key), kind))
+            add(f"{s} {p['admsIdentifier']} {node}{end}")
+            add(f"{node} {p['type']} {p['Identifier']}{end}")
+            add(f"{node} {p['notation']} {_lit(value)}{end}")
+            add(f"{node} {p['dcType']} {_term(IDENTIFIER_KIND_TERMS[kind])}{end}")
     if superseded is None:
         superseded = superseded_from(corpus)
     for version in corpus.versions.values():

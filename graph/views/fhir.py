@@ -134,9 +134,11 @@ class _Builder:
         data = text.encode("utf-8")
         author = self.organisation(minter, src.publisher)
         sha256 = base64.urlsafe_b64encode(bytes.fromhex(v.sha256)).decode("ascii").rstrip("=")
+        set_id = dict(src.identifiers).get("fda-spl-set-id")  # the label's own id, the same across its versions
         resource: dict[str, Any] = {
             "resourceType": "DocumentReference",
-            "identifier": [_uri_identifier(v_iri), _uri_identifier(f"ni:///sha-256;{sha256}")],
+            "identifier": [_uri_identifier(v_iri), _uri_identifier(f"ni:///sha-256;{sha256}"),
+                           *([_uri_identifier(f"urn:uuid:{set_id}")] if set_id else [])],
             "status": "current", "docStatus": "final", "author": [_ref(author, src.publisher)],
             "description": src.title,
             "content": [{"attachment": {
@@ -239,6 +241,9 @@ def _add_authorisation(b: _Builder, minter: Minter, entry: Entry, state: dict[st
     if regulator is not None:
         org = b.organisation(minter, regulator.publisher)
         resource["regulator"] = _ref(org, regulator.publisher)
+        procedure = dict(regulator.identifiers).get("eu-procedure-number")
+        if procedure:  # the procedure that granted the authorisation, as the data records it
+            resource["case"] = {"identifier": {"type": {"text": "EU procedure number"}, "value": procedure}}
     b.add(s_iri + "#authorisation", resource)
 
 
