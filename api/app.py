@@ -14,13 +14,15 @@ from guidancekg.api.problems import register_error_handlers
 from guidancekg.api.settings import Settings
 from guidancekg.api.state import EXTENSION_KEY, Runtime
 from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.progress import SILENT, Progress
 
 
-def open_graph(settings: Settings, say: Any = lambda _m: None) -> GuidanceGraph:
-    """Open (building first when needed) the graph the settings name."""
+def open_graph(settings: Settings, say: Any = lambda _m: None, progress: Progress = SILENT) -> GuidanceGraph:
+    """Open (building first when needed) the graph the settings name; ``progress`` hears each step."""
     return GuidanceGraph.open(Path(settings.data) if settings.data else None, base=settings.base,
                               kind=settings.store_kind,
-                              store_root=Path(settings.store_root) if settings.store_root else None, say=say)
+                              store_root=Path(settings.store_root) if settings.store_root else None, say=say,
+                              progress=progress)
 
 
 def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | None = None) -> Flask:

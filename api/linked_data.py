@@ -328,7 +328,7 @@ def drug(key: str) -> Response:
     iri = str(graph.minter.drug(key))
     d = graph.model.drugs.get(key)
     if d is None:
-        raise NotFound("drug", key)
+        raise NotFound("drug", key, sorted(x.key for x in graph.model.drugs.values()))
 
     def body() -> dict[str, Any]:
         about = sorted((s for s in graph.model.statements.values() if s.drug == d.key),

@@ -23,12 +23,21 @@ class InputError(GuidanceError):
 
 
 class NotFound(GuidanceError):
-    """A drug, statement, source or version that the graph does not hold."""
+    """A drug, statement, source or version that the graph does not hold.
 
-    def __init__(self, kind: str, key: str) -> None:
-        super().__init__(f"unknown {kind}: {key!r}")
+    ``known`` lists the valid keys of a closed set (the drugs, the sources), so the message can name them.
+    """
+
+    MAX_LISTED = 20
+
+    def __init__(self, kind: str, key: str, known: Sequence[str] = ()) -> None:
+        listed = ", ".join(known[: self.MAX_LISTED])
+        if len(known) > self.MAX_LISTED:
+            listed += f" and {len(known) - self.MAX_LISTED} more"
+        super().__init__(f"unknown {kind}: {key!r}" + (f"; known: {listed}" if known else ""))
         self.kind = kind
         self.key = key
+        self.known = tuple(known)
 
 
 class DataError(GuidanceError):

@@ -10,6 +10,7 @@ from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.engine.model import Model, load_model
 from guidancekg.graph.errors import StoreError
 from guidancekg.graph.ingest.versions import IngestResult, Upload, ingest, recover
+from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
 from guidancekg.graph.stores.build import default_store_root, open_store
@@ -44,22 +45,27 @@ class GuidanceGraph:
 
     @classmethod
     def open(cls, data_dir: Path | None = None, *, base: str = "http://127.0.0.1:8080/", kind: str = "oxigraph",
-             store_root: Path | None = None, say: Say = lambda _m: None) -> GuidanceGraph:
-        """Open (building first when needed) the graph of ``data_dir``."""
+             store_root: Path | None = None, say: Say = lambda _m: None,
+             progress: Progress = SILENT) -> GuidanceGraph:
+        """Open (building first when needed) the graph of ``data_dir``; ``progress`` hears each step."""
         data = Path(data_dir) if data_dir else default_data_dir()
         root = (store_root or default_store_root(data)) if kind == "oxigraph" else None
         # Issue 8 (graph/ingest/versions.py): first repair what an interrupted ingest left behind. A version folder
         # whose store build is missing needs nothing here: open_store's fingerprint check rebuilds the store.
         recover(data, root, say=say)
-        store, warnings = open_store(data, base=base, kind=kind, root=store_root, say=say)
-        return cls.of(store, data, warnings, base=base, store_root=root)
+        store, warnings = open_store(data, base=base, kind=kind, root=store_root, say=say, progress=progress)
+        return cls.of(store, data, warnings, base=base, store_root=root, progress=progress)
 
     @classmethod
     def of(cls, store: Store, data_dir: Path, warnings: tuple[str, ...], *, base: str,
-           store_root: Path | None = None) -> GuidanceGraph:
+           store_root: Path | None = None, progress: Progress = SILENT) -> GuidanceGraph:
         """Return the graph of an opened store: its model read, its engine made."""
-        model = load_model(store)
-        return cls(store, model, Engine(model), Minter(normalise_base(base)), data_dir, warnings, store_root)
+        with progress.step("reading the model") as step:
+            model = load_model(store)
+            step.summary = f"{len(model.statements):,} statements"
+        with progress.step("indexing dates"):
+            engine = Engine(model)
+        return cls(store, model, engine, Minter(normalise_base(base)), data_dir, warnings, store_root)
 
     def ingest(self, upload: Upload, *, max_bytes: int, origin: str,
                say: Say = lambda _m: None) -> tuple[IngestResult, GuidanceGraph | None]:

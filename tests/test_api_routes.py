@@ -291,3 +291,10 @@ def test_reference_dereferences_with_its_text_and_passages(client):
     assert "https://w3id.org/guidancekg/ns#Reference" in text and "heldText" in text
     assert "/record/ema-lemtrada-article20-referral/2019-10-31/passage" in text
     assert client.get("/id/reference/no-such-reference").status_code == 404
+
+
+def test_unknown_drug_problem_lists_the_known_drugs(client):
+    """Issue 17: "unknown drug: 'aspirin'" did not list the known drugs (the jurisdiction and topic errors did)."""
+    for path in ("/api/guidance?drug=aspirin", "/guidance/aspirin", "/id/drug/aspirin"):
+        body = client.get(path, headers={"Accept": "application/json"}).get_json()
+        assert body["status"] == 404 and body["detail"].endswith("; known: alemtuzumab"), path

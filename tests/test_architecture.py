@@ -18,15 +18,14 @@ CODE_FOLDERS = ("graph", "api", "cli", "ontology")
 # The stages of graph/, in the order the data takes them: a stage may import itself and the stages before it.
 STAGES = ("corpus", "rdf", "stores", "engine", "sparql", "views", "ingest")
 # Modules at the root of graph/: the foundation every stage stands on, and the composition root over all stages.
-FOUNDATION = {"guidancekg.graph.errors", "guidancekg.graph.dates"}
+FOUNDATION = {"guidancekg.graph.errors", "guidancekg.graph.dates", "guidancekg.graph.progress"}
 COMPOSITION_ROOT = "guidancekg.graph.opened"
-WEB_AND_CLI = ("flask", "werkzeug", "click", "waitress", "jinja2")
+WEB_AND_CLI = ("flask", "werkzeug", "click", "rich", "waitress", "jinja2")
 MAX_LINES = 400
 # Modules still over MAX_LINES while issue 15 splits them; the list may only shrink (a test checks each is still
 # over, so a module that was split must leave it).
 OVERSIZE_FOR_NOW = {
     "guidancekg.api.linked_data",
-    "guidancekg.cli.main",
     "guidancekg.graph.ingest.versions",
     "guidancekg.graph.stores.build",
 }

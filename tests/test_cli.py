@@ -1,6 +1,7 @@
 """The guidancekg command as a new user meets it: answers, JSON, help, and clear errors."""
 
 import json
+import re
 
 import pytest
 
@@ -136,3 +137,37 @@ def test_every_command_has_real_help(runner):
         result = invoke(runner, command, "--help")
         assert result.exit_code == 0 and "--data" in result.output
         assert len(result.output.splitlines()) > 5
+
+
+# -- issue 17: the daily tools ---------------------------------------------------------------------------------
+
+def test_unknown_drug_lists_the_known_drugs(runner, data_dir):
+    """Friction: "unknown drug: 'aspirin'" did not list the known drugs (the jurisdiction and topic errors did)."""
+    result = runner.invoke(main, ["at", "2019-04-12", "--drug", "aspirin", "--data", str(data_dir)])
+    assert result.exit_code != 0
+    assert "unknown drug: 'aspirin'; known: alemtuzumab" in result.output
+
+
+def test_remote_store_options_are_one_help_section(runner):
+    """Friction: eight remote-store options dominated every subcommand's --help."""
+    for name in main.commands:
+        text = invoke(runner, name, "--help").output
+        assert "--quiet" in text, name  # and --quiet is everywhere
+        if "--store-url" not in text:
+            continue
+        own, _, rest = text.partition("Data and store:")
+        store, _, remote = rest.partition("Remote store (with --store-kind remote):")
+        def declares(section: str, option: str) -> bool:
+            return re.search(rf"^  {option} ", section, re.MULTILINE) is not None
+
+        for option in ("--store-url", "--store-update-url", "--store-user", "--store-auth"):
+            assert declares(remote, option) and not declares(own, option) and not declares(store, option)
+        for option in ("--data", "--store"):
+            assert declares(store, option) and not declares(own, option), (name, option)
+
+
+def test_commands_are_listed_by_section_in_the_readme_order(runner):
+    text = invoke(runner, "--help").output
+    sections = [line[:-1] for line in text.splitlines() if line.endswith(":") and not line.startswith(" ")]
+    assert sections[-5:] == ["Build and check", "Ask", "Audit", "Serve", "Add data"]
+    assert text.index("  build ") < text.index("  at ") < text.index("  audit ") < text.index("  serve ")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,16 @@ VERSION_KEYS = {"published", "url", "revises", "note"}
 REFERENCE_KEYS = {"title", "attribution", "note"}
 
 
-def load_corpus(data_dir: Path) -> Corpus:
-    """Read every file under ``data_dir`` into a corpus; raise :class:`DataError` on the first bad one."""
+def count_versions(data_dir: Path) -> int:
+    """Return how many version folders ``data_dir`` holds (the units of :func:`load_corpus`'s progress)."""
+    return sum(1 for p in Path(data_dir).glob("sources/*/versions/*") if p.is_dir())
+
+
+def load_corpus(data_dir: Path, on_version: Callable[[], None] | None = None) -> Corpus:
+    """Read every file under ``data_dir`` into a corpus; raise :class:`DataError` on the first bad one.
+
+    ``on_version`` is called after each version folder is read (progress).
+    """
     root = Path(data_dir).resolve()
     if not root.is_dir():
         raise DataError(f"data directory not found: {data_dir}")
@@ -74,6 +83,8 @@ def load_corpus(data_dir: Path) -> Corpus:
             versions[version.id] = version
             _load_statements(version, version_dir / "statements.yaml", root, drugs, source,
                              statements, assertions)
+            if on_version is not None:
+                on_version()
     references = _load_references(root)
     return resolve_publication_dates(Corpus(drugs, sources, versions, statements, tuple(assertions), references))
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from guidancekg.graph.progress import SILENT, Progress
+
 STATEMENTS_PER_DRUG = 200
 FIRST_DAY = date(2004, 1, 1)
 LAST_DAY = date(2024, 12, 31)
@@ -136,7 +138,8 @@ class _Stmt:
     active: bool = True  # still asserted by its source's latest version
 
 
-def generate(n_statements: int, seed: int, out: Path, *, overwrite: bool = False) -> SynthStats:
+def generate(n_statements: int, seed: int, out: Path, *, overwrite: bool = False,
+             progress: Progress = SILENT) -> SynthStats:
     """Write a corpus of about ``n_statements`` statements (exactly that many) to ``out``; return its stats."""
     if n_statements < 1:
         raise ValueError("n_statements must be at least 1")
@@ -151,12 +154,14 @@ def generate(n_statements: int, seed: int, out: Path, *, overwrite: bool = False
     stats = SynthStats(drugs=n_drugs)
     drug_lines = []
     remaining = n_statements
-    for d in range(n_drugs):
-        share = remaining // (n_drugs - d)
-        remaining -= share
-        key, label, brand = f"drug{d:05d}", f"Substantimab {d}", f"Brandix{d}"
-        drug_lines.append(f"- id: {key}\n  label: {_y(label)}\n  brand_names: [{_y(brand)}]\n")
-        _write_drug(rng, out, key, label, brand, share, stats)
+    with progress.step("writing statements", n_statements, "statements") as step:
+        for d in range(n_drugs):
+            share = remaining // (n_drugs - d)
+            remaining -= share
+            key, label, brand = f"drug{d:05d}", f"Substantimab {d}", f"Brandix{d}"
+            drug_lines.append(f"- id: {key}\n  label: {_y(label)}\n  brand_names: [{_y(brand)}]\n")
+            _write_drug(rng, out, key, label, brand, share, stats)
+            step.advance(share)
     (out / "drugs.yaml").write_text("".join(drug_lines), encoding="utf-8")
     (out / "README.md").write_text(
         f"Synthetic corpus: {n_statements} statements, seed {seed} (guidancekg synth). Not real guidance.\n",

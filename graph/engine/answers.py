@@ -59,7 +59,7 @@ class Engine:
     def check_filters(self, filters: Filters) -> None:
         """Refuse an unknown drug (NotFound), jurisdiction or topic (InputError)."""
         if filters.drug is not None and filters.drug not in self.model.drugs:
-            raise NotFound("drug", filters.drug)
+            raise NotFound("drug", filters.drug, sorted(self.model.drugs))
         if filters.jurisdiction is not None and filters.jurisdiction not in JURISDICTION_CODES:
             raise InputError("jurisdiction", f"unknown jurisdiction {filters.jurisdiction!r}; known: "
                              f"{', '.join(JURISDICTION_CODES)}")

@@ -61,6 +61,7 @@ from guidancekg.graph.errors import (
     ValidationFailed,
     VersionConflict,
 )
+from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.stores.build import (
     BuildInfo,
@@ -240,8 +241,10 @@ def _alive(pid: int) -> bool:
 
 def ingest(data_dir: Path, upload: Upload, *, base: str, store_root: Path | None = None,
            store_kind: str = "oxigraph", max_bytes: int = DEFAULT_MAX_BYTES, origin: str = "cli",
-           say: Say = lambda _m: None) -> IngestResult:
+           say: Say = lambda _m: None, progress: Progress = SILENT) -> IngestResult:
     """Check ``upload`` in the context of ``data_dir``, then record it and update the store (module docstring).
+
+    ``progress`` hears each step (checking, writing the version, updating the store).
 
     Raises :class:`DataError` / :class:`ValidationFailed` (the new version breaks a check),
     :class:`VersionConflict` (it would change a recorded version), :class:`NotFound` (unknown source),
@@ -255,7 +258,8 @@ def ingest(data_dir: Path, upload: Upload, *, base: str, store_root: Path | None
         for line in _discard_staging(folder) + (_clean_store(root) if root else []):
             say(f"recover: {line}")
         say(f"ingest: checking version {upload.key or upload.published} of {upload.source} against {data_dir}")
-        plan = _prepare(data_dir, upload, base)
+        with progress.step("checking the new version in the context of the data"):
+            plan = _prepare(data_dir, upload, base)
         minter = Minter(normalise_base(base))
         v = plan.existing or plan.version
         iri = str(minter.version(v.source, v.key))
@@ -265,10 +269,13 @@ def ingest(data_dir: Path, upload: Upload, *, base: str, store_root: Path | None
             return IngestResult(False, v.source, v.key, v.published.isoformat(), iri, (),
                                 tuple(a.statement for a in mine), (), ())
         say(f"ingest: writing {upload.source}/{plan.version.key} into the data folder")
-        _commit(data_dir, plan.version, upload, origin)
+        with progress.step("writing the version folder"):
+            _commit(data_dir, plan.version, upload, origin)
         say("ingest: updating the store")
-        compiled = _reload(data_dir, base)
-        build = write_build(compiled, root) if root is not None else None
+        with progress.step("reading the data again") as step:
+            compiled = _reload(data_dir, base)
+            step.summary = f"{len(compiled.corpus.statements):,} statements"
+        build = write_build(compiled, root, progress) if root is not None else None
     corpus, warnings = compiled.corpus, compiled.warnings
     version = corpus.versions[plan.version.id]
     mine = [a for a in corpus.assertions if a.version_id == version.id]
@@ -297,7 +304,7 @@ def _prepare(data_dir: Path, upload: Upload, base: str) -> _Plan:
     corpus = load_corpus(data_dir)
     source = corpus.sources.get(upload.source)
     if source is None:
-        raise NotFound("source", upload.source)
+        raise NotFound("source", upload.source, sorted(corpus.sources))
     published = parse_partial(upload.published, "published")
     key = upload.key or published.isoformat()
     try:

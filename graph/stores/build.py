@@ -23,9 +23,10 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from guidancekg.graph.corpus.checks import check_corpus
-from guidancekg.graph.corpus.files import load_corpus
+from guidancekg.graph.corpus.files import count_versions, load_corpus
 from guidancekg.graph.corpus.records import Assertion, Corpus
 from guidancekg.graph.errors import StoreError, ValidationFailed
+from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.rdf.shacl import ShaclResult, load_vocabulary, validate
 from guidancekg.graph.rdf.writer import (
@@ -81,13 +82,21 @@ def _raise_on(shacl_results: Iterable[ShaclResult], conforms: bool) -> None:
                                 if r.severity == "Violation"] or ["SHACL: the graph does not conform"])
 
 
-def compile_data(data_dir: Path, base: str) -> Compiled:
-    """Load, check, convert and validate ``data_dir``; raise :class:`ValidationFailed` listing every problem."""
-    corpus = load_corpus(Path(data_dir))
-    report = check_corpus(corpus)
+def compile_data(data_dir: Path, base: str, progress: Progress = SILENT) -> Compiled:
+    """Load, check, convert and validate ``data_dir``; raise :class:`ValidationFailed` listing every problem.
+
+    ``progress`` hears each step, with its counts."""
+    with progress.step("reading the data", count_versions(data_dir), "versions") as step:
+        corpus = load_corpus(Path(data_dir), on_version=step.advance)
+        step.summary = (f"{len(corpus.statements):,} statements in {len(corpus.versions):,} versions of "
+                        f"{len(corpus.sources):,} sources")
+    with progress.step("checking quotes, references, dates and overrides") as step:
+        report = check_corpus(corpus)
+        step.summary = f"{len(report.problems)} problems, {len(report.warnings)} warnings"
     if report.problems:
         raise ValidationFailed(report.problems)
-    conforms, results = validate_chunked(corpus, Minter(normalise_base(base)))
+    with progress.step("validating with SHACL", len(corpus.statements), "statements"):
+        conforms, results = validate_chunked(corpus, Minter(normalise_base(base)), on_chunk=progress.advance)
     _raise_on(results, conforms)
     return Compiled(corpus, base, fingerprint(data_dir, base), tuple(report.warnings))
 
@@ -192,8 +201,8 @@ def _chunk_validator() -> Callable[[bytes], tuple[bool, tuple[ShaclResult, ...]]
     return with_turbo
 
 
-def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2,
-                     statements: set[str] | None = None) -> tuple[bool, tuple[ShaclResult, ...]]:
+def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2, statements: set[str] | None = None,
+                     on_chunk: Callable[[int], None] | None = None) -> tuple[bool, tuple[ShaclResult, ...]]:
     """Validate the corpus's graph against every SHACL shape, chunk by chunk; return (conforms, results).
 
     Every node is validated, against every shape (core and SPARQL-based constraints, SPARQL targets), in a
@@ -224,9 +233,11 @@ def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2,
 
     # Generating a chunk holds the GIL; validating it does not (native code): two threads overlap the two.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for ok, results in pool.map(run, chunks):
+        for keys, (ok, results) in zip(chunks, pool.map(run, chunks), strict=True):
             conforms = conforms and ok
             found.update(results)
+            if on_chunk is not None:
+                on_chunk(len(keys or ()))
     return conforms, tuple(sorted(found, key=lambda r: (r.focus, r.path or "", r.message, r.severity)))
 
 
@@ -331,7 +342,7 @@ def current_build(root: Path) -> BuildInfo | None:
     return BuildInfo.read(link.resolve()) if link.exists() else None
 
 
-def write_build(compiled: Compiled, root: Path) -> BuildInfo:
+def write_build(compiled: Compiled, root: Path, progress: Progress = SILENT) -> BuildInfo:
     """Write ``compiled`` as an Oxigraph store under ``root`` and make it current, atomically."""
     root = Path(root)
     builds = root / "builds"
@@ -340,7 +351,9 @@ def write_build(compiled: Compiled, root: Path) -> BuildInfo:
     if not BuildInfo.read(final):
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
         try:
-            quads = _create_oxigraph(tmp / "oxigraph", compiled.nquad_chunks())
+            with progress.step("writing the store", None, "quads") as step:
+                quads = _create_oxigraph(tmp / "oxigraph", _counted(compiled.nquad_chunks(), step.advance))
+                step.summary = f"{quads:,} quads"
             meta = {
                 "fingerprint": compiled.fingerprint,
                 "base": compiled.base,
@@ -363,6 +376,13 @@ def write_build(compiled: Compiled, root: Path) -> BuildInfo:
     info = BuildInfo.read(final)
     assert info is not None
     return info
+
+
+def _counted(chunks: Iterable[bytes], advance: Callable[[int], None]) -> Iterator[bytes]:
+    """Yield N-Quads chunks as they are, telling ``advance`` how many quads (lines) each holds."""
+    for chunk in chunks:
+        advance(chunk.count(b"\n"))
+        yield chunk
 
 
 class _ChunkReader(io.RawIOBase):
@@ -427,22 +447,23 @@ def _prune(builds: Path, keep: set[str]) -> None:
 
 
 def open_store(data_dir: Path, *, base: str, kind: str = "oxigraph", root: Path | None = None,
-               say: Callable[[str], None] = lambda _msg: None) -> tuple[Store, tuple[str, ...]]:
+               say: Callable[[str], None] = lambda _msg: None,
+               progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
     """Open the store for ``data_dir``: reopen a current build, or build first when it is missing or stale."""
     if kind not in STORE_KINDS:
         raise StoreError(f"unknown store kind {kind!r}; choose one of {', '.join(STORE_KINDS)}")
     if kind == "memory":
-        compiled = compile_data(data_dir, base)
+        compiled = compile_data(data_dir, base, progress)
         return MemoryStore(compiled.dataset), compiled.warnings
     if kind == "remote":
-        return open_remote_store(data_dir, base=base, say=say)
+        return open_remote_store(data_dir, base=base, say=say, progress=progress)
     root = Path(root) if root else default_store_root(data_dir)
     info = current_build(root)
     wanted = fingerprint(data_dir, base)
     if info is None or info.fingerprint != wanted:
         reason = "missing" if info is None else "stale (data, base IRI or version changed)"
         say(f"store at {root} is {reason}: building it from {data_dir}")
-        info = write_build(compile_data(data_dir, base), root)
+        info = write_build(compile_data(data_dir, base, progress), root, progress)
     return OxigraphStore(info.path / "oxigraph"), info.warnings
 
 
@@ -458,7 +479,8 @@ def write_remote_build(compiled: Compiled, store: RemoteStore) -> int:
 
 
 def open_remote_store(data_dir: Path, *, base: str, config: RemoteConfig | None = None,
-                      say: Callable[[str], None] = lambda _msg: None) -> tuple[Store, tuple[str, ...]]:
+                      say: Callable[[str], None] = lambda _msg: None,
+                      progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
     """Open the remote store (config from the environment by default); load the data when it holds another
     build, or a build that did not finish loading."""
     store = RemoteStore(config or RemoteConfig.from_env())
@@ -472,6 +494,7 @@ def open_remote_store(data_dir: Path, *, base: str, config: RemoteConfig | None 
     reason = ("missing" if not state else "incomplete (a load did not finish)" if state.get("state") != "complete"
               else "stale (data, base IRI or version changed)")
     say(f"remote store at {store.config.url} is {reason}: loading it from {data_dir}")
-    compiled = compile_data(data_dir, base)
-    write_remote_build(compiled, store)
+    compiled = compile_data(data_dir, base, progress)
+    with progress.step("loading the remote store") as step:
+        step.summary = f"{write_remote_build(compiled, store):,} quads"
     return store, compiled.warnings
