@@ -40,9 +40,20 @@ def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | N
     install_headers(app)
     install_access_log(app)
 
-    from guidancekg.api import catalogue, docs, ingest_api, linked_data, memento, page, routes_api, sparql_endpoint
+    from guidancekg.api import (
+        catalogue,
+        docs,
+        ingest_api,
+        layout,
+        linked_data,
+        memento,
+        page,
+        routes_api,
+        sparql_endpoint,
+        vocabulary,
+    )
 
-    for blueprint in (routes_api.bp, docs.bp, linked_data.bp, sparql_endpoint.bp, memento.bp, page.bp, ingest_api.bp,
-                      catalogue.bp):
+    for blueprint in (routes_api.bp, docs.bp, linked_data.bp, vocabulary.bp, sparql_endpoint.bp, memento.bp, page.bp,
+                      ingest_api.bp, catalogue.bp, layout.bp):
         app.register_blueprint(blueprint)
     return app

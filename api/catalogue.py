@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
-from guidancekg.api.linked_data import HTML, JSONLD, NTRIPLES, TURTLE, represent, triples_by_subject
+from guidancekg.api.linked_data import triples_by_subject
+from guidancekg.api.negotiation import HTML, JSONLD, NTRIPLES, TURTLE, represent
 from guidancekg.api.state import current_graph
 from guidancekg.graph.errors import NotFound
 from guidancekg.graph.views import nanopub

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 from flask import Blueprint, Response, jsonify, render_template
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from guidancekg.api.state import current
 from guidancekg.api.web import public_base
@@ -51,6 +53,17 @@ def validate_graph() -> Response:
 
 
 # -- the readable page ---------------------------------------------------------------------------------------
+
+# CommonMark, with raw HTML in the text escaped, never passed through: the descriptions are ours, but a page
+# should not trust a YAML file with its markup.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+@bp.app_template_filter("markdown")
+def markdown(text: str | None) -> Markup:
+    """Render the Markdown of an OpenAPI description (backticks, emphasis, links, lists) as HTML."""
+    return Markup(_MARKDOWN.render(text or ""))
+
 
 def _ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,63 @@ def short_timeout_server(tmp_path_factory: pytest.TempPathFactory, live_server):
                         "--sparql-workers", "2")
     yield server
     server.stop()
+
+
+# -- a real browser: Debian's Chromium driven by Playwright (the browser tests skip, saying why, without it) -------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, started as scripts/images.py starts it (no network services)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    from scripts.images import CHROMIUM_ARGS
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class BrowserTab:
+    """A browser tab on the live server that records console errors, page errors, failed requests and every
+    request, and refuses any request outside the server (so the pages are shown to work offline)."""
+
+    def __init__(self, browser, base: str, width: int = 1280, height: int = 900) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US",
+                                           timezone_id="UTC")
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.requests: list[str] = []
+        self.context.route(re.compile(r"^(?!" + re.escape(base) + r"/)"), self._refuse)
+        self.tab = self.context.new_page()
+        self.tab.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
+                    if m.type in ("error", "warning") else None)
+        self.tab.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.tab.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        self.tab.on("request", lambda r: self.requests.append(r.url))
+        self.tab.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+    def _refuse(self, route) -> None:
+        self.outside.append(route.request.url)
+        route.abort()
+
+    def open(self, query: str):
+        """Open ``query`` on the page and wait for its chart."""
+        self.tab.goto(self.base + query)
+        self.tab.wait_for_selector("#chart svg .bar")
+        return self.tab
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    tab = BrowserTab(browser, live_server.url)
+    yield tab
+    tab.close()

@@ -25,7 +25,6 @@ MAX_LINES = 400
 # Modules still over MAX_LINES while issue 15 splits them; the list may only shrink (a test checks each is still
 # over, so a module that was split must leave it).
 OVERSIZE_FOR_NOW = {
-    "guidancekg.api.linked_data",
     "guidancekg.graph.ingest.versions",
     "guidancekg.graph.stores.build",
 }

@@ -15,7 +15,7 @@ from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.stores.base import MemoryStore
 
 # The blueprints whose every route the document must describe exactly (the others describe themselves briefly).
-OWN_BLUEPRINTS = ("api", "docs", "ld")
+OWN_BLUEPRINTS = ("api", "docs", "ld", "vocab")
 
 
 def test_openapi_file_is_a_valid_openapi_31_document():

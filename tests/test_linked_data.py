@@ -146,7 +146,7 @@ def test_format_parameter_picks_a_representation(client, fmt, expected):
 
 
 def test_unknown_format_is_a_400_naming_format(client):
-    resp = fetch(client, f"{STATEMENT}?format=xml", status=400)
+    resp = fetch(client, f"{STATEMENT}?format=pdf", status=400)
     assert resp.get_json()["parameter"] == "format"
 
 
@@ -269,3 +269,19 @@ def test_context_is_published(client):
     resp = fetch(client, "/ns/context.jsonld")
     assert resp.mimetype == JSONLD
     assert resp.get_json() == json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+
+
+def test_statement_iris_answer_rdf_xml_and_n_triples(client):
+    """Issue 17: statement IRIs answered 406 to `Accept: application/rdf+xml` although /sparql serves RDF/XML."""
+    turtle = Graph().parse(data=fetch(client, STATEMENT, TURTLE).get_data(as_text=True), format="turtle")
+    for accept, fmt in (("application/rdf+xml", "xml"), (NTRIPLES, "nt")):
+        resp = fetch(client, STATEMENT, accept)
+        assert resp.mimetype == accept
+        assert isomorphic(Graph().parse(data=resp.get_data(as_text=True), format=fmt), turtle)
+    by_link = fetch(client, STATEMENT + "?format=rdf")
+    assert by_link.mimetype == "application/rdf+xml"
+    assert by_link.data == fetch(client, STATEMENT, "application/rdf+xml").data  # the same bytes: a stable ETag
+    assert 'type="application/rdf+xml"' in by_link.headers["Link"]
+    for path in ("/id/source/mssociety-lemtrada", "/id/version/mssociety-lemtrada/2019-04-18", "/ns"):
+        resp = fetch(client, path, "application/rdf+xml")
+        assert len(Graph().parse(data=resp.get_data(as_text=True), format="xml")) > 5, path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -41,7 +40,7 @@ def section(html: str, id_: str) -> str:
 
 
 def page(client, query: str = "") -> str:
-    r = client.get("/" + query)
+    r = client.get("/" + query, follow_redirects=True)
     assert r.status_code == 200, r.get_data(as_text=True)
     assert r.mimetype == "text/html"
     return r.get_data(as_text=True)
@@ -82,11 +81,28 @@ def test_page_links_to_sparql_and_api_docs(client):
     assert "/sparql" in hrefs and "/api/docs" in hrefs
 
 
-def test_page_defaults_to_today_and_the_first_drug(client):
+def test_page_opens_on_the_latest_change_of_the_first_drug_in_the_url(client):
+    """Issue 17: the page opened on today with all jurisdictions (8,600 px), not on a view worth sharing."""
+    r = client.get("/")
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/?drug=alemtuzumab&on=2020-01-16&jurisdiction=EU"  # the Commission's decision
     el = Elements(page(client))
-    assert el.by_id("on")[1]["value"] == date.today().isoformat()
-    assert el.by_id("drug")[1]["name"] == "drug"
-    assert 'value="alemtuzumab" selected' in page(client)
+    assert el.by_id("on")[1]["value"] == "2020-01-16" and 'value="alemtuzumab" selected' in page(client)
+    kept = client.get("/?zoom=1y&jurisdiction=")  # what the URL says is kept; an empty jurisdiction is "all"
+    assert kept.headers["Location"] == "/?zoom=1y&drug=alemtuzumab&on=2020-01-16&jurisdiction="
+    assert client.get("/?on=2019-04-12").status_code == 200  # a view with its date is never redirected
+
+
+def test_overridden_cards_say_since_when_and_by_what(client):
+    """Issue 17: overridden cards did not say from when."""
+    html = section(page(client, f"?drug={DRUG}&jurisdiction=EU&on=2020-03-01"), "guidance")
+    overridden = html.split('id="overridden-h"')[1]
+    card = overridden.split('<li class="stmt')[1:]
+    by_2013 = next(c for c in card if INDICATION_2013_TEXT in c)
+    assert re.search(r'eu-indication-2020</a> \(EU\), <span class="since">since <time datetime="2020-01-16">'
+                     r'16 Jan 2020</time></span>', by_2013)
+    restricted = section(page(client, f"?drug={DRUG}&jurisdiction=EU&on=2019-06-01"), "guidance")
+    assert 'since <time datetime="2019-04-12">12 Apr 2019</time>' in restricted.split('id="overridden-h"')[1]
 
 
 def test_the_restriction_becomes_effective_on_12_april_2019(client):
@@ -169,7 +185,7 @@ def test_assets_are_local_and_served(client):
     styles = [a["href"] for a in el.all("link") if a.get("rel") == "stylesheet"]
     assert scripts and styles
     for url in scripts + styles:
-        assert url.startswith("/static/page-"), url
+        assert url.startswith("/static/"), url
         r = client.get(url)
         assert r.status_code == 200
         text = r.get_data(as_text=True)
@@ -179,4 +195,5 @@ def test_assets_are_local_and_served(client):
 
 
 def test_page_answers_head(client):
-    assert client.head(f"/?drug={DRUG}").status_code == 200
+    assert client.head(f"/?drug={DRUG}&on=2019-04-12").status_code == 200
+    assert client.head("/").status_code == 302

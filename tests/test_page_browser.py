@@ -7,70 +7,21 @@ request outside the live server is refused, so the page is shown to work offline
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, BrowserTab
 
-CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[1]
 pytestmark = [
     pytest.mark.server,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed: "
                                                      "apt-get install -y chromium"),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 RESTRICTION_TEXT = "As a temporary measure, Lemtrada should only be used"
 INDICATION_2013_TEXT = "LEMTRADA is indicated for adult patients"
 EU = "/?drug=alemtuzumab&jurisdiction=EU"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-class Page:
-    """A browser tab on the live server that records console errors, page errors and failed requests."""
-
-    def __init__(self, browser, base: str, width: int = 1280, height: int = 900) -> None:
-        self.base = base
-        self.context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US",
-                                           timezone_id="UTC")
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.context.route(re.compile(r"^(?!" + re.escape(base) + r"/)"), self._refuse)
-        self.tab = self.context.new_page()
-        self.tab.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
-        self.tab.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        self.tab.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
-        self.tab.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-
-    def _refuse(self, route) -> None:
-        self.outside.append(route.request.url)
-        route.abort()
-
-    def open(self, query: str):
-        self.tab.goto(self.base + query)
-        self.tab.wait_for_selector("#chart svg .bar")
-        return self.tab
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture()
-def page(browser, live_server):
-    p = Page(browser, live_server.url)
-    yield p
-    p.close()
 
 
 def effective_text(tab) -> str:
@@ -168,7 +119,7 @@ def test_a_shared_url_restores_the_view(page):
 
 
 def test_layout_holds_at_390_px(browser, live_server):
-    p = Page(browser, live_server.url, width=390, height=844)
+    p = BrowserTab(browser, live_server.url, width=390, height=844)
     try:
         tab = p.open(EU + "&on=2019-04-12&compare=2019-01-01..2019-12-31")
         width = tab.evaluate("document.documentElement.clientWidth")
@@ -205,15 +156,122 @@ def test_keyboard_reaches_the_date_and_changes_it(page):
     assert page.errors == []
 
 
-def test_screenshot_for_the_readme(browser, live_server):
-    """Save docs/page.png: the page at desktop width on 12 April 2019 in the EU, with the year compared."""
-    p = Page(browser, live_server.url, width=1280, height=1400)
-    try:
-        tab = p.open(EU + "&on=2019-04-12&compare=2019-01-01..2019-12-31&zoom=5y")
-        tab.wait_for_timeout(300)
-        DOCS.mkdir(exist_ok=True)
-        tab.screenshot(path=str(DOCS / "page.png"))
-        assert (DOCS / "page.png").stat().st_size > 10_000
-        assert p.errors == []
-    finally:
-        p.close()
+def test_the_readme_screenshot_script_draws_the_headline_example(browser, live_server, tmp_path):
+    """scripts/images.py regenerates docs/page.png (here into a temporary file, from the live server)."""
+    from scripts.images import favicon_ico, page_png
+
+    png = page_png(browser, tmp_path / "page.png", live_server.url)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 50_000
+    ico = favicon_ico(browser, REPO / "api/static/page-favicon.svg", tmp_path / "favicon.ico")
+    assert ico.read_bytes()[:4] == b"\x00\x00\x01\x00"
+
+
+# -- issue 17: the page, tried as a new user would --------------------------------------------------------------
+
+def guidance_requests(p) -> list[str]:
+    return [u for u in p.requests if "/page/guidance?" in u]
+
+
+def test_typing_a_date_sends_one_request(page):
+    """Friction: typing a date fired seven requests (on=0002-04-12, 0020-..., 0201-...)."""
+    tab = page.open(EU + "&on=2019-04-11")
+    tab.wait_for_timeout(300)
+    before = len(guidance_requests(page))
+    tab.focus("#on")
+    tab.keyboard.press("Home")  # the month segment (en-US: mm/dd/yyyy)
+    tab.keyboard.type("04122019", delay=60)
+    tab.wait_for_function("() => document.querySelector('#guidance-h time').getAttribute('datetime') === '2019-04-12'")
+    tab.wait_for_timeout(700)
+    sent = guidance_requests(page)[before:]
+    assert len(sent) == 1 and "on=2019-04-12" in sent[0], sent
+    assert RESTRICTION_TEXT in effective_text(tab)
+    assert page.errors == []
+
+
+def test_overridden_cards_say_since_when_and_by_what(page):
+    """Friction: overridden cards did not say from when (here after the script redrew them)."""
+    tab = page.open(EU + "&on=2019-04-11")
+    show_date(tab, "2020-03-01")
+    card = tab.locator("#guidance-body ul.overridden > li", has_text=INDICATION_2013_TEXT)
+    assert "eu-indication-2020 (EU), since 16 Jan 2020" in card.inner_text()
+    show_date(tab, "2019-06-01")
+    card = tab.locator("#guidance-body ul.overridden > li", has_text=INDICATION_2013_TEXT)
+    assert "eu-temporary-restriction-2019 (EU), since 12 Apr 2019" in card.inner_text()
+
+
+def test_every_override_segment_is_labelled_or_announced(page):
+    """Friction: overridden bars in the default zoom were labelled only with the last overrider."""
+    tab = page.open(EU + "&on=2020-03-01")
+    row = tab.locator('#chart g.row[data-key="alemtuzumab-eu-indication-2013"]')
+    label = " ".join(row.locator("text.bar-label").all_text_contents())
+    assert "eu-temporary-restriction-2019" in label and "eu-indication-2020" in label
+    bars = row.locator("g.bar-overridden")
+    announced = [bars.nth(i).get_attribute("aria-label") or "" for i in range(bars.count())]
+    assert any("overridden by eu-temporary-restriction-2019" in a for a in announced)
+    assert any("overridden by eu-indication-2020" in a for a in announced)
+
+
+def test_the_first_view_is_the_latest_change_and_is_in_the_url(page):
+    """Friction: the page opened on today with all jurisdictions (8,600 px)."""
+    tab = page.open("/")
+    assert "on=2020-01-16" in tab.url and "jurisdiction=EU" in tab.url
+    assert tab.input_value("#on") == "2020-01-16" and tab.input_value("#jurisdiction") == "EU"
+    assert page.errors == []
+
+
+def test_statement_pages_and_api_docs_link_back_to_the_timeline(page):
+    tab = page.tab
+    for path in ("/id/statement/alemtuzumab-eu-temporary-restriction-2019", "/api/docs", "/sparql", "/ns"):
+        tab.goto(page.base + path)
+        tab.click("header.site nav >> text=Timeline")
+        tab.wait_for_selector("#chart svg .bar")
+        assert "/?drug=alemtuzumab" in tab.url, path
+    assert page.errors == []
+
+
+def test_favicon_and_no_console_error_on_any_page(page):
+    """Friction: /favicon.ico was a 404, the only console error on any page."""
+    tab = page.tab
+    for path in ("/api/docs", "/sparql", "/ns", "/id/source/mssociety-lemtrada", "/guidance/alemtuzumab/2019-04-12"):
+        tab.goto(page.base + path)
+        tab.wait_for_load_state("networkidle")
+    assert page.errors == [] and page.outside == []
+    icon = tab.request.get(page.base + "/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"] == "image/vnd.microsoft.icon"
+
+
+def test_the_sparql_result_table_keeps_long_text_readable(page):
+    """Friction: the SPARQL page's result table squeezed long text to ~60 px and overflowed its box."""
+    tab = page.tab
+    tab.goto(page.base + "/sparql")
+    tab.click("#run")
+    tab.wait_for_selector("#results table tbody tr")
+    sizes = tab.evaluate("""() => {
+        const box = document.querySelector('#results').getBoundingClientRect();
+        const table = document.querySelector('#results table').getBoundingClientRect();
+        const text = [...document.querySelectorAll('#results td.text')].map(td => td.getBoundingClientRect().width);
+        return {box: box.width, table: table.width, text};
+    }""")
+    assert sizes["text"] and min(sizes["text"]) >= 300, sizes
+    assert sizes["table"] <= sizes["box"] + 1, sizes
+
+
+def test_keyboard_skips_to_content_and_runs_a_sparql_query(page):
+    tab = page.tab
+    tab.goto(page.base + "/sparql")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Skip to content"
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "main"
+    tab.focus("#query")
+    tab.keyboard.press("Control+Enter")
+    tab.wait_for_selector("#results table tbody tr")
+    assert "rows" in tab.inner_text("#results")
+
+
+def test_step_buttons_name_an_imprecise_change_at_its_precision(page):
+    """A start known only to the year ("available since 2014") is named "2014", never "1 Jan 2014"."""
+    tab = page.open(EU + "&on=2019-04-12")
+    assert tab.inner_text("#prev-change") == "← 2014"
+    assert tab.get_attribute("#prev-change", "aria-label") == "Previous change: 2014"
+    assert tab.inner_text("#next-change") == "18 Apr 2019 →"

@@ -1,5 +1,6 @@
-/* The page's behaviour: keep the view in the query string, fetch the JSON API, render the results.
- * The server renders the first state (it works without JavaScript); this script takes over from there.
+/* The page's behaviour: keep the view in the query string, draw the timeline from the JSON API, and fetch the
+ * lists again as HTML that the server renders with the same templates as the first state (which works without
+ * JavaScript); this script takes over from there.
  * State: ?drug=&jurisdiction=&on=YYYY-MM-DD&known=YYYY-MM-DD&compare=YYYY-MM-DD..YYYY-MM-DD */
 (function () {
   "use strict";
@@ -11,13 +12,12 @@
 
   var inputs = {drug: $("drug"), jurisdiction: $("jurisdiction"), on: $("on"), known: $("known"),
     from: $("from"), to: $("to"), slider: $("on-slider"), zoom: $("zoom")};
-  var REASONS = {"came-into-force": "came into force", "ended": "ended", "overridden": "overridden",
-    "override-ended": "override ended"};
   var DAY = 86400000;
   var today = Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate());
-  var chart = null, timeline = null, names = {}, requests = {};
+  var chart = null, timeline = null, requests = {};
+  var TYPING_PAUSE = 400;  /* ms: a typed date is shown once the typing stops, not at every digit of its year */
 
-  /* -- small DOM helpers (text goes in as text, never as HTML) -- */
+  /* -- small DOM helpers (text goes in as text; HTML only from this server's own templates) -- */
   function h(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -32,8 +32,6 @@
   }
   function time(d) { return h("time", {datetime: d, text: C.human(d)}); }
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
-  function shortKey(key) { return C.short(key, state.drug); }
-  function keyOf(iri) { var s = names[iri]; return s ? shortKey(s.key) : iri.replace(/.*\//, ""); }
 
   /* -- state <-> URL and inputs -- */
   var state = readURL();
@@ -97,14 +95,18 @@
     s.classList.toggle("error", !!error);
   }
 
-  function get(kind, url) {
+  /* Fetch ``url`` as JSON (the timeline) or as an HTML fragment (the lists, rendered by the server's templates).
+   * An answer overtaken by a newer request of the same kind is dropped ("stale"). */
+  function get(kind, url, asHTML) {
     var n = (requests[kind] || 0) + 1;
     requests[kind] = n;
-    return fetch(url, {headers: {Accept: "application/json"}}).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) throw new Error(body.detail || body.title || ("HTTP " + r.status));
+    var accept = asHTML ? "text/html;q=0.9, application/problem+json" : "application/json";
+    return fetch(url, {headers: {Accept: accept}}).then(function (r) {
+      var body = r.ok && asHTML ? r.text() : r.json();
+      return body.then(function (b) {
+        if (!r.ok) throw new Error(b.detail || b.title || ("HTTP " + r.status));
         if (requests[kind] !== n) throw new Error("stale");  /* a newer request of this kind has been sent */
-        return body;
+        return b;
       });
     });
   }
@@ -113,130 +115,45 @@
 
   function fail(err) { if (err.message !== "stale") status("Could not load: " + err.message, true); }
 
-  /* -- rendering: the same markup as templates/page_macros.html -- */
-  function tags(s) {
-    var out = [h("span", {"class": "tag tag-jur", title: "Jurisdiction", text: s.jurisdiction})];
-    if (s.temporary) out.push(" ", h("span", {"class": "tag tag-temp", text: "temporary measure"}));
-    if (s.status === "uncertain") {
-      out.push(" ", h("span", {"class": "tag tag-uncertain", text: "uncertain: an imprecise date leaves it open whether it is in force"}));
-    }
-    return out;
-  }
-
-  function period(s) {
-    var out = ["in force from ", time(s.valid_from)];
-    if (s.precision !== "day") out.push(" (to the " + s.precision + ": exact day unknown)");
-    if (s.valid_until) out.push(" until ", time(s.valid_until));
-    return out;
-  }
-
-  function sources(s) {
-    return h("ul", {"class": "sources", "aria-label": "Sources"}, s.sources.map(function (r) {
-      var kids = [h("a", {href: r.source, text: r.title}), " ", h("span", {"class": "publisher", text: "(" + r.publisher + ")"}),
-        ", ", h("a", {href: r.version, text: "version of " + C.human(r.published)})];
-      if (r.url) kids.push(", ", h("a", {href: r.url, rel: "external noopener", text: "original"}));
-      if (r.quote) kids.push(h("blockquote", {cite: r.url || null, text: r.quote}));
-      else if (r.reported_by) kids.push(h("span", {"class": "citation", text: "cited as “" + r.cited_as +
-        "”, no address known; reported by " + r.reported_by.title + " (confidence: " + r.confidence + "): "}),
-        h("blockquote", {"class": "reported", text: r.reported_by.quote}));
-      else kids.push(h("span", {"class": "citation", text: "cited, not quoted (confidence: " + r.confidence + ")"}));
-      return h("li", {}, kids);
-    }));
-  }
-
-  function statement(s) {
-    var cls = "stmt" + (s.temporary ? " is-temporary" : "") + (s.overridden_by ? " is-overridden" : "");
-    var meta = h("p", {"class": "stmt-meta"}, tags(s).concat([" "], period(s),
-      [" · ", h("a", {href: s.id, "class": "stmt-link", text: "statement " + shortKey(s.key)})]));
-    var kids = [h("p", {"class": "stmt-text", text: s.text}), meta];
-    if (s.overridden_by) {
-      kids.push(h("div", {"class": "overridden-by"}, [h("p", {}, [h("strong", {text: "Overridden by"}), ":"]),
-        h("ul", {}, s.overridden_by.map(function (by) {
-          var o = names[by];
-          return h("li", {}, [h("a", {href: by, text: keyOf(by)}),
-            o ? " (" + o.jurisdiction + "): “" + o.text + "”" : null]);
-        }))]));
-    }
-    kids.push(sources(s));
-    return h("li", {"class": cls, "data-id": s.id}, kids);
-  }
-
-  function renderGuidance(g) {
-    g.statements.concat(g.overridden).forEach(function (s) { if (!names[s.id]) names[s.id] = s; });
-    var body = $("guidance-body");
-    var nodes = [h("p", {"class": "summary", text: plural(g.statements.length, "statement") + " effective, " +
-      g.overridden.length + " in force but overridden."}), h("h3", {id: "effective-h", text: "Effective"})];
-    if (!g.statements.length) {
-      nodes.push(h("p", {"class": "empty", text: "No guidance in force on this date" +
-        (g.known ? " as known at " + C.human(g.known) : "") + "."}));
-    }
-    var topic = null, list = null;
-    g.statements.forEach(function (s) {
-      if (s.topic !== topic) {
-        topic = s.topic;
-        var t = topic.replace(/-/g, " ");
-        nodes.push(h("h4", {"class": "topic", text: t.charAt(0).toUpperCase() + t.slice(1)}));
-        list = h("ul", {"class": "stmts"});
-        nodes.push(list);
-      }
-      list.appendChild(statement(s));
-    });
-    nodes.push(h("h3", {id: "overridden-h", text: "In force but overridden"}));
-    if (!g.overridden.length) nodes.push(h("p", {"class": "empty", text: "None."}));
-    nodes.push(h("ul", {"class": "stmts overridden", "aria-labelledby": "overridden-h"}, g.overridden.map(statement)));
-    body.textContent = "";
-    nodes.forEach(function (n) { body.appendChild(n); });
-
+  /* -- the lists: HTML from /page/guidance and /page/changes (templates/page_macros.html, one rendering) -- */
+  function showGuidance(html) {
+    $("guidance-body").innerHTML = html;
     var head = $("guidance-h");
     head.textContent = "";
     head.appendChild(document.createTextNode("Guidance on "));
-    head.appendChild(time(g.on));
+    head.appendChild(time(state.on));
     head.appendChild(document.createTextNode(" "));
-    head.appendChild(h("small", {text: g.known ? "as known at " + C.human(g.known) : "with everything recorded"}));
+    head.appendChild(h("small", {text: state.known ? "as known at " + C.human(state.known) : "with everything recorded"}));
     var j = state.jurisdiction ? "?jurisdiction=" + encodeURIComponent(state.jurisdiction) : "";
     var link = $("memento-link");
-    link.href = "/guidance/" + encodeURIComponent(state.drug) + "/" + g.on + j;
-    link.textContent = "This page as it stood on " + C.human(g.on);
+    link.href = "/guidance/" + encodeURIComponent(state.drug) + "/" + state.on + j;
+    link.textContent = "This page as it stood on " + C.human(state.on);
     $("timemap-link").href = "/timemap/guidance/" + encodeURIComponent(state.drug) + j;
   }
 
-  function renderChanges(c) {
-    var body = $("compare-body");
+  function showChanges(html) {
     var head = $("compare-h");
     head.textContent = "";
     head.appendChild(document.createTextNode("What changed between "));
-    head.appendChild(time(c.from));
+    head.appendChild(time(state.compare[0]));
     head.appendChild(document.createTextNode(" and "));
-    head.appendChild(time(c.to));
-    var items = c.changes.map(function (x) {
-      var by = null;
-      if (x.by) {
-        var a = h("a", {href: x.by, text: keyOf(x.by)});
-        by = h("span", {"class": "by"}, x.reason === "overridden" ? ["by ", a] : ["(", a, " no longer overrides it)"]);
-      }
-      return h("li", {"class": "change change-" + x.change}, [
-        h("p", {"class": "change-head"}, [time(x.date), " ", h("span", {"class": "tag tag-" + x.change, text: x.change}),
-          " ", h("span", {"class": "reason", text: REASONS[x.reason] || x.reason}), by ? " " : null, by]),
-        h("p", {"class": "stmt-text", text: x.statement.text}),
-        h("p", {"class": "stmt-meta"}, tags(x.statement).concat([" · ",
-          h("a", {href: x.statement.id, text: "statement " + shortKey(x.statement.key)})]))]);
-    });
-    body.textContent = "";
-    body.appendChild(h("p", {"class": "summary", text: plural(c.changes.length, "change") + " from " +
-      C.human(c.from) + " to " + C.human(c.to) + "."}));
-    body.appendChild(h("ol", {"class": "changes"}, items));
+    head.appendChild(time(state.compare[1]));
+    $("compare-body").innerHTML = html;
     $("compare-view").hidden = false;
     document.querySelector(".results").classList.add("has-compare");
   }
+
+  function count(selector) { return document.querySelectorAll(selector).length; }
 
   /* -- the three views -- */
   function loadGuidance() {
     if (!state.on) return Promise.resolve();
     busy("guidance", true);
-    return get("guidance", "/api/guidance?" + query({on: state.on})).then(function (g) {
-      renderGuidance(g);
-      status("Guidance on " + C.human(g.on) + (g.known ? " as known at " + C.human(g.known) : "") + ": " +
-        plural(g.statements.length, "statement") + " effective, " + g.overridden.length + " overridden.");
+    return get("guidance", "/page/guidance?" + query({on: state.on}), true).then(function (html) {
+      showGuidance(html);
+      status("Guidance on " + C.human(state.on) + (state.known ? " as known at " + C.human(state.known) : "") + ": " +
+        plural(count("#guidance-body ul.stmts:not(.overridden) > li"), "statement") + " effective, " +
+        count("#guidance-body ul.overridden > li") + " overridden.");
     }).catch(fail).then(function () { busy("guidance", false); });
   }
 
@@ -247,9 +164,11 @@
       return Promise.resolve();
     }
     busy("compare-view", true);
-    return get("changes", "/api/changes?" + query({from: state.compare[0], to: state.compare[1]})).then(function (c) {
-      renderChanges(c);
-      status(plural(c.changes.length, "change") + " between " + C.human(c.from) + " and " + C.human(c.to) + ".");
+    var q = {compare: state.compare[0] + ".." + state.compare[1]};
+    return get("changes", "/page/changes?" + query(q), true).then(function (html) {
+      showChanges(html);
+      status(plural(count("#compare-body li.change"), "change") + " between " + C.human(state.compare[0]) +
+        " and " + C.human(state.compare[1]) + ".");
     }).catch(fail).then(function () { busy("compare-view", false); });
   }
 
@@ -274,7 +193,6 @@
   function loadTimeline() {
     return get("timeline", "/api/timeline?" + query()).then(function (t) {
       timeline = t;
-      t.statements.forEach(function (s) { names[s.id] = s; });
       drawChart();
     }).catch(fail);
   }
@@ -294,8 +212,9 @@
         a.removeAttribute("aria-disabled");
         a.setAttribute("href", "?" + query({on: x[1]}));
         a.setAttribute("data-day", x[1]);
-        a.setAttribute("aria-label", x[2] + ": " + C.human(x[1]));
-        a.textContent = x[3] + C.human(x[1]) + (x[3] ? "" : " →");
+        var name = C.human(chart.labels[x[1]] || x[1]);
+        a.setAttribute("aria-label", x[2] + ": " + name);
+        a.textContent = x[3] + name + (x[3] ? "" : " →");
       } else {
         a.setAttribute("aria-disabled", "true");
         a.removeAttribute("href");
@@ -327,7 +246,18 @@
   inputs.jurisdiction.addEventListener("change", function () { state.jurisdiction = inputs.jurisdiction.value; everything(); });
   inputs.known.addEventListener("change", function () { state.known = inputs.known.value; everything(); });
   inputs.zoom.addEventListener("change", function () { state.zoom = inputs.zoom.value; writeURL(); drawChart(); });
-  inputs.on.addEventListener("change", function () { if (inputs.on.value) setOn(inputs.on.value); });
+  /* A date field reports a valid date at each digit of a typed year (0002, 0020, 0201, 2019): wait for a pause,
+   * and never ask for a year before 1000, which is always a year still being typed. */
+  var typing = null;
+  function typed() {
+    clearTimeout(typing);
+    typing = setTimeout(function () {
+      var v = inputs.on.value;
+      if (v && Number(v.slice(0, 4)) >= 1000) setOn(v);
+    }, TYPING_PAUSE);
+  }
+  inputs.on.addEventListener("input", typed);
+  inputs.on.addEventListener("change", typed);
   var sliding = null;
   inputs.slider.addEventListener("input", function () {
     var start = C.span(inputs.slider.getAttribute("data-start"))[0];

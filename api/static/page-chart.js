@@ -6,6 +6,8 @@
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
   var DAY = 86400000;
+  var LABEL_MIN = 76;  /* px: a narrower bar carries no label of its own */
+  var CHAR_W = 6.2;  /* px: the width of a label's character, near enough */
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
   function el(name, attrs, parent) {
@@ -51,13 +53,20 @@
     return [Date.UTC(a, 0, 1), Date.UTC(b + 1, 0, 1)];
   }
 
-  /* Every day on which some statement starts or stops being effective or overridden, sorted. */
-  function changeDays(statements) {
+  /* Every day on which some statement starts or stops being effective or overridden, sorted; ``labels`` names
+   * each day as the timeline does, at its precision ("2014" for a start known only to the year, never a day
+   * it does not know), preferring the most precise name when several periods meet on one day. */
+  function changeDays(statements, labels) {
     var days = {};
+    function add(text) {
+      var day = iso(span(text)[0]);
+      days[day] = true;
+      if (labels && (!labels[day] || labels[day].length < text.length)) labels[day] = text;
+    }
     statements.forEach(function (s) {
       s.effective.concat(s.overridden).forEach(function (p) {
-        days[iso(span(p[0])[0])] = true;
-        if (p[1]) days[iso(span(p[1])[0])] = true;
+        add(p[0]);
+        if (p[1]) add(p[1]);
       });
     });
     return Object.keys(days).sort();
@@ -176,6 +185,42 @@
     }
     function hideTip() { if (tip) tip.hidden = true; }
 
+    function byNames(by) { return by.map(function (b) { return names[b] ? short(names[b].key, drug) : "?"; }).join(", "); }
+
+    /* Write ``text`` over a bar (or a run of bars) from x0, ``w`` wide: cut to fit, or just "overridden". */
+    function label_(parent, text, x0, w, yTop) {
+      if (w <= LABEL_MIN) return null;
+      var fitted = truncate(text, Math.floor((w - 8) / CHAR_W));
+      var node = el("text", {"class": "bar-label dark", x: x0 + 4, y: yTop + barH - 3, stroke: "#fff",
+        "stroke-width": 3, "paint-order": "stroke"}, parent);
+      node.textContent = fitted.length >= 18 ? fitted : "overridden";
+      return node;
+    }
+
+    /* Overridden bars that follow one another form a run. Each bar of a run is labelled with its overriders
+     * when every bar is wide enough; otherwise the run carries one label naming them in order ("overridden by
+     * A, then B"), so that no overrider goes unnamed at any zoom. Every bar also announces itself (aria-label). */
+    function overriddenRuns(row, s, yTop) {
+      var bars = overriddenBars(s), runs = [];
+      bars.forEach(function (p) {
+        var last = runs.length ? runs[runs.length - 1] : null;
+        if (last && last[last.length - 1][1] === p[0]) last.push(p); else runs.push([p]);
+      });
+      runs.forEach(function (run) {
+        var widths = run.map(function (p) { return (p[1] ? x(span(p[1])[0]) : right) - x(span(p[0])[0]); });
+        var each = widths.every(function (w, i) {
+          return w > LABEL_MIN && ("overridden by " + byNames(run[i].by)).length * CHAR_W <= w - 8;
+        });
+        run.forEach(function (p) { p.labelled = each; });
+        if (each) return;
+        var x0 = x(span(run[0][0])[0]), x1 = run[run.length - 1][1] ? x(span(run[run.length - 1][1])[0]) : right;
+        var text = "overridden by " + run.map(function (p) { return byNames(p.by); }).join(", then ");
+        var node = label_(row, text, x0, x1 - x0, yTop);
+        if (node) { node.setAttribute("aria-hidden", "true"); node.setAttribute("class", "bar-label dark run-label"); }
+      });
+      return bars;
+    }
+
     function bar(row, s, p, kind, yTop, n) {
       var a = span(p[0]), end = p[1] ? span(p[1]) : null;
       if (a[0] >= dom[1] || (end && end[0] <= dom[0])) return;  /* outside the span shown */
@@ -197,12 +242,7 @@
       } else {
         el("rect", {"class": "shape", x: x0, y: yTop, width: w, height: barH, fill: "url(#hatch)",
           stroke: "#c05621", "stroke-width": 1, "stroke-dasharray": s.temporary ? "4 2" : "none"}, g);
-        if (w > 76) {  /* the state in words, not colour alone */
-          var by = "overridden by " + p.by.map(function (b) { return names[b] ? short(names[b].key, drug) : "?"; }).join(", ");
-          el("text", {"class": "bar-label dark", x: x0 + 4, y: yTop + barH - 3, stroke: "#fff", "stroke-width": 3,
-            "paint-order": "stroke"}, g).textContent =
-            truncate(by, Math.floor((w - 8) / 6.2)).length >= 18 ? truncate(by, Math.floor((w - 8) / 6.2)) : "overridden";
-        }
+        if (p.labelled) label_(g, "overridden by " + byNames(p.by), x0, w, yTop);  /* in words, not colour alone */
       }
       if (!end || end[0] > dom[1]) {  /* the period goes on past the span shown: an arrow head says so */
         el("path", {d: "M" + (right - 1) + " " + (yTop - 2) + " l7 " + (barH / 2 + 2) + " l-7 " + (barH / 2 + 2) + "z",
@@ -236,7 +276,9 @@
         el("title", {}, text).textContent = name + ": " + s.text;
         var barTop = narrow ? yPos + 18 : yPos + 5;
         s.effective.forEach(function (p, n) { bar(row, s, p, "effective", barTop, n); });
-        overriddenBars(s).forEach(function (p, n) { bar(row, s, p, "overridden", barTop, n); });
+        var runs = el("g", {"class": "runs"});
+        overriddenRuns(runs, s, barTop).forEach(function (p, n) { bar(row, s, p, "overridden", barTop, n); });
+        row.appendChild(runs);  /* run labels over the bars */
         yPos += rowH;
       });
     });
@@ -265,7 +307,8 @@
       var ms = dom[0] + (px - left) / (right - left) * (dom[1] - dom[0]);
       opts.onPick(iso(Math.floor(ms / DAY) * DAY));
     });
-    return {days: changeDays(statements), domain: full, view: dom, mark: mark};
+    var labels = {};
+    return {days: changeDays(statements, labels), labels: labels, domain: full, view: dom, mark: mark};
   }
 
   window.GuidanceChart = {draw: draw, span: span, human: human, iso: iso, short: short, changeDays: changeDays};

@@ -35,9 +35,14 @@
     return term.value;
   }
 
+  var LONG_TEXT = 40;  /* characters: a longer literal gets a column wide enough to read it */
+
   function termCell(term) {
     var cell = element("td");
     if (!term) { return cell; }
+    /* IRIs may break anywhere (they have no words); long text keeps a readable width and wraps at spaces. */
+    if (term.type === "uri") { cell.className = "iri"; }
+    else if (String(term.value).length > LONG_TEXT && /\s/.test(term.value)) { cell.className = "text"; }
     if (term.type === "uri" && /^https?:\/\//.test(term.value)) {
       var link = element("a", term.value);
       link.href = term.value;
