@@ -215,3 +215,11 @@ def test_the_authorities_identifiers_where_the_facts_give_them(engine, graph):
                          in d["identifier"] for d in label)
     restriction = by_identifier(bundle, RESTRICTION + "#authorisation")
     assert "case" not in restriction  # the facts give no procedure number for the 2019 review: none is invented
+
+
+def test_the_same_question_gives_the_same_bytes_and_etag(client):
+    """docs/fhir.md: a Bundle has no timestamp, so the same question over the same data is the same document."""
+    url = "/api/guidance?on=2019-04-12&jurisdiction=EU"
+    first, second = (client.get(url, headers={"Accept": FHIR_JSON}) for _ in range(2))
+    assert first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
+    assert "timestamp" not in first.get_json()
