@@ -124,7 +124,7 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
         "`guidancekg serve` (waitress, 4 threads) with one keep-alive connection, 1,000 requests.",
         "- **Changes**: `engine.changes(D - 1 year, D, K, drug=X)`, 300 random questions.",
         "- **SPARQL**: the library's `guidance-on-date-as-known.rq` with the drug added, on the on-disk Oxigraph "
-        "store (median of 3 questions); `changes-between-dates.rq` for 2019 with the drug added, once.",
+        "store (median of 3 questions); `changes-between-dates.rq` for 2019 with its `?drugKey` set to one drug, once.",
         "- **SHACL of one new version**: `validate_chunked(corpus, statements=...)` on the latest version of one "
         "source: its statements, what they override and the versions, sources and drugs they name, with every "
         "shape (graph/stores/build.py).",

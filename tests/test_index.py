@@ -82,6 +82,8 @@ def test_indexed_engine_agrees_with_the_sparql_queries(corpus, on, known, span):
     start, end = sorted(span)
     mine_changes, their_changes = changes(engine, store, start, end, known)
     assert mine_changes == their_changes
+    drug = min(engine.model.drugs)  # the query's ?drugKey parameter
+    assert changes(engine, store, start, end, known, drug)[0] == changes(engine, store, start, end, known, drug)[1]
 
 
 def test_index_record_time_on_the_bundled_data(engine):

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
-from guidancekg.graph.sparql.library import QUERIES_DIR
+from guidancekg.graph.sparql.library import QUERIES_DIR, bind_values, day_term
 
 GENERATED = {"guidance-on-date.rq", "guidance-on-date-as-known.rq", "overridden-on-date.rq",
              "changes-between-dates.rq"}
@@ -33,12 +33,7 @@ def with_values(name: str, values: str) -> str:
 
 def dated(name: str, *days: str) -> str:
     """Return a generated date query with the dates of its VALUES line replaced, in order."""
-    text = library(name)
-    line = re.search(r"VALUES \(([^)]*)\) \{ \(([^)]*)\) \}", text)
-    assert line, name
-    names = line.group(1)
-    literals = " ".join(f'"{d}"^^xsd:date' for d in days)
-    return text.replace(line.group(0), f"VALUES ({names}) {{ ({literals}) }}", 1)
+    return bind_values(library(name), *map(day_term, days))
 
 
 def select(client, query: str) -> list[dict[str, str | None]]:

@@ -8,7 +8,6 @@ skipped, saying so, otherwise.
 from __future__ import annotations
 
 import os
-import re
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from guidancekg.graph.engine.answers import Engine, Filters
 from guidancekg.graph.engine.model import load_model
 from guidancekg.graph.errors import StoreError
 from guidancekg.graph.rdf.iris import Minter
-from guidancekg.graph.sparql.library import EVERYTHING, QUERIES_DIR
+from guidancekg.graph.sparql.library import EVERYTHING, QUERIES_DIR, bind_values, day_term
 from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
 from guidancekg.graph.stores.build import compile_data, open_remote_store, open_store, write_remote_build
 from guidancekg.graph.stores.remote import RemoteConfig, RemoteStore
@@ -33,7 +32,6 @@ NO_SERVER = "no SPARQL server configured: set GUIDANCEKG_TEST_VIRTUOSO_URL (.ci/
 KINDS = ["memory", "oxigraph", pytest.param("remote", marks=pytest.mark.skipif(not VIRTUOSO, reason=NO_SERVER))]
 KEY_DATES = ["2013-06-01", "2014-03-01", "2019-04-11", "2019-04-12", "2019-04-18", "2020-01-16", "2020-02-01"]
 KNOWN = [None, "2014-05-31", "2019-04-15"]
-VALUES = re.compile(r"VALUES \([^)]*\) \{ \([^)]*\) \}")
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +96,7 @@ def test_engine_answers_are_equal_on_key_dates(opened, reference, known):
 
 
 def _library(name: str, *values: str) -> str:
-    text = (QUERIES_DIR / name).read_text(encoding="utf-8")
-    literals = " ".join(f'"{v}"^^xsd:date' for v in values)
-    head = VALUES.search(text).group(0).split("{")[0]  # type: ignore[union-attr]
-    return VALUES.sub(head + "{ (" + literals + ") }", text, count=1)
+    return bind_values((QUERIES_DIR / name).read_text(encoding="utf-8"), *map(day_term, values))
 
 
 # Virtuoso 7.2.5 (Debian's virtuoso-opensource-7) gets two of the library queries wrong: its SQL compiler fails on

@@ -13,7 +13,9 @@ override chains longer than that.
 
 from __future__ import annotations
 
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from guidancekg.graph.corpus.checks import MAX_OVERRIDE_DEPTH
@@ -76,30 +78,38 @@ def visible_check(s: str, n: str, indent: str) -> str:
     return "\n".join(indent + line for line in lines)
 
 
-def in_force_check(s: str, n: str, day: str, indent: str) -> str:
-    """Return filters that hold when the bound ``s`` is in force on ``day`` (:func:`in_force`, one pattern each)."""
+def in_force_check(s: str, n: str, day: str, indent: str, *, before: bool = False) -> str:
+    """Return filters that hold when the bound ``s`` is in force on ``day`` (:func:`in_force`, one pattern each).
+
+    With ``before``, on the day before ``day`` (``from <= day - 1`` is ``from < day``): SPARQL 1.1 has no date
+    arithmetic, and strict comparisons need none.
+    """
+    op = "<" if before else "<="
     lines = [
-        f"FILTER EXISTS {{ {s} gk:inForceFrom ?from{n} . FILTER(?from{n} <= {day}) }}",
-        f"FILTER NOT EXISTS {{ {s} gk:inForceUntil ?until{n} . FILTER(?until{n} <= {day}) }}",
+        f"FILTER EXISTS {{ {s} gk:inForceFrom ?from{n} . FILTER(?from{n} {op} {day}) }}",
+        f"FILTER NOT EXISTS {{ {s} gk:inForceUntil ?until{n} . FILTER(?until{n} {op} {day}) }}",
     ]
     return "\n".join(indent + line for line in lines)
 
 
-def effective(s: str, n: str, day: str, depth: int, indent: str, *, bound: bool = False) -> str:
+def effective(s: str, n: str, day: str, depth: int, indent: str, *, bound: bool = False,
+              before: bool = False) -> str:
     """Return a pattern that holds when ``s`` is effective on ``day`` as known at ?known.
 
-    With ``bound``, ``s`` is bound already (inside EXISTS or after a pattern binding it): filters only.
+    With ``bound``, ``s`` is bound already (inside EXISTS or after a pattern binding it): filters only. With
+    ``before`` (and ``bound``), effective on the day before ``day``.
     """
     if bound:
-        parts = [visible_check(s, n, indent), in_force_check(s, n, day, indent)]
+        parts = [visible_check(s, n, indent), in_force_check(s, n, day, indent, before=before)]
     else:
+        assert not before, "the day before is asked of a bound statement only"
         parts = [visible(s, n, indent), in_force(s, n, day, indent)]
     if depth > 0:
         o = f"?o{n}x"
         parts += [
             f"{indent}FILTER NOT EXISTS {{  # no effective statement overrides {s}",
             f"{indent}  {o} gk:overrides {s} .",
-            effective(o, f"{n}x", day, depth - 1, indent + "  ", bound=True),
+            effective(o, f"{n}x", day, depth - 1, indent + "  ", bound=True, before=before),
             indent + "}",
         ]
     return "\n".join(parts)
@@ -140,43 +150,46 @@ def overridden_on_date() -> str:
                   "  ?statement dcterms:identifier ?key .", "ORDER BY ?key ?by")
 
 
-def _boundary(s: str, n: str, out: str, indent: str) -> str:
-    """Return a pattern binding ``out`` to each day on which a visible statement comes into or out of force."""
-    return "\n".join([
-        visible(s, n, indent),
-        f"{indent}{{ {s} gk:inForceFrom {out} }} UNION {{ {s} gk:inForceUntil {out} }}",
-    ])
-
-
 def changes_between_dates() -> str:
     """Return the query for the days in [?from, ?to] on which statements started or stopped being effective."""
     comment = ("# Changes between two dates (as known at a date): each day from ?from to ?to (inclusive) on which\n"
                "# a statement became effective (started) or stopped being effective (stopped), with the reason.\n"
-               "# Parameters: the VALUES line. Same answer as `guidancekg changes FROM TO` and GET /api/changes\n"
-               "# (which name a date at the precision of its cause: its 2014 is 2014-01-01 here).\n"
-               "# The state on ?date is compared with the state from ?prev, the day before it on which any\n"
-               "# visible statement came into or out of force.\n")
+               "# Parameters: the VALUES line (?drugKey UNDEF: every drug). Same answer as\n"
+               "# `guidancekg changes FROM TO` and GET /api/changes (which name a date at the precision of its\n"
+               "# cause: its 2014 is 2014-01-01 here).\n"
+               "# A statement can change state only on a day on which it, or a visible statement overriding it\n"
+               "# (transitively), comes into or out of force; its state on that day is compared with its state\n"
+               "# on the day before (nothing visible changes between two such days).\n")
+    # Three levels: the candidate (day, statement) pairs; their states on the day and the day before, compared;
+    # the labels of the few that changed (joined last: given in one group, Oxigraph joins the labels of every
+    # statement first and evaluates the states per statement of the store).
     body = "\n".join([
         "  {",
-        "    SELECT ?from ?to ?known ?date (MAX(?b) AS ?prev) WHERE {",
-        f"      VALUES (?from ?to ?known) {{ ({_day('2019-01-01')} {_day('2019-12-31')} {_day(EVERYTHING)}) }}",
-        _boundary("?x", "d", "?date", "      "),
-        "      FILTER(?date >= ?from && ?date <= ?to)",
-        "      OPTIONAL {",
-        _boundary("?y", "p", "?b", "        "),
-        "        FILTER(?b < ?date)",
+        "    SELECT ?date ?statement ?now WHERE {",
+        "      {",
+        "        SELECT DISTINCT ?known ?date ?statement WHERE {",
+        f"          VALUES (?from ?to ?known ?drugKey) {{ ({_day('2019-01-01')} {_day('2019-12-31')} "
+        f"{_day(EVERYTHING)} UNDEF) }}",
+        "          ?drug dcterms:identifier ?drugKey .",
+        "          ?x gk:drug ?drug .",
+        visible("?x", "d", "          "),
+        "          { ?x gk:inForceFrom ?date } UNION { ?x gk:inForceUntil ?date }",
+        "          FILTER(?date >= ?from && ?date <= ?to)",
+        "          ?x gk:overrides* ?statement .  # it, and what it overrides (within its drug)",
+        "        }",
         "      }",
-        "    } GROUP BY ?from ?to ?known ?date",
+        "      BIND(EXISTS {",
+        effective("?statement", "n", "?date", MAX_OVERRIDE_DEPTH, "        ", bound=True),
+        "      } AS ?now)",
+        "      BIND(EXISTS {",
+        effective("?statement", "p", "?date", MAX_OVERRIDE_DEPTH, "        ", bound=True, before=True),
+        "      } AS ?before)",
+        "      FILTER(?now != ?before)",
+        "    }",
         "  }",
-        visible("?statement", "", "  "),
-        "  BIND(EXISTS {",
-        effective("?statement", "n", "?date", MAX_OVERRIDE_DEPTH, "    ", bound=True),
-        "  } AS ?now)",
-        "  BIND(EXISTS {",
-        effective("?statement", "p", "?prev", MAX_OVERRIDE_DEPTH, "    ", bound=True),
-        "  } AS ?before)",
-        "  FILTER(?now != ?before)",
-        "  ?statement dcterms:identifier ?key ; gk:inForceFrom ?start .",
+        # Every statement has both; as OPTIONAL, Oxigraph looks them up for the rows above only.
+        "  OPTIONAL { ?statement dcterms:identifier ?key }",
+        "  OPTIONAL { ?statement gk:inForceFrom ?start }",
         "  OPTIONAL { ?statement gk:inForceUntil ?end }",
         '  BIND(IF(?now, "started", "stopped") AS ?change)',
         '  BIND(IF(?now, IF(?start = ?date, "came-into-force", "override-ended"),',
@@ -184,6 +197,38 @@ def changes_between_dates() -> str:
     ])
     return (f"{comment}{SEMANTICS}{PREFIXES}\nSELECT DISTINCT ?date ?statement ?key ?change ?reason WHERE {{\n"
             f"{body}\n}}\nORDER BY ?date ?change ?key\n")
+
+
+_VALUES_HEAD = re.compile(r"VALUES \([^)]*\) \{ \(")
+_VALUES_TERM = re.compile(r'\s*("[^"]*"(?:\^\^[\w:]+|@[\w-]+)?|<[^<>\s]*>|[^\s"()<>]+)')
+_VALUES_END = re.compile(r"\s*\) \}")
+
+
+def day_term(day: date | str) -> str:
+    """Return ``day`` (a date or ``YYYY-MM-DD``) as the ``xsd:date`` literal of a VALUES row."""
+    return _day(day.isoformat() if isinstance(day, date) else day)
+
+
+def bind_values(text: str, *terms: str) -> str:
+    """Return the query ``text`` with the first values of its (first) VALUES row replaced by ``terms``.
+
+    ``terms`` are SPARQL terms (``day_term(...)``, ``'"alemtuzumab"'``, ``UNDEF``); the values after them are kept,
+    so a trailing ``UNDEF`` (any drug) stays unless a term is given for it.
+    """
+    head = _VALUES_HEAD.search(text)
+    if head is None:
+        raise ValueError("the query has no VALUES row")
+    values, at = [], head.end()
+    while (end := _VALUES_END.match(text, at)) is None:
+        term = _VALUES_TERM.match(text, at)
+        if term is None:
+            raise ValueError(f"cannot read the VALUES row at {text[at:at + 40]!r}")
+        values.append(term.group(1))
+        at = term.end()
+    if len(terms) > len(values):
+        raise ValueError(f"the VALUES row has {len(values)} values, {len(terms)} given")
+    row = " ".join([*terms, *values[len(terms):]])
+    return text[:head.end()] + row + text[end.start():]
 
 
 def library() -> dict[str, str]:
