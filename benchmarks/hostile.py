@@ -88,7 +88,42 @@ def corpus(target: str) -> list[Hostile]:
                 expected=(STOPPED, REFUSED)),
         Hostile("malformed", "SELECT * WHERE { ?s ?p ", expected=(REFUSED,)),
     ]
-    return out
+    return out + escape_family(target)
+
+
+def escape_family(target: str) -> list[Hostile]:
+    """Return SERVICE hidden by escapes, comments and prefixed names that two SPARQL readers read apart.
+
+    The first is the query of issue 14: rdflib takes ``\\u00000022`` for a quote (eight hex digits), Oxigraph
+    for NUL and ``0022``; and ``dcterms:a\\#b`` ended an older screen's token at the backslash, so that the rest
+    of the line looked like a comment to it. Each must be refused, or answered without a connection.
+    """
+    dc = "PREFIX dcterms: <http://purl.org/dc/terms/> "
+    service = f"SERVICE <{target}> {{ ?s ?p ?o }}"
+    either = (REFUSED, ANSWERED)
+    return [
+        Hostile("escape: 8-digit \\u hides SERVICE in a string (issue 14)",
+                f'{dc}SELECT * WHERE {{ ?s dcterms:a\\#b "\\u00000022" . {service} ?x ?y "\\u00000022" }}',
+                expected=either),
+        Hostile("escape: 8-digit \\u, no prefixed name",
+                f'SELECT * WHERE {{ ?s ?p "\\u00000022" . {service} ?x ?y "\\u00000022" }}', expected=either),
+        Hostile("escape: \\U quote around SERVICE",
+                f'SELECT * WHERE {{ ?s ?p "\\U00000022" . {service} ?x ?y "\\U00000022" }}', expected=either),
+        Hostile("escape: prefixed name with \\# before SERVICE",
+                f"{dc}SELECT * WHERE {{ ?s dcterms:a\\#b ?o . {service} }}"),
+        Hostile("escape: SERV\\u0049CE", f"SELECT * WHERE {{ SERV\\u0049CE <{target}> {{ ?s ?p ?o }} }}"),
+        Hostile("escape: \\U00000053ERVICE", f"SELECT * WHERE {{ \\U00000053ERVICE <{target}> {{ ?s ?p ?o }} }}"),
+        Hostile("escape: \\u000a ends a comment early", f"SELECT * WHERE {{ ?s ?p ?o # \\u000a {service} }}"),
+        Hostile("escape: \\u0022 closes a string early",
+                f'SELECT * WHERE {{ ?s ?p "a\\u0022 . {service} #" }}', expected=either),
+        Hostile("escape: \\u0027 in a single-quoted string",
+                f"SELECT * WHERE {{ ?s ?p 'a\\u0027 . {service} #' }}", expected=either),
+        Hostile("escape: \\u003E ends an IRI early", f"SELECT * WHERE {{ ?s ?p <urn:a\\u003E . {service} }}"),
+        Hostile("escape: escaped backslash before u",
+                f'SELECT * WHERE {{ ?s ?p "\\\\u0022" . {service} ?x ?y "\\\\u0022" }}'),
+        Hostile("escape: LOAD spelt with an escape", f"L\\u004FAD <{target}>", "update"),
+        Hostile("escape: INSERT spelt with an escape", "INS\\u0045RT DATA { <urn:x> <urn:p> 1 }"),
+    ]
 
 
 def _send(session: requests.Session, url: str, h: Hostile) -> requests.Response:
@@ -137,6 +172,13 @@ class Listener:
                 continue
             self.connections += 1
             conn.close()
+
+    def wait_for(self, connections: int, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until at least ``connections`` have arrived; return whether they did."""
+        deadline = time.monotonic() + timeout
+        while self.connections < connections and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.connections >= connections
 
     def close(self, settle: float = 1.0) -> None:
         """Stop listening, after ``settle`` seconds in which anything in flight still arrives."""

@@ -25,8 +25,9 @@ from guidancekg.graph.errors import (
 )
 from guidancekg.graph.sparql.execution import execute
 from guidancekg.graph.sparql.formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
+from guidancekg.graph.sparql.lexer import keywords
 from guidancekg.graph.sparql.pool import SparqlExecutor
-from guidancekg.graph.sparql.screen import inspect_query, keywords
+from guidancekg.graph.sparql.screen import inspect_query
 from guidancekg.graph.stores.base import OxigraphStore
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -139,14 +140,24 @@ SERVICE_QUERIES = [
     "DESCRIBE ?x WHERE { SERVICE <{url}> { ?x ?p ?o } }",
     "select * where { service <{url}> { ?s ?p ?o } }",
     "PREFIX s: <{url}> SELECT * WHERE { SeRvIcE s: { ?s ?p ?o } }",
-    # A codepoint escape is expanded before parsing (SPARQL 1.1 section 19.2): this is SERVICE.
+]
+# Codepoint escapes outside strings and IRIs: Oxigraph does not read them there, rdflib does; refused (lexer.py).
+ESCAPED_SERVICE_QUERIES = [
     "SELECT * WHERE { SERV\\u0049CE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\U00000053ERVICE <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o } # \\u000a SERVICE <{url}> { ?s ?p ?o }",
 ]
 
 
 @pytest.mark.parametrize("template", SERVICE_QUERIES)
 def test_service_is_refused_anywhere(template):
     with pytest.raises(QueryRefused, match="SERVICE"):
+        inspect_query(template.replace("{url}", "http://127.0.0.1:9/"))
+
+
+@pytest.mark.parametrize("template", ESCAPED_SERVICE_QUERIES)
+def test_a_codepoint_escape_outside_strings_and_iris_is_refused(template):
+    with pytest.raises(QuerySyntaxError, match="codepoint escape"):
         inspect_query(template.replace("{url}", "http://127.0.0.1:9/"))
 
 

@@ -207,3 +207,33 @@ def test_cartesian_product_is_stopped_while_the_api_keeps_answering(short_timeou
 def test_the_server_log_is_quiet_about_internals(short_timeout_server: LiveServer):
     log = Path(short_timeout_server.log).read_text(errors="replace")
     assert "Traceback" not in log
+
+
+def test_thirty_two_slow_queries_never_hold_up_the_json_api(short_timeout_server: LiveServer):
+    """Issue 14, finding 2: eight slow queries used to make ``/api/guidance`` answer after 9 s, SPARQL requests
+    waiting for a worker holding the web server's threads. Now the ones that cannot run are refused at once."""
+    from benchmarks.flood import run as flood
+
+    assert sparql(short_timeout_server, "ASK {}").status_code == 200  # the workers are up
+    report = flood(short_timeout_server.url, clients=32)
+    outcomes = report.outcomes()
+    assert set(outcomes) <= {"answered", "timeout", "busy"}, outcomes  # every refusal carries Retry-After
+    assert outcomes.get("busy", 0) >= 32 - 2 - 2  # 2 workers run, at most 2 more wait
+    assert len(report.probe_ms) >= 5 and report.probe_failures == 0
+    assert max(report.probe_ms) < 1000, sorted(report.probe_ms)[-5:]
+    assert sparql(short_timeout_server, COUNT).status_code == 200  # and the endpoint answers again
+
+
+def test_the_eight_digit_escape_query_of_issue_14_connects_nowhere(live_server):
+    """Issue 14, finding 1: this query used to make the server connect to the address in its SERVICE clause."""
+    from benchmarks.hostile import escape_family
+
+    listener = Listener()
+    try:
+        for h in escape_family(listener.url):
+            if h.form == "query":
+                resp = sparql(live_server, h.text)
+                assert resp.status_code == 400 or (resp.status_code == 200 and not resp.json()["results"]["bindings"])
+    finally:
+        listener.close()
+    assert listener.connections == 0

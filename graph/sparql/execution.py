@@ -159,7 +159,8 @@ def execute(store: ox.Store | SparqlStore, query: str, formats: Mapping[str, str
     try:
         dataset, scratch = _dataset_args(ds, info, default_graphs, named_graphs)
         try:
-            answer = ds.store.query(query, base_iri=base_iri, prefixes=DEFAULT_PREFIXES, **dataset)
+            # The canonical text: exactly what the screen inspected (lexer.canonical).
+            answer = ds.store.query(info.text, base_iri=base_iri, prefixes=DEFAULT_PREFIXES, **dataset)
         except SyntaxError as exc:
             raise oxigraph_syntax_error(exc) from None
         except ValueError as exc:

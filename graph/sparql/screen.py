@@ -1,8 +1,11 @@
 """Inspect a SPARQL text before anything runs: its form and dataset, and refuse updates and SERVICE.
 
-The text is parsed with rdflib's SPARQL parser (under ``RDFLIB_PARSE_LOCK``, as the parser is not thread-safe).
-A text that parses as an Update is refused whatever its operations; ``SERVICE`` anywhere in the parse tree is
-refused, backed by a lexical scan that skips strings, IRIs and comments. See :mod:`.sparql` for the decisions.
+The text is first read into tokens as Oxigraph reads them and made canonical (:mod:`.lexer`): comments removed,
+codepoint escapes written out, anything the readers could read apart refused. That one text is what rdflib
+parses here and what Oxigraph runs. It is parsed with rdflib's SPARQL parser (under ``RDFLIB_PARSE_LOCK``, as
+the parser is not thread-safe). A text that parses as an Update is refused whatever its operations; ``SERVICE``
+is refused when rdflib's parse tree holds it anywhere or when it stands as a keyword among the tokens. This
+screen is the second layer: the worker that runs the query has no network at all (:mod:`.sandbox`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from guidancekg.graph.errors import (
     QuerySyntaxError,
 )
 from guidancekg.graph.rdf.parsing import RDFLIB_PARSE_LOCK
+from guidancekg.graph.sparql.lexer import canonical, keywords
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class QueryInfo:
     """What inspection found out about a query that may run."""
 
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    text: str = ""  # the canonical text (lexer.canonical): what was inspected, and what runs
     from_graphs: tuple[str, ...] = ()  # FROM <g>
     from_named: tuple[str, ...] = ()  # FROM NAMED <g>
     prefixes: Mapping[str, str] = field(default_factory=dict)
@@ -40,34 +45,6 @@ _UPDATE_NAMES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CR
                  "Move": "MOVE", "Copy": "COPY", "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA",
                  "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT"}
 _UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_LEXER = re.compile(r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$]\w+)
-  | (?P<pname>[A-Za-z][\w.-]*:[\w.:%-]*|:[\w.:%-]*|_:[\w.-]*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
-
-
-def _expand_escapes(text: str) -> str:
-    """Apply SPARQL's codepoint escapes, which the grammar applies before parsing (SPARQL 1.1, 19.2)."""
-    def repl(m: re.Match[str]) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except (ValueError, OverflowError):
-            return m.group(0)
-    return _UNICODE_ESCAPE.sub(repl, text)
-
-
-def keywords(text: str) -> list[str]:
-    """Return the bare words of a SPARQL text in upper case, skipping comments, strings, IRIs, names."""
-    return [m.group("word").upper() for m in _LEXER.finditer(_expand_escapes(text)) if m.lastgroup == "word"]
-
 
 def _walk(node: Any) -> Iterable[Any]:
     """Yield every node of an rdflib SPARQL parse tree (CompValue, ParseResults, lists)."""
@@ -141,6 +118,8 @@ def inspect_query(text: str) -> QueryInfo:
 
     if not text.strip():
         raise QuerySyntaxError("the query is empty")
+    text = canonical(text)
+    refuse_service(text)  # the tokens as Oxigraph reads them, before rdflib has its say
     with RDFLIB_PARSE_LOCK:
         try:
             tree = parseQuery(text)
@@ -176,5 +155,5 @@ def inspect_query(text: str) -> QueryInfo:
     for node in _walk(prologue):
         if getattr(node, "name", None) == "PrefixDecl":
             prefixes[str(_field(node, "prefix") or "")] = str(node["iri"])
-    return QueryInfo(form, tuple(from_graphs), tuple(from_named), prefixes)
+    return QueryInfo(form, text, tuple(from_graphs), tuple(from_named), prefixes)
 
