@@ -13,14 +13,14 @@ from guidancekg.api.headers import install_headers
 from guidancekg.api.problems import register_error_handlers
 from guidancekg.api.settings import Settings
 from guidancekg.api.state import EXTENSION_KEY, Runtime
+from guidancekg.api.web import register_template_helpers
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.progress import SILENT, Progress
 
 
 def open_graph(settings: Settings, say: Any = lambda _m: None, progress: Progress = SILENT) -> GuidanceGraph:
     """Open (building first when needed) the graph the settings name; ``progress`` hears each step."""
-    return GuidanceGraph.open(Path(settings.data) if settings.data else None, base=settings.base,
-                              kind=settings.store_kind,
+    return GuidanceGraph.open(Path(settings.data) if settings.data else None, kind=settings.store_kind,
                               store_root=Path(settings.store_root) if settings.store_root else None, say=say,
                               progress=progress)
 
@@ -35,8 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | N
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if graph is None:
         graph = open_graph(settings, say=app.logger.info)
-    app.extensions[EXTENSION_KEY] = Runtime(settings, graph)
+    state = app.extensions[EXTENSION_KEY] = Runtime(settings, graph)
+    app.before_request(state.look_for_a_new_build)
     register_error_handlers(app)
+    register_template_helpers(app)
     install_headers(app)
     install_access_log(app)
 

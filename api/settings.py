@@ -15,7 +15,7 @@ from typing import Any
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES
 from guidancekg.graph.rdf.iris import normalise_base
-from guidancekg.graph.stores.build import STORE_KINDS
+from guidancekg.graph.stores.kinds import STORE_KINDS
 
 ENV_INGEST_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
 MIB = 1024 * 1024
@@ -87,6 +87,10 @@ class Settings:
     store_root: str | None = _setting(
         "GUIDANCEKG_STORE_ROOT", None, _optional_text,
         "the folder of on-disk builds; none: `$GUIDANCEKG_STORE` or a cache folder per data folder", "--store")
+    store_check: float = _setting(
+        "GUIDANCEKG_STORE_CHECK", 2.0, _at_least(float, 0),
+        "seconds between two looks for a newer build of the data (made by `guidancekg build` or `ingest` in "
+        "another process), which the server then swaps in between requests; 0: keep serving the build it opened")
     base: str = _setting(
         "GUIDANCEKG_BASE", "http://127.0.0.1:8080/", _url,
         "the public URL of the server: every absolute URL it writes (`Location`, `Link`, the SPARQL service "

@@ -10,12 +10,15 @@ is retired once requests that may still use it are done.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context
 
+from guidancekg.graph.errors import GuidanceError
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.sparql.pool import SparqlExecutor
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 
 EXTENSION_KEY = "guidancekg"
 T = TypeVar("T")
+log = logging.getLogger("guidancekg.api")
 
 
 class Served:
@@ -47,6 +51,10 @@ class Served:
                     max_rows=s.sparql_max_rows, memory_mb=s.sparql_worker_memory_mb or None,
                     worker_store=s.sparql_worker_store, queue=s.sparql_queue, queue_wait=s.sparql_queue_wait)
             return self._executor
+
+    @property
+    def executor_started(self) -> bool:
+        return self._executor is not None
 
     def cached(self, name: str, compute: Callable[[], T]) -> T:
         """Return the value ``compute`` gives for this graph, computed once (concurrent first calls wait)."""
@@ -75,6 +83,8 @@ class Runtime:
         self.settings = settings
         self._current = Served(graph, settings)
         self._swap_lock = threading.Lock()
+        self._next_look = time.monotonic() + settings.store_check
+        self._reopening = False
         atexit.register(self.close)
 
     @property
@@ -84,14 +94,51 @@ class Runtime:
     def swap(self, graph: GuidanceGraph) -> None:
         """Serve ``graph`` from the next request on; retire the old one when requests still on it are done.
 
-        A request may use its graph for as long as a SPARQL query may run, so the old graph is retired after
+        When SPARQL was in use, the new graph's workers are started first, so that no query waits for them. A
+        request may use its graph for as long as a SPARQL query may run, so the old graph is retired after
         ``SPARQL_TIMEOUT`` plus a margin.
         """
+        fresh = Served(graph, self.settings)
+        if self._current.executor_started:
+            try:
+                fresh.executor().warm()
+            except GuidanceError as exc:  # the first query will say what is wrong
+                log.warning("the SPARQL workers of the new graph did not start: %s", exc)
         with self._swap_lock:
-            old, self._current = self._current, Served(graph, self.settings)
+            old, self._current = self._current, fresh
         timer = threading.Timer(self.settings.sparql_timeout + 5.0, old.retire)
         timer.daemon = True
         timer.start()
+
+    def look_for_a_new_build(self) -> None:
+        """Start swapping in a newer build of the data, if another process has made one current.
+
+        Called before each request, it looks at most every ``GUIDANCEKG_STORE_CHECK`` seconds (one ``readlink``),
+        and opens the new build in a thread of its own: requests go on being answered from the old one until the
+        new one is open in full (model and engine), then :meth:`swap` replaces it between two requests.
+        """
+        interval = self.settings.store_check
+        if not interval or time.monotonic() < self._next_look:
+            return
+        with self._swap_lock:
+            if self._reopening or time.monotonic() < self._next_look:
+                return
+            self._next_look = time.monotonic() + interval
+            if not self._current.graph.store.superseded():
+                return
+            self._reopening = True
+        threading.Thread(target=self._reopen, name="guidancekg-reopen", daemon=True).start()
+
+    def _reopen(self) -> None:
+        try:
+            fresh = self._current.graph.reopen()
+            if fresh is not None:
+                self.swap(fresh)
+                log.info("serving the newer build %s", fresh.store.location)
+        except GuidanceError as exc:  # the old build goes on being served; the next look tries again
+            log.warning("could not open the newer build: %s", exc)
+        finally:
+            self._reopening = False
 
     def close(self) -> None:
         """Stop the SPARQL workers (at exit, or when a test is done with the app)."""

@@ -8,7 +8,8 @@
   formats a recipient must accept; dates are written by werkzeug's ``http_date``.
 - **URLs**: every absolute URL the server writes (``Location``, ``Link``, the SPARQL service description, the
   OpenAPI ``servers``) starts with the configured public URL (``GUIDANCEKG_BASE``), never with the request's
-  ``Host`` header, which any client can set.
+  ``Host`` header, which any client can set. The graph's own IRIs are the project's (``graph/rdf/iris.py``);
+  pages link to where this server answers for them (the template filter ``here``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import has_request_context, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import http_date, parse_accept_header
 
-from guidancekg.api.state import current_settings
+from guidancekg.api.state import current_graph, current_settings
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.sparql.formats import FORMS, canonical_media_type, offers_for
+from guidancekg.ontology.vocab import VOCAB_IRI as VOCABULARY_NS
 
 # -- negotiation ----------------------------------------------------------------------------------------------
 
@@ -152,3 +154,17 @@ def external_url(endpoint: str, **values: Any) -> str:
         path = path[len(root):]  # the public URL already names where the application is mounted
     return public_base() + path.lstrip("/")
 
+
+
+def here(iri: str) -> str:
+    """Return the link to where this server answers for ``iri``: a path for the graph's own IRIs (``/id/...``)
+    and its vocabulary (``/ns#...``); any other IRI as it is."""
+    path = current_graph().minter.path_of(iri)
+    if path is None and iri.startswith(VOCABULARY_NS):
+        path = "/ns#" + iri[len(VOCABULARY_NS):]
+    return request.script_root + path if path is not None else iri
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Give the templates :func:`here`, a filter."""
+    app.jinja_env.filters["here"] = here

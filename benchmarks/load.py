@@ -118,7 +118,7 @@ class Load:
 def run(base_url: str, clients: int = 8, seconds: float = 60.0, seed: int = 7,
         data: Path | None = None) -> dict[str, Any]:
     """Run ``clients`` threads for ``seconds`` against ``base_url`` and return the report."""
-    graph = GuidanceGraph.open(data or default_data_dir(), kind="memory", base=base_url + "/")
+    graph = GuidanceGraph.open(data or default_data_dir(), kind="memory")
     load = Load(base_url, graph)
     deadline = time.monotonic() + seconds
 

@@ -84,7 +84,8 @@ def measure_size(n: int, work: Path) -> dict:
     from guidancekg.graph.engine.answers import Filters
     from guidancekg.graph.opened import GuidanceGraph
     from guidancekg.graph.rdf.iris import Minter
-    from guidancekg.graph.stores.build import compile_data, current_build, validate_chunked, write_build
+    from guidancekg.graph.stores.build import compile_data, validate_chunked
+    from guidancekg.graph.stores.builds import current_build, write_build
 
     corpus_dir, store = work / f"synth-{n}", work / f"store-{n}"
     out: dict = {"statements": n}
@@ -206,7 +207,7 @@ def _shacl_one_version(corpus_dir: Path, work: Path, validate_chunked, load_corp
 def measure_sparql(n: int, work: Path) -> dict:
     """The SPARQL library's as-of and changes queries on the on-disk Oxigraph store of size ``n``."""
     from guidancekg.graph.stores.base import OxigraphStore
-    from guidancekg.graph.stores.build import current_build
+    from guidancekg.graph.stores.builds import current_build
 
     info = current_build(work / f"store-{n}")
     assert info is not None
@@ -250,7 +251,7 @@ def measure_naive(n: int, work: Path) -> dict:
     from rdflib import Dataset
 
     from guidancekg.graph.stores.base import MemoryStore, OxigraphStore
-    from guidancekg.graph.stores.build import current_build
+    from guidancekg.graph.stores.builds import current_build
 
     info = current_build(work / f"store-{n}")
     assert info is not None

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from guidancekg.cli.options import base_option, command, data_folder_option, store_folder_option
+from guidancekg.cli.options import command, data_folder_option, store_folder_option
 from guidancekg.cli.progress import say, terminal_progress
+from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES
 from guidancekg.graph.opened import default_data_dir
-from guidancekg.graph.stores.build import default_store_root
 
 SECTION = "Add data"
 
@@ -34,27 +34,26 @@ def _read_limited(path: Path, limit: int) -> bytes:
 @click.option("--url", help="Where this version lives.")
 @click.option("--key", metavar="VERSION", help="Folder name of the new version (default: the published date).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
-              help="Largest file accepted (default 5 MB).")
+              help=f"Largest file accepted, the server's INGEST_MAX_BYTES (default: {DEFAULT_MAX_BYTES}).")
 @data_folder_option
-@base_option(text="Base IRI of the store to update.")
 @store_folder_option
 def ingest(text_file: Path, statements_file: Path, source: str, published: str, revises: str | None,
-           url: str | None, key: str | None, max_bytes: int | None, data_dir: Path | None, base: str,
+           url: str | None, key: str | None, max_bytes: int | None, data_dir: Path | None,
            store_root: Path | None) -> None:
     """Record a new version of a source: TEXT_FILE (the held text) and STATEMENTS_FILE, all or nothing.
 
     Every check of the build runs on the new version in the context of the data first; only then is the
     version folder written (atomically) and the store updated (a new build, swapped in). Sending a text
     already recorded for the source changes nothing. A recorded version is never overwritten: a correction
-    is a new version that --revises it. A running server sees the new version when restarted (or ingest
-    through its API: POST /api/sources/<id>/versions).
+    is a new version that --revises it. A server running on the same data and store swaps the new build in
+    within seconds (GUIDANCEKG_STORE_CHECK), between two requests.
 
     \b
     Example:
       guidancekg ingest --source mssociety-lemtrada --published 2019-06-01 --revises 2019-04-18 \\
           page.txt statements.yaml
     """
-    from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES, Upload
+    from guidancekg.graph.ingest.versions import Upload
     from guidancekg.graph.ingest.versions import ingest as run_ingest
 
     data = data_dir or default_data_dir()
@@ -62,8 +61,10 @@ def ingest(text_file: Path, statements_file: Path, source: str, published: str, 
     upload = Upload(source=source, published=published, text=_read_limited(text_file, limit),
                     statements=_read_limited(statements_file, limit), revises=revises, url=url, key=key,
                     text_name=str(text_file), statements_name=str(statements_file))
-    result = run_ingest(data, upload, base=base, store_root=store_root or default_store_root(data),
-                        max_bytes=limit, origin="cli", say=say, progress=terminal_progress())
+    result = run_ingest(data, upload, store_root=store_root, max_bytes=limit, origin="cli", say=say,
+                        progress=terminal_progress())
+    if result.store is not None:
+        result.store.close()  # let go of the new build: this process does not read it
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     if result.created:

@@ -34,7 +34,7 @@ SECTION = "Ask"
               help="table for people; json gives the HTTP API's objects; fhir a FHIR R5 Bundle (docs/fhir.md).")
 @data_options
 def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
-       data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
+       data_dir: Path | None, store_kind: str, store_root: Path | None) -> None:
     """Show the guidance on DATE: effective statements, and those overridden with what overrides them.
 
     \b
@@ -45,7 +45,7 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
     """
     when = parse_day(on, "DATE")
     filters = Filters(drug, jurisdiction, topic)
-    graph = open_graph(data_dir, base, store_kind, store_root)
+    graph = open_graph(data_dir, store_kind, store_root)
     g = graph.engine.guidance(when, day(known, "--known"), filters)
     if fmt == "fhir":
         from guidancekg.graph.views.fhir import guidance_bundle
@@ -64,7 +64,7 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
 @format_option
 @data_options
 def changes(start: str, end: str, known: str | None, drug: str | None, jurisdiction: str | None,
-            topic: str | None, fmt: str, data_dir: Path | None, base: str, store_kind: str,
+            topic: str | None, fmt: str, data_dir: Path | None, store_kind: str,
             store_root: Path | None) -> None:
     """List each date from FROM to TO (inclusive) on which a statement started or stopped being effective.
 
@@ -76,7 +76,7 @@ def changes(start: str, end: str, known: str | None, drug: str | None, jurisdict
     """
     d1, d2 = parse_day(start, "FROM"), parse_day(end, "TO")
     k, filters = day(known, "--known"), Filters(drug, jurisdiction, topic)
-    graph = open_graph(data_dir, base, store_kind, store_root)
+    graph = open_graph(data_dir, store_kind, store_root)
     found = graph.engine.changes(d1, d2, k, filters)
     emit(fmt, changes_json(found, d1, d2, k, filters, graph.minter),
          tables.changes_table(found) if fmt == "table" else "")
@@ -88,7 +88,7 @@ def changes(start: str, end: str, known: str | None, drug: str | None, jurisdict
 @format_option
 @data_options
 def timeline(known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
-             data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
+             data_dir: Path | None, store_kind: str, store_root: Path | None) -> None:
     """Show every statement with its effective periods and its overridden periods ([from, until)).
 
     \b
@@ -96,7 +96,7 @@ def timeline(known: str | None, drug: str | None, jurisdiction: str | None, topi
       guidancekg timeline --jurisdiction EU --topic indication
     """
     k, filters = day(known, "--known"), Filters(drug, jurisdiction, topic)
-    graph = open_graph(data_dir, base, store_kind, store_root)
+    graph = open_graph(data_dir, store_kind, store_root)
     entries = graph.engine.timeline(k, filters)
     emit(fmt, timeline_json(entries, k, filters, graph.minter),
          tables.timeline_table(entries) if fmt == "table" else "")
@@ -120,7 +120,7 @@ _QUERY_FORMATS = {  # --format: the media type of solutions (SELECT, ASK) and of
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
               help="Stop the query after this long.")
 @data_options
-def query(file: Any, fmt: str, max_rows: int, timeout: float, data_dir: Path | None, base: str, store_kind: str,
+def query(file: Any, fmt: str, max_rows: int, timeout: float, data_dir: Path | None, store_kind: str,
           store_root: Path | None) -> None:
     """Run a SPARQL query from FILE (or - for standard input), as the SPARQL endpoint runs it.
 
@@ -134,7 +134,7 @@ def query(file: Any, fmt: str, max_rows: int, timeout: float, data_dir: Path | N
     """
     from guidancekg.graph.sparql.pool import SparqlExecutor
 
-    graph = open_graph(data_dir, base, store_kind, store_root)
+    graph = open_graph(data_dir, store_kind, store_root)
     solutions, graphs = _QUERY_FORMATS[fmt]
     formats = {"SELECT": solutions, "ASK": solutions, "CONSTRUCT": graphs, "DESCRIBE": graphs}
     with SparqlExecutor(graph.store, workers=1, queue=0, timeout=timeout, max_rows=max_rows) as executor:

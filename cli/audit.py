@@ -23,7 +23,7 @@ SECTION = "Audit"
               show_default=True)
 @data_options
 def audit(start: str, end: str, drug: str | None, jurisdiction: str | None, fmt: str, data_dir: Path | None,
-          base: str, store_kind: str, store_root: Path | None) -> None:
+          store_kind: str, store_root: Path | None) -> None:
     """Show what was published from FROM to TO, what each version added and withdrew, and reporting lags.
 
     A lag is the days from a statement coming into force to a source's first record of it.
@@ -36,7 +36,7 @@ def audit(start: str, end: str, drug: str | None, jurisdiction: str | None, fmt:
     from guidancekg.graph.views.audit import audit_csv, audit_json, audit_markdown
 
     d1, d2 = parse_day(start, "--from"), parse_day(end, "--to")
-    graph = open_graph(data_dir, base, store_kind, store_root)
+    graph = open_graph(data_dir, store_kind, store_root)
     result = run_audit(graph.engine, d1, d2, Filters(drug, jurisdiction))
     if fmt == "json":
         click.echo(json.dumps(audit_json(result, graph.minter), indent=2, ensure_ascii=False))
@@ -51,7 +51,7 @@ def audit(start: str, end: str, drug: str | None, jurisdiction: str | None, fmt:
 @click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for report-DRUG.html and report-DRUG.md.")
 @data_options
-def report(drug: str, out_dir: Path, data_dir: Path | None, base: str, store_kind: str,
+def report(drug: str, out_dir: Path, data_dir: Path | None, store_kind: str,
            store_root: Path | None) -> None:
     """Write a self-contained HTML and a Markdown audit report of a drug's whole history.
 
@@ -64,7 +64,7 @@ def report(drug: str, out_dir: Path, data_dir: Path | None, base: str, store_kin
     """
     from guidancekg.graph.views.report import report_html, report_markdown
 
-    engine = open_graph(data_dir, base, store_kind, store_root).engine
+    engine = open_graph(data_dir, store_kind, store_root).engine
     html_text, md_text = report_html(engine, drug), report_markdown(engine, drug)
     out_dir.mkdir(parents=True, exist_ok=True)
     for suffix, text in (("html", html_text), ("md", md_text)):

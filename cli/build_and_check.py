@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from guidancekg.cli.options import base_option, command, data_folder_option, data_options, open_graph
+from guidancekg.cli.options import command, data_folder_option, data_options, open_graph
 from guidancekg.cli.progress import say, terminal_progress
 from guidancekg.graph.opened import default_data_dir
-from guidancekg.graph.stores.build import compile_data, default_store_root, write_build
+from guidancekg.graph.stores.build import compile_data
+from guidancekg.graph.stores.kinds import store_class
 from guidancekg.graph.views.void import EXPORT_FORMATS
 
 SECTION = "Build and check"
@@ -22,7 +23,7 @@ def _warn(warnings: tuple[str, ...]) -> None:
 
 @command(SECTION)
 @data_options
-def build(data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> None:
+def build(data_dir: Path | None, store_kind: str, store_root: Path | None) -> None:
     """Check the data and write the on-disk store, all or nothing.
 
     Every check runs first: the form of each file, each quote at its offsets in its held text, references,
@@ -35,31 +36,23 @@ def build(data_dir: Path | None, base: str, store_kind: str, store_root: Path | 
     """
     data = data_dir or default_data_dir()
     progress = terminal_progress()
-    compiled = compile_data(data, base, progress)
-    if store_kind == "remote":
-        from guidancekg.graph.stores.build import write_remote_build
-        from guidancekg.graph.stores.remote import RemoteConfig, RemoteStore
-
-        remote = RemoteStore(RemoteConfig.from_env())
-        with progress.step("loading the remote store"):
-            quads = write_remote_build(compiled, remote)
+    compiled = compile_data(data, progress=progress)
+    kind = store_class(store_kind)
+    store = kind.publish(compiled, data_dir=data, root=kind.builds_under(data, store_root), progress=progress)
+    try:
         _warn(compiled.warnings)
         click.echo(f"built {len(compiled.corpus.statements)} statements from {len(compiled.corpus.versions)} "
-                   f"versions ({quads} quads) into {remote.config.url}")
-        return
-    info = write_build(compiled, store_root or default_store_root(data), progress)
-    _warn(info.warnings)
-    click.echo(f"built {info.statements} statements from {info.versions} versions ({info.quads} quads) "
-               f"into {info.path}")
+                   f"versions ({store.count_quads()} quads) into {store.location}")
+    finally:
+        store.close()
 
 
 @command(SECTION)
 @data_folder_option
-@base_option(text="Base IRI to mint under.")
-def validate(data_dir: Path | None, base: str) -> None:
+def validate(data_dir: Path | None) -> None:
     """Run every check of the build on the data without writing anything; exit 1 on any problem."""
     data = data_dir or default_data_dir()
-    compiled = compile_data(data, base, terminal_progress())
+    compiled = compile_data(data, progress=terminal_progress())
     _warn(compiled.warnings)
     quads = sum(1 for _ in compiled.dataset.quads((None, None, None, None)))
     click.echo(f"{data}: valid ({len(compiled.corpus.statements)} statements, "
@@ -72,7 +65,7 @@ def validate(data_dir: Path | None, base: str) -> None:
               "as FHIR R5 resources in one Bundle; nanopub is one nanopublication per record, in TriG.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
 @data_options
-def export(fmt: str, output: Path | None, data_dir: Path | None, base: str, store_kind: str,
+def export(fmt: str, output: Path | None, data_dir: Path | None, store_kind: str,
            store_root: Path | None) -> None:
     """Write the whole graph (every version's graph, provenance, vocabulary, the dataset's description) in FORMAT.
 
@@ -83,7 +76,7 @@ def export(fmt: str, output: Path | None, data_dir: Path | None, base: str, stor
     """
     from guidancekg.graph.views.export import export as write_export
 
-    graph = open_graph(data_dir, base, store_kind, store_root)
+    graph = open_graph(data_dir, store_kind, store_root)
     data = write_export(fmt, graph.store, graph.engine, graph.minter)
     if output:
         output.write_text(data, encoding="utf-8")

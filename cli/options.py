@@ -18,7 +18,6 @@ import click
 from guidancekg.cli.progress import say, set_quiet, terminal_progress
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.opened import GuidanceGraph
-from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
 OWN = "Options"
 DATA = "Data and store"
@@ -113,16 +112,9 @@ def store_kind_option(f: Callable[..., Any]) -> Callable[..., Any]:
                         "time; remote: a SPARQL 1.1 server (--store-url).")(f)
 
 
-def base_option(default: str | None = DEFAULT_BASE, text: str = "Base IRI under which statements, sources and "
-                "versions are minted.") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add ``--base``."""
-    return click.option("--base", default=default, show_default=default is not None, cls=SectionOption,
-                        section=DATA, help=text)
-
-
 def data_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--data``, ``--base``, ``--store-kind``, ``--store`` and the remote-store options."""
-    for add in (remote_options, store_folder_option, store_kind_option, base_option(), data_folder_option):
+    """Add ``--data``, ``--store-kind``, ``--store`` and the remote-store options."""
+    for add in (remote_options, store_folder_option, store_kind_option, data_folder_option):
         f = add(f)
     return f
 
@@ -152,9 +144,9 @@ def day(value: str | None, name: str) -> date | None:
     return parse_day(value, name) if value is not None else None
 
 
-def open_graph(data_dir: Path | None, base: str, store_kind: str, store_root: Path | None) -> GuidanceGraph:
+def open_graph(data_dir: Path | None, store_kind: str, store_root: Path | None) -> GuidanceGraph:
     """Open the graph (building it first when needed, with progress on a terminal)."""
-    return GuidanceGraph.open(data_dir, base=base, kind=store_kind, store_root=store_root, say=say,
+    return GuidanceGraph.open(data_dir, kind=store_kind, store_root=store_root, say=say,
                               progress=terminal_progress())
 
 

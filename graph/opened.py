@@ -9,11 +9,12 @@ from pathlib import Path
 from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.engine.model import Model, load_model
 from guidancekg.graph.errors import StoreError
-from guidancekg.graph.ingest.versions import IngestResult, Upload, ingest, recover
+from guidancekg.graph.ingest.recovery import recover
+from guidancekg.graph.ingest.versions import IngestResult, Upload, ingest
 from guidancekg.graph.progress import SILENT, Progress
-from guidancekg.graph.rdf.iris import Minter, normalise_base
-from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
-from guidancekg.graph.stores.build import default_store_root, open_store
+from guidancekg.graph.rdf.iris import DEFAULT_BASE, Minter, normalise_base
+from guidancekg.graph.stores.base import Store
+from guidancekg.graph.stores.kinds import store_class
 
 Say = Callable[[str], None]
 
@@ -44,16 +45,17 @@ class GuidanceGraph:
     store_root: Path | None = None  # where the on-disk builds of the data live (an ``oxigraph`` store)
 
     @classmethod
-    def open(cls, data_dir: Path | None = None, *, base: str = "http://127.0.0.1:8080/", kind: str = "oxigraph",
+    def open(cls, data_dir: Path | None = None, *, base: str = DEFAULT_BASE, kind: str = "oxigraph",
              store_root: Path | None = None, say: Say = lambda _m: None,
              progress: Progress = SILENT) -> GuidanceGraph:
         """Open (building first when needed) the graph of ``data_dir``; ``progress`` hears each step."""
         data = Path(data_dir) if data_dir else default_data_dir()
-        root = (store_root or default_store_root(data)) if kind == "oxigraph" else None
-        # Issue 8 (graph/ingest/versions.py): first repair what an interrupted ingest left behind. A version folder
-        # whose store build is missing needs nothing here: open_store's fingerprint check rebuilds the store.
+        kind_class = store_class(kind)
+        root = kind_class.builds_under(data, store_root)
+        # First repair what an interrupted ingest or build left behind (graph/ingest/recovery.py). A version folder
+        # whose store build is missing needs nothing here: the fingerprint check of open_data rebuilds the store.
         recover(data, root, say=say)
-        store, warnings = open_store(data, base=base, kind=kind, root=store_root, say=say, progress=progress)
+        store, warnings = kind_class.open_data(data, base=base, root=root, say=say, progress=progress)
         return cls.of(store, data, warnings, base=base, store_root=root, progress=progress)
 
     @classmethod
@@ -74,23 +76,23 @@ class GuidanceGraph:
         The new graph (None when nothing was written) is opened in full before it is returned, so whoever
         serves it can swap it in at once. A ``remote`` store takes no ingest here (:class:`StoreError`).
         """
-        memory = isinstance(self.store, MemoryStore)
         if not self.store.takes_ingest:
             raise StoreError(f"this server's {self.store.kind} store cannot take an ingest over HTTP; record the "
                              "version with `guidancekg ingest` and restart the server (it reloads the store)")
-        result = ingest(self.data_dir, upload, base=self.minter.base,
-                        store_root=None if memory else (self.store_root or default_store_root(self.data_dir)),
-                        store_kind="memory" if memory else "oxigraph", max_bytes=max_bytes, origin=origin, say=say)
-        if not result.created:
+        result = ingest(self.data_dir, upload, base=self.minter.base, store_root=self.store_root,
+                        store_kind=self.store.kind, max_bytes=max_bytes, origin=origin, say=say)
+        if result.store is None:
             return result, None
-        store: Store
-        if result.build is not None:
-            store = OxigraphStore(result.build.path / "oxigraph")
-        else:
-            assert result.dataset is not None
-            store = MemoryStore(result.dataset)
-        return result, GuidanceGraph.of(store, self.data_dir, result.warnings, base=self.minter.base,
+        return result, GuidanceGraph.of(result.store, self.data_dir, result.warnings, base=self.minter.base,
                                         store_root=self.store_root)
+
+    def reopen(self) -> GuidanceGraph | None:
+        """Return the graph of the data's current build when another process made a newer one, else None."""
+        found = self.store.reopen()
+        if found is None:
+            return None
+        store, warnings = found
+        return GuidanceGraph.of(store, self.data_dir, warnings, base=self.minter.base, store_root=self.store_root)
 
     def close(self) -> None:
         self.store.close()

@@ -24,10 +24,7 @@ WEB_AND_CLI = ("flask", "werkzeug", "click", "rich", "waitress", "jinja2")
 MAX_LINES = 400
 # Modules still over MAX_LINES while issue 15 splits them; the list may only shrink (a test checks each is still
 # over, so a module that was split must leave it).
-OVERSIZE_FOR_NOW = {
-    "guidancekg.graph.ingest.versions",
-    "guidancekg.graph.stores.build",
-}
+OVERSIZE_FOR_NOW: set[str] = set()
 
 
 def _module_name(path: Path) -> str:

@@ -6,7 +6,9 @@ import pytest
 
 from guidancekg.graph.errors import DataError, ValidationFailed
 from guidancekg.graph.stores.base import OxigraphStore
-from guidancekg.graph.stores.build import compile_data, current_build, open_store, write_build
+from guidancekg.graph.stores.build import compile_data
+from guidancekg.graph.stores.builds import current_build, write_build
+from guidancekg.graph.stores.kinds import open_store
 
 BASE = "http://localhost/"
 SEED = "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from guidancekg.cli.main import main
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +113,7 @@ def test_query_and_export(runner, data_dir, tmp_path):
 def test_query_counts_each_triple_once_in_the_union(runner, data_dir, tmp_path):
     # Regression: Oxigraph's own union default graph counts a triple once per graph that holds it.
     q = tmp_path / "q.rq"
-    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { <http://127.0.0.1:8080/id/statement/"
+    q.write_text(f"SELECT (COUNT(*) AS ?n) WHERE {{ <{DEFAULT_BASE}id/statement/"
                  "alemtuzumab-eu-temporary-restriction-2019> a ?type }")
     result = invoke(runner, "query", str(q), "--data", str(data_dir), "--format", "csv")
     assert result.stdout.splitlines()[1].strip() == "1"

@@ -14,6 +14,7 @@ from guidancekg.api.app import create_app
 from guidancekg.cli.main import main
 from guidancekg.graph.corpus.files import load_corpus
 from guidancekg.graph.errors import DataError, InputError, NotFound, ValidationFailed
+from guidancekg.graph.ingest.recovery import recover
 from guidancekg.graph.ingest.versions import (
     INGEST_DIR,
     Upload,
@@ -21,11 +22,12 @@ from guidancekg.graph.ingest.versions import (
     VersionConflict,
     ingest,
     ingest_lock,
-    recover,
 )
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.stores.base import OxigraphStore
-from guidancekg.graph.stores.build import compile_data, current_build, open_store, write_build
+from guidancekg.graph.stores.build import compile_data
+from guidancekg.graph.stores.builds import current_build, write_build
+from guidancekg.graph.stores.kinds import open_store
 from guidancekg.graph.stores.remote import RemoteStore
 
 BASE = "http://localhost/"
@@ -237,7 +239,7 @@ def test_recover_leaves_staging_alone_while_an_ingest_holds_the_lock(tiny):
 
 
 def test_a_crash_after_the_rename_is_finished_by_the_next_open(tiny, tmp_path, monkeypatch):
-    import guidancekg.graph.ingest.versions as mod
+    from guidancekg.graph.stores.base import OxigraphStore
 
     store = tmp_path / "store"
     open_store(tiny, base=BASE, root=store)
@@ -246,7 +248,7 @@ def test_a_crash_after_the_rename_is_finished_by_the_next_open(tiny, tmp_path, m
     def crash(*_a, **_k):
         raise KeyboardInterrupt  # dies after the version folder is in place, before the store is written
 
-    monkeypatch.setattr(mod, "write_build", crash)
+    monkeypatch.setattr(OxigraphStore, "publish", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest(tiny, upload_v2(), base=BASE, store_root=store)
     monkeypatch.undo()

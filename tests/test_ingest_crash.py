@@ -24,7 +24,9 @@ from guidancekg.graph.corpus.files import load_corpus
 from guidancekg.graph.ingest.versions import INGEST_DIR
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.stores.base import OxigraphStore
-from guidancekg.graph.stores.build import compile_data, current_build, open_store
+from guidancekg.graph.stores.build import compile_data
+from guidancekg.graph.stores.builds import current_build
+from guidancekg.graph.stores.kinds import open_store
 
 BASE = "http://localhost/"
 ITERATIONS = 25

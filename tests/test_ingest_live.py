@@ -3,6 +3,8 @@ visible at once and after a restart; the same request again changes nothing; the
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -10,11 +12,13 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import LiveServer
-from ingest_data.helpers import SOURCE, V1, V2, add_test_source, v2_files
+from ingest_data.helpers import HERE, SOURCE, V1, V2, add_test_source, v2_files
+
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
 pytestmark = pytest.mark.server
 
-BASE = "http://localhost/"
+BASE = DEFAULT_BASE  # the graph's IRIs: the project's, whatever the server's address
 TOKEN = "live-test-token-0123456789abcdef"
 READS = ("/api/sources", "/api/guidance?on=2020-03-01&drug=testdrug", "/api/timeline?drug=testdrug")
 
@@ -34,7 +38,7 @@ def test_ingest_through_the_live_server(data_copy, tmp_path):
     add_test_source(data_copy)
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n", encoding="utf-8")
-    args = ("--data", str(data_copy), "--base", BASE, "--ingest-token-file", str(token_file))
+    args = ("--data", str(data_copy), "--ingest-token-file", str(token_file))
     server = LiveServer(tmp_path, *args)
     try:
         old = {path: requests.get(server.url + path, timeout=30).text for path in READS}
@@ -101,3 +105,97 @@ def test_ingest_through_the_live_server(data_copy, tmp_path):
         assert restarted.log.read_text(errors="replace").count("building") == 0
     finally:
         restarted.stop()
+
+
+# -- the command line writes while a server runs (issue 14, finding 3) ---------------------------------------------
+
+V3 = "2020-03-15"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _v3_files(folder: Path) -> tuple[Path, Path]:
+    """Write a third version of the test source: the second's text and statements again, and one statement more."""
+    text, _statements = v2_files()
+    extra = "Test guidance sentence five, added later."
+    (folder / "text-v3.txt").write_bytes(text + extra.encode() + b"\n")
+    quotes = {"test-statement-one": (0, 41), "test-statement-two-reworded": (42, 79),
+              "test-statement-four": (80, 124)}
+    lines = []
+    for key, (start, end) in quotes.items():
+        lines += [f"- asserts: {key}", "  quote:", f"    exact: {text[start:end].decode()}",
+                  f"    start: {start}", f"    end: {end}"]
+    lines += ["- id: test-statement-five", "  drug: testdrug", "  topic: monitoring",
+              "  valid_from_basis: publication-date", "  quote:", f"    exact: {extra}",
+              f"    start: {len(text)}", f"    end: {len(text) + len(extra)}"]
+    (folder / "statements-v3.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder / "text-v3.txt", folder / "statements-v3.yaml"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "guidancekg.cli", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cli_ingests_and_a_build_while_the_server_runs_never_give_a_5xx(data_copy, tmp_path):
+    """``guidancekg ingest`` (twice) and ``guidancekg build`` from another process while ``guidancekg serve`` runs:
+    the server used to lose its build folder (503 "could not open the store ... No such file"). Now it answers
+    throughout, before and after a query that hits the time limit, swaps the new builds in, and the superseded
+    builds are collected once it lets go of them."""
+    add_test_source(data_copy)
+    store = tmp_path / "store"
+    server = LiveServer(tmp_path, "--data", str(data_copy), "--sparql-timeout", "2")
+    statuses: list[tuple[str, int, str]] = []
+    stop = threading.Event()
+
+    def poll(path: str) -> None:
+        session = requests.Session()
+        while not stop.is_set():
+            resp = session.get(server.url + path, timeout=60)
+            statuses.append((path, resp.status_code, resp.text[:300] if resp.status_code >= 500 else ""))
+            time.sleep(0.05)
+
+    def slow_query() -> requests.Response:
+        return requests.post(f"{server.url}/sparql", data={"query": SLOW}, timeout=60)
+
+    # One reader of each: with the slow queries, no more SPARQL requests at once than there are workers (2), so
+    # that admission control never has a reason to refuse one.
+    pollers = [threading.Thread(target=poll, args=(path,), daemon=True)
+               for path in ("/api/guidance?on=2020-04-01&drug=testdrug", "/sparql?query=ASK%20%7B%7D")]
+    try:
+        for t in pollers:
+            t.start()
+        assert slow_query().json()["type"].endswith("/query-timeout")
+        text, statements = HERE / "text-v2.txt", HERE / "statements-v2.yaml"
+        first = _cli("ingest", "--data", str(data_copy), "--store", str(store), "--source", SOURCE,
+                     "--published", V2, "--revises", V1, str(text), str(statements))
+        assert first.returncode == 0, first.stderr
+        text3, statements3 = _v3_files(tmp_path)
+        second = _cli("ingest", "--data", str(data_copy), "--store", str(store), "--source", SOURCE,
+                      "--published", V3, "--revises", V2, str(text3), str(statements3))
+        assert second.returncode == 0, second.stderr
+        built = _cli("build", "--data", str(data_copy), "--store", str(store))
+        assert built.returncode == 0, built.stderr
+        assert slow_query().json()["type"].endswith("/query-timeout")
+        # The server swaps in the newest build by itself (GUIDANCEKG_STORE_CHECK, 2 s by default).
+        deadline = time.monotonic() + 30
+        while "test-statement-five" not in requests.get(f"{server.url}/api/guidance?on=2020-04-01&drug=testdrug",
+                                                        timeout=30).text:
+            assert time.monotonic() < deadline, "the server never served the new build"
+            time.sleep(0.5)
+        query = f"ASK {{ <{BASE}id/version/{SOURCE}/{V3}> ?p ?o }}"
+        ask = requests.get(server.url + "/sparql", params={"query": query},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert ask.status_code == 200 and ask.json()["boolean"] is True
+        # The builds the server let go of (after SPARQL_TIMEOUT + 5 s) are collected by the next build.
+        time.sleep(2 + 5 + 1)
+        assert _cli("build", "--data", str(data_copy), "--store", str(store)).returncode == 0
+        kept = [p.name for p in (store / "builds").iterdir() if not p.name.startswith(".")]
+        assert len(kept) == 1, kept
+    finally:
+        stop.set()
+        for t in pollers:
+            t.join(timeout=60)
+        server.stop()
+    assert len(statuses) > 20
+    assert [s for s in statuses if s[1] >= 500] == []
+    assert "No such file" not in server.log.read_text(errors="replace")

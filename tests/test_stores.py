@@ -19,7 +19,8 @@ from guidancekg.graph.errors import StoreError
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.graph.sparql.library import EVERYTHING, QUERIES_DIR, bind_values, day_term
 from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
-from guidancekg.graph.stores.build import compile_data, open_remote_store, open_store, write_remote_build
+from guidancekg.graph.stores.build import compile_data
+from guidancekg.graph.stores.kinds import open_store
 from guidancekg.graph.stores.remote import RemoteConfig, RemoteStore
 from guidancekg.graph.views.serialize import changes_json, guidance_json, timeline_json
 
@@ -43,9 +44,9 @@ def reference() -> tuple[Store, Engine]:
 @pytest.fixture(scope="module", params=KINDS)
 def opened(request, tmp_path_factory) -> tuple[Store, Engine]:
     kind = request.param
-    if kind == "remote":
-        store, _warnings = open_remote_store(DATA, base=BASE, config=RemoteConfig(VIRTUOSO or "", page=500))
-    else:
+    with pytest.MonkeyPatch.context() as env:  # the remote kind reads its configuration from the environment
+        env.setenv("GUIDANCEKG_STORE_URL", VIRTUOSO or "")
+        env.setenv("GUIDANCEKG_STORE_PAGE", "500")
         store, _warnings = open_store(DATA, base=BASE, kind=kind, root=tmp_path_factory.mktemp(f"store-{kind}"))
     yield store, Engine(load_model(store))
     store.close()
@@ -168,28 +169,30 @@ def test_remote_pages_instead_of_truncating():
 
 
 @remote
-def test_remote_reopens_without_loading_and_reloads_when_stale(tmp_path):
-    config = RemoteConfig(VIRTUOSO or "")
+def test_remote_reopens_without_loading_and_reloads_when_stale(monkeypatch, data_copy):
+    monkeypatch.setenv("GUIDANCEKG_STORE_URL", VIRTUOSO or "")
     said: list[str] = []
-    open_remote_store(DATA, base=BASE, config=config, say=said.append)
+    open_store(DATA, base=BASE, kind="remote", say=said.append)
     said.clear()
-    open_remote_store(DATA, base=BASE, config=config, say=said.append)
+    open_store(DATA, base=BASE, kind="remote", say=said.append)
     assert said == []
-    store = RemoteStore(config)
+    store = RemoteStore(RemoteConfig(VIRTUOSO or ""))
     store.update("DELETE WHERE { GRAPH <urn:guidancekg:store:meta> { ?b <urn:guidancekg:store:state> ?s } }")
-    open_remote_store(DATA, base=BASE, config=config, say=said.append)
+    open_store(DATA, base=BASE, kind="remote", say=said.append)
     assert said and "incomplete" in said[0]
     said.clear()
-    open_remote_store(DATA, base="http://example.org/", config=config, say=said.append)
+    seed = data_copy / "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n# a curator's comment\n", encoding="utf-8")
+    open_store(data_copy, base=BASE, kind="remote", say=said.append)
     assert said and "stale" in said[0]
-    open_remote_store(DATA, base=BASE, config=config)  # leave the server as the other tests expect
+    open_store(DATA, base=BASE, kind="remote")  # leave the server as the other tests expect
 
 
 @remote
 def test_remote_batched_load_of_a_larger_dataset():
     store = RemoteStore(RemoteConfig(VIRTUOSO or ""), batch=300, single_request=500)
     compiled = compile_data(DATA, BASE)
-    assert write_remote_build(compiled, store) > 1000
+    assert RemoteStore.publish(compiled, data_dir=DATA, store=store).count_quads() > 1000
     assert store.build_state()["state"] == "complete"
     assert load_model(store) == load_model(MemoryStore(compiled.dataset))
 

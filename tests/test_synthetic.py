@@ -23,8 +23,8 @@ from guidancekg.graph.stores.build import (
     compile_data,
     validate_chunked,
     validation_chunks,
-    write_build,
 )
+from guidancekg.graph.stores.builds import write_build
 
 BASE = "http://localhost/"
 DATA = Path(__file__).resolve().parents[1] / "data"

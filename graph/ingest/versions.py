@@ -18,8 +18,8 @@ The steps, in order (docs/ingest-and-propose.md explains the design):
    ``<data>/.ingest/stage-*`` (hidden: neither ``load_corpus`` nor the fingerprint looks there), then the
    folder is renamed to ``sources/<source>/versions/<key>`` in one ``rename(2)``: the commit point.
 5. **Update the store, atomically.** The data folder is read again and written as a new content-addressed
-   build, made current by replacing one symbolic link (:func:`.build.write_build`). Readers of the previous
-   build are undisturbed.
+   build, made current by replacing one symbolic link (the store's ``publish``; :mod:`.stores.builds`). Readers
+   of the previous build are undisturbed: they hold a lease on it, and it is collected after the last one.
 
 Crash safety: killed before step 4's rename, the data folder is unchanged (a staging folder may be left:
 :func:`recover` discards it); killed after it, the data holds the new version and the store's fingerprint no
@@ -29,15 +29,12 @@ store answers with the old state or the new one, never a mixture.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import fcntl
 import os
 import re
 import secrets
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,28 +53,19 @@ from guidancekg.graph.errors import (
     IngestBusy,
     InputError,
     NotFound,
-    StoreError,
     UploadTooLarge,
     ValidationFailed,
     VersionConflict,
 )
+from guidancekg.graph.ingest.recovery import INGEST_DIR, STAGE_PREFIX, discard_staging, ingest_lock
 from guidancekg.graph.progress import SILENT, Progress
-from guidancekg.graph.rdf.iris import Minter, normalise_base
-from guidancekg.graph.stores.build import (
-    BuildInfo,
-    Compiled,
-    default_store_root,
-    fingerprint,
-    validate_chunked,
-    write_build,
-)
+from guidancekg.graph.rdf.iris import DEFAULT_BASE, Minter, normalise_base
+from guidancekg.graph.stores.base import Store
+from guidancekg.graph.stores.build import Compiled, fingerprint, validate_chunked
+from guidancekg.graph.stores.builds import clean
+from guidancekg.graph.stores.kinds import store_class
 
-INGEST_DIR = ".ingest"  # under the data folder: the lock file and staging folders
-STAGE_PREFIX = "stage-"
-LOCK_FILE = "lock"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # per uploaded file (config INGEST_MAX_BYTES)
-LOCK_TIMEOUT = 120.0  # seconds an ingest waits for another one to finish
-STALE_BUILD_SECONDS = 15 * 60  # an unfinished build directory older than this is abandoned
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")  # folder names: no dot first, no slash
 
 Say = Callable[[str], None]
@@ -112,7 +100,7 @@ class IngestResult:
     withdraws: tuple[str, ...]
     warnings: tuple[str, ...]
     compiled: Compiled | None = None  # the data folder now on disk, checked and converted (None for a repeat)
-    build: BuildInfo | None = None  # the store build made current (None for a repeat or a memory store)
+    store: Store | None = None  # the store holding the new contents, open (None for a repeat)
 
     @property
     def dataset(self) -> Dataset | None:
@@ -133,118 +121,17 @@ class _Plan:
     warnings: tuple[str, ...]
 
 
-# -- the lock ---------------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def ingest_lock(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
-    """Hold the data folder's ingest lock (``flock``; released by the kernel if the process dies)."""
-    folder = Path(data_dir) / INGEST_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise StoreError(f"cannot write to the data folder {data_dir}: {exc.strerror}") from None
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IngestBusy(f"another ingest into {data_dir} is still running; try again later") from None
-                time.sleep(0.05)
-        try:
-            yield folder
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-# -- recovery ---------------------------------------------------------------------------------------------------
-
-
-def recover(data_dir: Path, store_root: Path | None = None, *, say: Say = lambda _m: None) -> list[str]:
-    """Repair what an interrupted ingest or build left behind; return what was done. Never raises.
-
-    - Staging folders ``<data>/.ingest/stage-*`` are discarded (an ingest that did not reach its rename never
-      happened). Skipped while another process holds the ingest lock: its staging folder is in use.
-    - In ``store_root``: unfinished build directories (``builds/.tmp-*``) older than
-      :data:`STALE_BUILD_SECONDS`, and temporary ``.current-<pid>`` links of processes that are gone.
-
-    A version folder whose store build is missing needs nothing here: the store's fingerprint no longer
-    matches the data, and :func:`.build.open_store` rebuilds it.
-    """
-    done: list[str] = []
-    folder = Path(data_dir) / INGEST_DIR
-    try:
-        if folder.is_dir() and any(p.name.startswith(STAGE_PREFIX) for p in folder.iterdir()):
-            with ingest_lock(data_dir, timeout=0):
-                done += _discard_staging(folder)
-    except IngestBusy:
-        pass
-    except OSError as exc:
-        say(f"recover: cannot clean {folder}: {exc}")
-    except StoreError as exc:
-        say(f"recover: {exc}")
-    if store_root is not None:
-        try:
-            done += _clean_store(Path(store_root))
-        except OSError as exc:
-            say(f"recover: cannot clean {store_root}: {exc}")
-    for line in done:
-        say(f"recover: {line}")
-    return done
-
-
-def _discard_staging(folder: Path) -> list[str]:
-    done = []
-    for p in folder.iterdir():
-        if p.name.startswith(STAGE_PREFIX):
-            shutil.rmtree(p, ignore_errors=True)
-            done.append(f"discarded the unfinished ingest {p.name}")
-    return done
-
-
-def _clean_store(root: Path) -> list[str]:
-    done = []
-    builds = root / "builds"
-    now = time.time()
-    if builds.is_dir():
-        for p in builds.iterdir():
-            if p.name.startswith(".tmp-") and now - p.stat().st_mtime > STALE_BUILD_SECONDS:
-                shutil.rmtree(p, ignore_errors=True)
-                done.append(f"removed the abandoned build {p.name}")
-    if root.is_dir():
-        for p in root.iterdir():
-            m = re.fullmatch(r"\.current-(\d+)", p.name)
-            if m and p.is_symlink() and not _alive(int(m[1])):
-                p.unlink(missing_ok=True)
-                done.append(f"removed the temporary link {p.name}")
-    return done
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 # -- the ingest -------------------------------------------------------------------------------------------------
 
 
-def ingest(data_dir: Path, upload: Upload, *, base: str, store_root: Path | None = None,
+def ingest(data_dir: Path, upload: Upload, *, base: str = DEFAULT_BASE, store_root: Path | None = None,
            store_kind: str = "oxigraph", max_bytes: int = DEFAULT_MAX_BYTES, origin: str = "cli",
            say: Say = lambda _m: None, progress: Progress = SILENT) -> IngestResult:
     """Check ``upload`` in the context of ``data_dir``, then record it and update the store (module docstring).
 
-    ``progress`` hears each step (checking, writing the version, updating the store).
+    ``progress`` hears each step (checking, writing the version, updating the store). ``store_kind`` names the
+    store to update (``store_root`` for on-disk builds); the result holds it open (``result.store``: close it
+    when done, which releases an on-disk build's lease).
 
     Raises :class:`DataError` / :class:`ValidationFailed` (the new version breaks a check),
     :class:`VersionConflict` (it would change a recorded version), :class:`NotFound` (unknown source),
@@ -252,10 +139,11 @@ def ingest(data_dir: Path, upload: Upload, *, base: str, store_root: Path | None
     """
     data_dir = Path(data_dir).resolve()
     _check_fields(upload, max_bytes)
-    root = (Path(store_root) if store_root else default_store_root(data_dir)) if store_kind == "oxigraph" else None
+    kind = store_class(store_kind)
+    root = kind.builds_under(data_dir, Path(store_root) if store_root else None)
     with ingest_lock(data_dir) as folder:
         # What an ingest killed earlier left behind (we hold the lock, so no staging folder is in use).
-        for line in _discard_staging(folder) + (_clean_store(root) if root else []):
+        for line in discard_staging(folder) + (clean(root) if root else []):
             say(f"recover: {line}")
         say(f"ingest: checking version {upload.key or upload.published} of {upload.source} against {data_dir}")
         with progress.step("checking the new version in the context of the data"):
@@ -275,13 +163,13 @@ def ingest(data_dir: Path, upload: Upload, *, base: str, store_root: Path | None
         with progress.step("reading the data again") as step:
             compiled = _reload(data_dir, base)
             step.summary = f"{len(compiled.corpus.statements):,} statements"
-        build = write_build(compiled, root, progress) if root is not None else None
+        store = kind.publish(compiled, data_dir=data_dir, root=root, progress=progress)
     corpus, warnings = compiled.corpus, compiled.warnings
     version = corpus.versions[plan.version.id]
     mine = [a for a in corpus.assertions if a.version_id == version.id]
     result = IngestResult(True, version.source, version.key, version.published.isoformat(), iri,
                           _defined_here(corpus, version), tuple(a.statement for a in mine),
-                          _withdrawn(corpus, version), warnings, compiled, build)
+                          _withdrawn(corpus, version), warnings, compiled, store)
     say(f"ingest: recorded {iri} ({len(result.defines)} new statements, {len(result.asserts)} asserted, "
         f"{len(result.withdraws)} withdrawn)")
     return result
@@ -463,5 +351,5 @@ def _withdrawn(corpus: Corpus, version: Version) -> tuple[str, ...]:
     return tuple(sorted({a.statement for a in corpus.assertions if a.version_id == previous.id} - now))
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "IngestBusy", "IngestResult", "Upload", "UploadTooLarge", "VersionConflict",
-           "ingest", "ingest_lock", "recover"]
+__all__ = ["DEFAULT_MAX_BYTES", "INGEST_DIR", "IngestBusy", "IngestResult", "Upload", "UploadTooLarge",
+           "VersionConflict", "ingest", "ingest_lock"]

@@ -1,12 +1,15 @@
-"""Mint the IRIs of the things in the graph under a base IRI.
+"""Mint the IRIs of the things in the graph under one fixed base, ``https://w3id.org/guidancekg/``.
 
-The base is configurable so that every IRI dereferences on the server that serves it (``guidancekg serve``
-builds with its own URL as the base unless told otherwise). Paths::
+The base of the data's IRIs is the project's, beside its vocabulary (``https://w3id.org/guidancekg/ns#``), and
+never the URL of a server: so a build does not depend on where it is served, and the command line and servers
+on any host or port share one. A server maps its request paths onto them: ``{base}id/statement/{key}`` is
+answered at ``/id/statement/{key}`` of every server (``api/linked_data.py``), so each IRI dereferences there.
+Paths::
 
     {base}id/drug/{drug}            {base}id/source/{source}        {base}id/version/{source}/{version}
     {base}id/statement/{statement}  {base}id/graph/provenance       {base}id/graph/vocabulary
 
-A version's IRI also names the graph of what that version asserts.
+A version's IRI also names the graph of what that version asserts. (Tests mint under a base of their own.)
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-DEFAULT_BASE = "http://127.0.0.1:8080/"
+DEFAULT_BASE = "https://w3id.org/guidancekg/"
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -69,6 +72,11 @@ class Minter:
 
     def override(self, statement: str, target: str) -> URIRef:
         return self._iri("statement", statement, "overrides", target)
+
+    def path_of(self, iri: str) -> str | None:
+        """Return the request path at which a server answers for ``iri`` (``/id/...``), or None: not minted here."""
+        base = normalise_base(self.base)
+        return "/" + iri[len(base):] if iri.startswith(base + "id/") else None
 
     def key_of(self, iri: str, kind: str) -> str | None:
         """Return the key of an IRI minted here for ``kind`` (``statement``, ``source``...), or None."""

@@ -146,6 +146,7 @@ class SparqlExecutor:
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
+        self._starting: set[_Worker] = set()  # replacements being started, not yet handed out
         self._closed = False
         self.stats = {"queries": 0, "timeouts": 0, "replaced": 0, "busy": 0}
 
@@ -179,6 +180,9 @@ class SparqlExecutor:
                     worker = self._new_worker()
                     self._all.add(worker)
                     return worker
+                if self._starting:  # a replacement will be free without any query ending: wait for it
+                    self._cond.wait(1.0)
+                    continue
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise self._busy()
@@ -198,14 +202,30 @@ class SparqlExecutor:
         worker.kill()
         with self._cond:
             self._all.discard(worker)
+            fresh = None
             if replace and not self._closed:
-                # Start the replacement now, so that the next query does not wait for it.
                 with contextlib.suppress(StoreError):
                     fresh = self._new_worker()
                     self._all.add(fresh)
-                    self._idle.append(fresh)
+                    self._starting.add(fresh)
                     self.stats["replaced"] += 1
             self._cond.notify()
+        if fresh is not None:
+            # Started now and handed out only once ready, so that no query waits for it to open the store.
+            threading.Thread(target=self._ready_then_idle, args=(fresh,), name="guidancekg-sparql-start",
+                             daemon=True).start()
+
+    def _ready_then_idle(self, worker: _Worker) -> None:
+        try:
+            worker.wait_ready(self.start_timeout)
+        except (StoreError, SandboxUnavailable):
+            with self._cond:
+                self._starting.discard(worker)
+            self._discard(worker, replace=False)  # the next query starts one and reports why it cannot
+            return
+        with self._cond:
+            self._starting.discard(worker)
+        self._release(worker)
 
     def warm(self) -> None:
         """Start every worker now and wait until each has sandboxed itself and opened the store."""
@@ -226,6 +246,7 @@ class SparqlExecutor:
             workers = list(self._all)
             self._all.clear()
             self._idle.clear()
+            self._starting.clear()
             self._cond.notify_all()
         for w in workers:
             w.stop()

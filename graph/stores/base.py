@@ -1,19 +1,29 @@
-"""One small store interface, and its implementations: in-memory rdflib and on-disk Oxigraph.
+"""One small store interface, and its implementations: in-memory rdflib and on-disk Oxigraph builds.
 
 The engine, the API and the SPARQL endpoint only see :class:`Store`. Rows come back as plain strings (IRIs and
-literals by their lexical form), which is all the engine needs and what any SPARQL server can give.
+literals by their lexical form), which is all the engine needs and what any SPARQL server can give. What differs
+by kind is behaviour of the class: how it opens the data's current contents (:meth:`Store.open_data`, building
+them when missing or stale), how it publishes new ones (:meth:`Store.publish`, for a build or an ingest), and
+whether a newer build has superseded it (:meth:`Store.superseded`). ``remote.py`` is the third kind.
 """
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from guidancekg.graph.errors import QuerySyntaxError, StoreError
+from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.parsing import prepare
+from guidancekg.graph.stores.build import Compiled, compile_data, fingerprint
+from guidancekg.graph.stores.builds import BuildInfo, Lease, default_store_root, lease_current, publish_build
+
+Say = Callable[[str], None]
 
 Row = dict[str, str | None]
 
@@ -29,6 +39,46 @@ class Store(ABC):
     kind: str = "abstract"
     #: Whether a server can record an ingest into this store itself (a new build, or a new in-memory dataset).
     takes_ingest: bool = True
+
+    @classmethod
+    @abstractmethod
+    def open_data(cls, data_dir: Path, *, base: str, root: Path | None = None, say: Say = lambda _m: None,
+                  progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
+        """Open this kind's store of ``data_dir``, first building it from the data when missing or stale;
+        return it with the build's warnings. ``progress`` hears each step of a build."""
+
+    @classmethod
+    @abstractmethod
+    def publish(cls, compiled: Compiled, *, data_dir: Path, root: Path | None = None,
+                progress: Progress = SILENT) -> Store:
+        """Make ``compiled`` this kind's current contents for ``data_dir``; return a store that reads them."""
+
+    @classmethod
+    def builds_under(cls, data_dir: Path, root: Path | None) -> Path | None:
+        """Return the folder of on-disk builds this kind keeps for ``data_dir`` (None: it keeps none)."""
+        return None
+
+    @property
+    def build_dir(self) -> Path | None:
+        """The on-disk build this store reads (None for a store that is no build)."""
+        return None
+
+    @property
+    def location(self) -> str:
+        """Where the store keeps its contents, for people."""
+        return self.kind
+
+    def count_quads(self) -> int:
+        """Return how many quads the store holds."""
+        return len(self.dump_nquads().splitlines())
+
+    def superseded(self) -> bool:
+        """Return whether a newer build of the same data has been made current since this store was opened."""
+        return False
+
+    def reopen(self) -> tuple[Store, tuple[str, ...]] | None:
+        """Return a store on the data's current build (and its warnings) when :meth:`superseded`, else None."""
+        return None
 
     @abstractmethod
     def select(self, query: str) -> list[Row]:
@@ -66,6 +116,21 @@ class MemoryStore(Store):
         self.dataset = dataset
         self.dataset.default_union = True
 
+    @classmethod
+    def open_data(cls, data_dir: Path, *, base: str, root: Path | None = None, say: Say = lambda _m: None,
+                  progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
+        compiled = compile_data(data_dir, base, progress)  # built each time: nothing is kept between processes
+        return cls.publish(compiled, data_dir=data_dir), compiled.warnings
+
+    @classmethod
+    def publish(cls, compiled: Compiled, *, data_dir: Path, root: Path | None = None,
+                progress: Progress = SILENT) -> MemoryStore:
+        return cls(compiled.dataset)
+
+    @property
+    def location(self) -> str:
+        return "memory (kept by no other process)"
+
     def select(self, query: str) -> list[Row]:
         result = self.dataset.query(prepare(query))
         names = [str(v) for v in result.vars or []]
@@ -91,19 +156,91 @@ class MemoryStore(Store):
 
 
 class OxigraphStore(Store):
-    """An Oxigraph store on disk (RocksDB), opened read-only: builds write a new directory and swap it in."""
+    """An Oxigraph store on disk (RocksDB), opened read-only; an on-disk build is leased for as long as it is open.
+
+    Builds write a new directory and swap it in (``builds.py``); :meth:`superseded` tells when another process
+    (``guidancekg build``, ``ingest``) has made a newer build of the same data current.
+    """
 
     kind = "oxigraph"
 
-    def __init__(self, path: Path | None, store: ox.Store | None = None) -> None:
+    def __init__(self, path: Path | None, store: ox.Store | None = None, *, build: BuildInfo | None = None,
+                 lease: Lease | None = None) -> None:
         self.path = Path(path) if path else None
+        self.build = build
+        self.lease = lease
         if store is not None:
             self.store = store
             return
         try:
             self.store = ox.Store.read_only(str(self.path))
         except OSError as exc:
-            raise StoreError(f"cannot open the Oxigraph store at {self.path}: {exc}") from None
+            if lease is not None:
+                lease.release()
+            raise StoreError(f"cannot open the Oxigraph store of the build {self.path.parent.name if self.path else ''}"
+                             f": {exc.strerror or 'unreadable'}") from None
+
+    @classmethod
+    def open_build(cls, build: BuildInfo, lease: Lease) -> OxigraphStore:
+        """Open a leased build (the lease is released when the store is closed)."""
+        return cls(build.path / "oxigraph", build=build, lease=lease)
+
+    @classmethod
+    def builds_under(cls, data_dir: Path, root: Path | None) -> Path | None:
+        return Path(root) if root else default_store_root(data_dir)
+
+    @classmethod
+    def open_data(cls, data_dir: Path, *, base: str, root: Path | None = None, say: Say = lambda _m: None,
+                  progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
+        builds = cls.builds_under(data_dir, root)
+        assert builds is not None
+        found = lease_current(builds)
+        if found is not None and found[0].fingerprint == fingerprint(data_dir, base):
+            return cls.open_build(*found), found[0].warnings
+        if found is not None:
+            found[1].release()
+        say(f"store at {builds} is {'missing' if found is None else 'stale (the data or the version changed)'}: "
+            f"building it from {data_dir}")
+        compiled = compile_data(data_dir, base, progress)
+        return cls.publish(compiled, data_dir=data_dir, root=builds, progress=progress), compiled.warnings
+
+    @classmethod
+    def publish(cls, compiled: Compiled, *, data_dir: Path, root: Path | None = None,
+                progress: Progress = SILENT) -> OxigraphStore:
+        """Write ``compiled`` as a new build, make it current, and open it (leased before anyone may collect it)."""
+        builds = cls.builds_under(data_dir, root)
+        assert builds is not None
+        return cls.open_build(*publish_build(compiled, builds, data_dir, progress))
+
+    @property
+    def build_dir(self) -> Path | None:
+        return self.build.path if self.build is not None else None
+
+    @property
+    def location(self) -> str:
+        return str(self.build.path if self.build is not None else self.path or "memory")
+
+    def count_quads(self) -> int:
+        return len(self.store)
+
+    def superseded(self) -> bool:
+        if self.build is None:
+            return False
+        try:
+            return os.readlink(self.build.path.parent.parent / "current") != os.path.relpath(
+                self.build.path, self.build.path.parent.parent)
+        except OSError:
+            return False
+
+    def reopen(self) -> tuple[Store, tuple[str, ...]] | None:
+        if not self.superseded() or self.build is None:
+            return None
+        found = lease_current(self.build.path.parent.parent)
+        if found is None or found[0].data != self.build.data:
+            if found is not None:
+                found[1].release()
+            return None  # not a build of the same data folder: keep serving this one
+        return OxigraphStore.open_build(*found), found[0].warnings
 
     @classmethod
     def in_memory(cls, nquads: bytes) -> OxigraphStore:
@@ -137,7 +274,9 @@ class OxigraphStore(Store):
         return self.store.dump(format=ox.RdfFormat.N_QUADS) or b""
 
     def close(self) -> None:
-        del self.store
+        self.store = None  # type: ignore[assignment]  # Oxigraph closes the directory when the store is freed
+        if self.lease is not None:
+            self.lease.release()
 
     def construct(self, query: str) -> Graph:
         try:

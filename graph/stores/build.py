@@ -1,22 +1,18 @@
-"""Build ``data/`` into a validated dataset and write it to a store, all or nothing.
+"""Compile ``data/`` into a validated dataset, all or nothing, and fingerprint the data it came from.
 
 Every check (form, quotes at their offsets, references, dates, an acyclic override graph, SHACL) runs before
-anything is written. An on-disk build is written to a new directory and made current by replacing one
-symbolic link, so a failed or interrupted build leaves the previous one untouched.
+anything is written. Where the dataset goes is the store's business: an on-disk build (:mod:`.builds`), an
+in-memory dataset, a remote SPARQL server (each store class's ``publish``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -25,9 +21,9 @@ from rdflib import Dataset, Graph
 from guidancekg.graph.corpus.checks import check_corpus
 from guidancekg.graph.corpus.files import count_versions, load_corpus
 from guidancekg.graph.corpus.records import Assertion, Corpus
-from guidancekg.graph.errors import StoreError, ValidationFailed
+from guidancekg.graph.errors import ValidationFailed
 from guidancekg.graph.progress import SILENT, Progress
-from guidancekg.graph.rdf.iris import Minter, normalise_base
+from guidancekg.graph.rdf.iris import DEFAULT_BASE, Minter, normalise_base
 from guidancekg.graph.rdf.shacl import ShaclResult, load_vocabulary, validate
 from guidancekg.graph.rdf.writer import (
     assertion_lines,
@@ -36,11 +32,7 @@ from guidancekg.graph.rdf.writer import (
     superseded_from,
     vocabulary_lines,
 )
-from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
-from guidancekg.graph.stores.remote import RemoteConfig, RemoteStore
 from guidancekg.ontology import ONTOLOGY_DIR
-
-STORE_KINDS = ("oxigraph", "memory", "remote")
 
 
 def package_version() -> str:
@@ -82,7 +74,7 @@ def _raise_on(shacl_results: Iterable[ShaclResult], conforms: bool) -> None:
                                 if r.severity == "Violation"] or ["SHACL: the graph does not conform"])
 
 
-def compile_data(data_dir: Path, base: str, progress: Progress = SILENT) -> Compiled:
+def compile_data(data_dir: Path, base: str = DEFAULT_BASE, progress: Progress = SILENT) -> Compiled:
     """Load, check, convert and validate ``data_dir``; raise :class:`ValidationFailed` listing every problem.
 
     ``progress`` hears each step, with its counts."""
@@ -248,7 +240,7 @@ def _data_files(data_dir: Path) -> list[Path]:
                   and p.suffix != ".py")
 
 
-def fingerprint(data_dir: Path, base: str) -> str:
+def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
     """Return a SHA-256 over the data files, the ontology, the base IRI and the code version.
 
     Each file's content hash is remembered with its size and modification time (in nanoseconds) in a small cache
@@ -299,202 +291,3 @@ def _fingerprint_cache(data_dir: Path) -> Path | None:
         return None
     tag = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
     return cache / "guidancekg" / "fingerprints" / f"{resolved.name}-{tag}.json"
-
-
-def default_store_root(data_dir: Path) -> Path:
-    """Return where builds of ``data_dir`` live: ``$GUIDANCEKG_STORE`` or a per-data-folder cache."""
-    env = os.environ.get("GUIDANCEKG_STORE")
-    if env:
-        return Path(env)
-    resolved = Path(data_dir).resolve()
-    tag = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "guidancekg" / "stores" / f"{resolved.name}-{tag}"
-
-
-@dataclass(frozen=True)
-class BuildInfo:
-    """What a build wrote, read back from its ``build.json``."""
-
-    path: Path
-    fingerprint: str
-    base: str
-    created: str
-    quads: int
-    statements: int
-    versions: int
-    warnings: tuple[str, ...]
-
-    @classmethod
-    def read(cls, build_dir: Path) -> BuildInfo | None:
-        try:
-            raw = json.loads((build_dir / "build.json").read_text(encoding="utf-8"))
-            return cls(path=build_dir, fingerprint=raw["fingerprint"], base=raw["base"], created=raw["created"],
-                       quads=raw["quads"], statements=raw["statements"], versions=raw["versions"],
-                       warnings=tuple(raw.get("warnings", ())))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-
-def current_build(root: Path) -> BuildInfo | None:
-    """Return the build the ``current`` link points at, or None when there is none that reads."""
-    link = Path(root) / "current"
-    return BuildInfo.read(link.resolve()) if link.exists() else None
-
-
-def write_build(compiled: Compiled, root: Path, progress: Progress = SILENT) -> BuildInfo:
-    """Write ``compiled`` as an Oxigraph store under ``root`` and make it current, atomically."""
-    root = Path(root)
-    builds = root / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    final = builds / compiled.fingerprint[:32]
-    if not BuildInfo.read(final):
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
-        try:
-            with progress.step("writing the store", None, "quads") as step:
-                quads = _create_oxigraph(tmp / "oxigraph", _counted(compiled.nquad_chunks(), step.advance))
-                step.summary = f"{quads:,} quads"
-            meta = {
-                "fingerprint": compiled.fingerprint,
-                "base": compiled.base,
-                "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                "quads": quads,
-                "statements": len(compiled.corpus.statements),
-                "versions": len(compiled.corpus.versions),
-                "warnings": list(compiled.warnings),
-                "guidancekg": package_version(),
-            }
-            (tmp / "build.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-            if final.exists():
-                shutil.rmtree(final)
-            os.replace(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    _point_current(root, final)
-    _prune(builds, keep={final.name, *_previous(root)})
-    info = BuildInfo.read(final)
-    assert info is not None
-    return info
-
-
-def _counted(chunks: Iterable[bytes], advance: Callable[[int], None]) -> Iterator[bytes]:
-    """Yield N-Quads chunks as they are, telling ``advance`` how many quads (lines) each holds."""
-    for chunk in chunks:
-        advance(chunk.count(b"\n"))
-        yield chunk
-
-
-class _ChunkReader(io.RawIOBase):
-    """A read-only byte stream over an iterator of byte chunks (for bulk loading without one big buffer)."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks = iter(chunks)
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            try:
-                self._buffer = next(self._chunks)
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self._buffer))
-        b[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
-
-
-def _create_oxigraph(path: Path, chunks: Iterable[bytes]) -> int:
-    """Write a new Oxigraph store directory holding the streamed N-Quads; return its number of quads."""
-    import pyoxigraph as ox
-
-    store = ox.Store(str(path))
-    try:
-        store.bulk_load(io.BufferedReader(_ChunkReader(chunks), buffer_size=1 << 20), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        store.optimize()
-        return len(store)
-    finally:
-        del store
-
-
-def _point_current(root: Path, target: Path) -> None:
-    previous = root / "current"
-    old = os.readlink(previous) if previous.is_symlink() else None
-    tmp_link = root / f".current-{os.getpid()}"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    os.symlink(os.path.relpath(target, root), tmp_link)
-    os.replace(tmp_link, previous)
-    if old and Path(root, old).resolve() != target.resolve():
-        (root / "previous").unlink(missing_ok=True)
-        os.symlink(old, root / "previous")
-
-
-def _previous(root: Path) -> set[str]:
-    link = root / "previous"
-    return {Path(os.readlink(link)).name} if link.is_symlink() else set()
-
-
-def _prune(builds: Path, keep: set[str]) -> None:
-    """Remove builds older than the previous one; a server may still be reading the previous."""
-    for child in builds.iterdir():
-        if child.name not in keep and not child.name.startswith(".tmp-"):
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def open_store(data_dir: Path, *, base: str, kind: str = "oxigraph", root: Path | None = None,
-               say: Callable[[str], None] = lambda _msg: None,
-               progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
-    """Open the store for ``data_dir``: reopen a current build, or build first when it is missing or stale."""
-    if kind not in STORE_KINDS:
-        raise StoreError(f"unknown store kind {kind!r}; choose one of {', '.join(STORE_KINDS)}")
-    if kind == "memory":
-        compiled = compile_data(data_dir, base, progress)
-        return MemoryStore(compiled.dataset), compiled.warnings
-    if kind == "remote":
-        return open_remote_store(data_dir, base=base, say=say, progress=progress)
-    root = Path(root) if root else default_store_root(data_dir)
-    info = current_build(root)
-    wanted = fingerprint(data_dir, base)
-    if info is None or info.fingerprint != wanted:
-        reason = "missing" if info is None else "stale (data, base IRI or version changed)"
-        say(f"store at {root} is {reason}: building it from {data_dir}")
-        info = write_build(compile_data(data_dir, base, progress), root, progress)
-    return OxigraphStore(info.path / "oxigraph"), info.warnings
-
-
-# -- a remote SPARQL server (graph/stores/remote.py) ------------------------------------------------------------
-
-
-def write_remote_build(compiled: Compiled, store: RemoteStore) -> int:
-    """Load ``compiled`` into the remote store, replacing the build it held; return the number of quads."""
-    state = {"fingerprint": compiled.fingerprint, "base": compiled.base,
-             "warnings": json.dumps(list(compiled.warnings)), "statements": str(len(compiled.corpus.statements)),
-             "versions": str(len(compiled.corpus.versions)), "guidancekg": package_version()}
-    return store.replace_dataset(compiled.nquad_chunks(), state)
-
-
-def open_remote_store(data_dir: Path, *, base: str, config: RemoteConfig | None = None,
-                      say: Callable[[str], None] = lambda _msg: None,
-                      progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
-    """Open the remote store (config from the environment by default); load the data when it holds another
-    build, or a build that did not finish loading."""
-    store = RemoteStore(config or RemoteConfig.from_env())
-    wanted = fingerprint(data_dir, base)
-    state = store.build_state()
-    if state.get("fingerprint") == wanted and state.get("state") == "complete":
-        try:
-            return store, tuple(json.loads(state.get("warnings") or "[]"))
-        except ValueError:
-            return store, ()
-    reason = ("missing" if not state else "incomplete (a load did not finish)" if state.get("state") != "complete"
-              else "stale (data, base IRI or version changed)")
-    say(f"remote store at {store.config.url} is {reason}: loading it from {data_dir}")
-    compiled = compile_data(data_dir, base, progress)
-    with progress.step("loading the remote store") as step:
-        step.summary = f"{write_remote_build(compiled, store):,} quads"
-    return store, compiled.warnings

@@ -1,7 +1,5 @@
-"""A store on any SPARQL 1.1 server with Query and Update (Virtuoso, Oxigraph server, Fuseki, GraphDB, ...).
-
-For deployments past one machine: the engine, the API and the SPARQL endpoint see the same :class:`~.store.Store`
-as with the embedded stores; the server holds the dataset.
+"""A store on any SPARQL 1.1 server with Query and Update (Virtuoso, Oxigraph server, Fuseki, GraphDB, ...), for
+deployments past one machine: the rest of the project sees the same :class:`~.base.Store` as with the others.
 
 Configuration (``guidancekg --store-kind remote``, or :meth:`RemoteConfig.from_env`):
 
@@ -14,40 +12,32 @@ Configuration (``guidancekg --store-kind remote``, or :meth:`RemoteConfig.from_e
 ``GUIDANCEKG_STORE_PAGE``       rows per page of a SELECT (default 10000: Virtuoso's ``ResultSetMaxRows``)
 ==============================  ===========================================================================
 
-Credentials are kept out of every message, ``repr`` and log line; a URL's ``user:password@`` part is moved into
-the credentials and removed from the URL.
+Credentials are kept out of every message, ``repr`` and log line (a URL's ``user:password@`` goes to them).
 
-**No silent truncation.** Servers cap result sizes (Virtuoso's ``ResultSetMaxRows``, 10000 by default, cuts
-results without saying so). :meth:`RemoteStore.select` sends the query as it is; when the result is as long as
-the page size (``GUIDANCEKG_STORE_PAGE``, which must not exceed the server's cap) it pages instead: it orders the
-solutions totally (the query's own ``ORDER BY`` keys first, then the other projected variables) and asks for
-``LIMIT page OFFSET k`` until a page comes back short. A query with its own ``LIMIT``/``OFFSET`` is sent as it
-is, and a result of exactly the page size is refused as possibly truncated.
+**No silent truncation.** Servers cap result sizes (Virtuoso's ``ResultSetMaxRows`` cuts at 10000 without a
+word). When a result is as long as the page size (``GUIDANCEKG_STORE_PAGE``, at most the server's cap),
+:meth:`RemoteStore.select` pages instead: it orders the solutions totally and asks for ``LIMIT page OFFSET k``
+until a page comes back short. A query with its own ``LIMIT``/``OFFSET`` is sent as it is, and a result of
+exactly the page size is refused as possibly truncated.
 
 **Writing a build** (:meth:`RemoteStore.replace_dataset`): the quads go as bounded ``INSERT DATA`` requests (at
 most ``batch`` quads each; rdflib's ``SPARQLUpdateStore`` would send one request per triple), into the same
-graph names as the embedded stores (the version graphs are what ``GRAPH ?v`` queries bind, so they cannot carry
-a build suffix). A pointer graph ``<urn:guidancekg:store:meta>`` names the build (its fingerprint), its graphs
-and its state. What atomicity this gives:
+graph names as the embedded stores. A pointer graph ``<urn:guidancekg:store:meta>`` names the build (its
+fingerprint), its graphs and its state. A dataset of at most ``single_request`` quads (the curated data is about
+1,600) is replaced by **one** update request, which a server that runs a request as one transaction (Virtuoso by
+default, Oxigraph) shows whole or not at all. A larger one cannot: the pointer is first set to ``loading`` (so
+no process takes it for a finished build), the old graphs dropped, the batches inserted and the pointer set to
+``complete`` last; readers during such a load see a partial dataset (for zero-downtime updates of large data,
+load a second server and switch the URL).
 
-- a dataset of at most ``single_request`` quads (the curated data is about 1,600) is replaced by **one** update
-  request: the old build's graphs dropped, the new quads inserted (several ``INSERT DATA`` operations of at
-  most ``batch`` quads: Virtuoso refuses larger ones) and the new pointer written. On a server that runs an
-  update request as one transaction (Virtuoso in its default mode, Oxigraph) readers see the old build or the
-  new one, never a mixture;
-- a larger dataset cannot go in one request: the pointer is first set to ``loading`` (so no process takes the
-  server's dataset for a finished build: :func:`~.build.open_store` rebuilds it), the old graphs are dropped,
-  the batches are inserted and the pointer is set to ``complete`` last. Readers *during* such a load see a
-  partial dataset: for zero-downtime updates of large data, load a second server (or a second Virtuoso
-  database) and switch the URL.
-
-The union of all graphs that ``select`` queries is the server's: on Virtuoso it includes the server's own system
-graphs and the pointer graph, which no library query matches; :meth:`dump_nquads` returns only this build's graphs.
+The union of all graphs that ``select`` queries is the server's (on Virtuoso it includes system graphs and the
+pointer graph, which no library query matches); :meth:`dump_nquads` returns only this build's graphs.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -55,24 +45,26 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from guidancekg.graph.errors import QuerySyntaxError, StoreError
+from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.parsing import prepare
 from guidancekg.graph.stores.base import Row, Store
+from guidancekg.graph.stores.build import Compiled, compile_data, fingerprint, package_version
 
 META_GRAPH = "urn:guidancekg:store:meta"
 META_BUILD = "urn:guidancekg:store:build"
 META = "urn:guidancekg:store:"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
-# Virtuoso has no boolean values: it keeps true/false as 1/0, and gives a 0 or 1 back with the datatype of
-# whichever equal value it stored first (false and an offset 0 share one entry). select() returns lexical values
-# as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() writes the
-# vocabulary's boolean and integer properties back with their own datatypes.
+# Virtuoso keeps true/false as 1/0, with the datatype of whichever equal value it stored first: select() returns
+# lexical values as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() writes
+# the vocabulary's boolean and integer properties back with their own datatypes.
 BOOLEAN_PREDICATES = frozenset({"https://w3id.org/guidancekg/ns#temporary"})
 INTEGER_PREDICATES = frozenset({"http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end"})
 
@@ -182,6 +174,10 @@ class RemoteStore(Store):
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.config.url!r}, user={self.config.user!r})"
+
+    @property
+    def location(self) -> str:
+        return self.config.url
 
     # -- HTTP ------------------------------------------------------------------------------------------------
 
@@ -315,9 +311,8 @@ class RemoteStore(Store):
 
     @staticmethod
     def _insert(quads: list[ox.Quad]) -> list[str]:
-        """Return the update operations inserting ``quads``: INSERT DATA, and for quads with blank nodes (not
-        allowed in INSERT DATA by some servers, Virtuoso among them) an INSERT template with one empty solution,
-        in which each label is one fresh node."""
+        """Return the operations inserting ``quads``: INSERT DATA, and for quads with blank nodes (which Virtuoso
+        refuses there) an INSERT template with one empty solution, where each label is one fresh node."""
         plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode))]
         blank = [q for q in quads if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
         ops = []
@@ -338,20 +333,16 @@ class RemoteStore(Store):
         return ops
 
     def replace_dataset(self, nquads: Iterable[bytes], state: dict[str, str]) -> int:
-        """Replace this build's graphs on the server with the N-Quads ``nquads``; return the number of quads.
-
-        ``state`` (fingerprint, warnings, ...) is written to the pointer graph with ``state=complete`` last.
-        See the module docstring for the atomicity this gives.
-        """
+        """Replace this build's graphs on the server with ``nquads``; return how many quads. ``state`` goes to the
+        pointer graph, with ``state=complete`` last (the module docstring says what atomicity this gives)."""
         with self._lock:
             quads = list(_parse(nquads)) if not isinstance(nquads, list) else nquads
             graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
             done = dict(state, state="complete", quads=str(len(quads)))
+            # Blank nodes keep their identity only within one operation: those quads go together, first.
+            marked = [(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode), q) for q in quads]
+            blank, plain = [q for b, q in marked if b], [q for b, q in marked if not b]
             if len(quads) <= self.single_request:
-                # Blank nodes keep their identity only within one operation: those quads go together, first.
-                blank = [q for q in quads if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
-                plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode)
-                                                  or isinstance(q.object, ox.BlankNode))]
                 inserts = [*self._insert(blank),
                            *(op for start in range(0, len(plain), self.batch)
                              for op in self._insert(plain[start:start + self.batch]))]
@@ -359,21 +350,47 @@ class RemoteStore(Store):
                 self.update(" ;\n".join(ops))
                 return len(quads)
             self.update(" ;\n".join([*self._drop_current(), self._pointer(dict(state, state="loading"), graphs)]))
-            # Blank nodes keep their identity only within one request: those quads go together, first.
-            with_bnodes = [q for q in quads if isinstance(q.subject, ox.BlankNode)
-                           or isinstance(q.object, ox.BlankNode)]
-            rest = [q for q in quads if not (isinstance(q.subject, ox.BlankNode)
-                                             or isinstance(q.object, ox.BlankNode))]
-            if with_bnodes:
-                self.update(" ;\n".join(self._insert(with_bnodes)))
-            for start in range(0, len(rest), self.batch):
-                self.update(" ;\n".join(self._insert(rest[start:start + self.batch])))
+            if blank:
+                self.update(" ;\n".join(self._insert(blank)))
+            for start in range(0, len(plain), self.batch):
+                self.update(" ;\n".join(self._insert(plain[start:start + self.batch])))
             self.update(f"DROP SILENT GRAPH <{META_GRAPH}> ;\n" + self._pointer(done, graphs))
             return len(quads)
 
     def clear(self) -> None:
         """Drop this build's graphs and the pointer."""
         self.update(" ;\n".join(self._drop_current()))
+
+    # -- a store kind: opening the data's current contents, and publishing new ones --------------------------
+
+    @classmethod
+    def open_data(cls, data_dir: Path, *, base: str, root: Path | None = None,
+                  say: Callable[[str], None] = lambda _m: None,
+                  progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
+        """Open ``$GUIDANCEKG_STORE_URL``; load the data when it holds another build, or an unfinished one."""
+        store = cls(RemoteConfig.from_env())
+        state = store.build_state()
+        if state.get("fingerprint") == fingerprint(data_dir, base) and state.get("state") == "complete":
+            with contextlib.suppress(ValueError):
+                return store, tuple(json.loads(state.get("warnings") or "[]"))
+            return store, ()
+        reason = ("missing" if not state else "incomplete (a load did not finish)" if state.get("state") != "complete"
+                  else "stale (the data or the version changed)")
+        say(f"remote store at {store.config.url} is {reason}: loading it from {data_dir}")
+        compiled = compile_data(data_dir, base, progress)
+        return cls.publish(compiled, data_dir=data_dir, store=store, progress=progress), compiled.warnings
+
+    @classmethod
+    def publish(cls, compiled: Compiled, *, data_dir: Path, root: Path | None = None,
+                store: RemoteStore | None = None, progress: Progress = SILENT) -> RemoteStore:
+        """Load ``compiled`` into the server, replacing the build it held."""
+        target = store or cls(RemoteConfig.from_env())
+        state = {"fingerprint": compiled.fingerprint, "warnings": json.dumps(list(compiled.warnings)),
+                 "statements": str(len(compiled.corpus.statements)),
+                 "versions": str(len(compiled.corpus.versions)), "guidancekg": package_version()}
+        with progress.step("loading the remote store") as step:
+            step.summary = f"{target.replace_dataset(compiled.nquad_chunks(), state):,} quads"
+        return target
 
 
 def _parse(chunks: Iterable[bytes]) -> Iterator[ox.Quad]:
