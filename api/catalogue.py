@@ -14,6 +14,7 @@ from flask import Blueprint, Response, render_template
 from guidancekg.api.linked_data import triples_by_subject
 from guidancekg.api.negotiation import HTML, JSONLD, NTRIPLES, TURTLE, represent
 from guidancekg.api.state import current_graph
+from guidancekg.api.web import public_base
 from guidancekg.graph.errors import NotFound
 from guidancekg.graph.views import nanopub
 from guidancekg.graph.views.export import EXPORT_FORMATS, export
@@ -28,7 +29,7 @@ DESCRIPTION_TYPES = (TURTLE, HTML, JSONLD, NTRIPLES)
 def void_description() -> Response:
     """Describe the dataset: title, publisher, sources and their rights, coverage, endpoint, distributions."""
     graph = current_graph()
-    description = describe(graph.model, graph.minter)
+    description = describe(graph.model, graph.minter, public_base())
     iri = str(dataset_iri(graph.minter.base))
     return represent(DESCRIPTION_TYPES, lambda: description,
                      html=lambda: render_template("ld_triples.html", iri=iri, kind="dataset description",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge
 
+from guidancekg.api.settings import Settings
 from guidancekg.api.state import current_settings
 from guidancekg.api.web import accepted
 
@@ -25,8 +26,8 @@ JSON_TYPES = ("application/json", "application/problem+json")
 # Endpoints under /api/ that do not answer JSON, or choose their representation themselves (the audit also
 # answers CSV and Markdown; the guidance also a FHIR Bundle): the JSON-only Accept check leaves them alone.
 NEGOTIATING_ENDPOINTS = frozenset({"docs.api_docs", "api.audit_view", "api.guidance"})
-# Routes that take larger bodies than MAX_CONTENT_LENGTH and enforce their own limit (after authentication).
-OWN_BODY_LIMIT_ENDPOINTS = frozenset({"ingest.create_version"})
+# The route that takes larger bodies than MAX_CONTENT_LENGTH: two files of INGEST_MAX_BYTES each.
+INGEST_ENDPOINT = "ingest.create_version"
 ALLOWED_REQUEST_HEADERS = "Accept, Accept-Datetime, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Link, Location, Memento-Datetime, Vary, Content-Location"
 HTML_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -50,15 +51,23 @@ def _is_json_route() -> bool:
             and request.endpoint not in NEGOTIATING_ENDPOINTS)
 
 
+def body_limit(settings: Settings, endpoint: str | None) -> int:
+    """Return how many bytes a request body to ``endpoint`` may hold: the one rule, for the app and the server."""
+    return settings.ingest_body_bytes if endpoint == INGEST_ENDPOINT else settings.max_body_bytes
+
+
+def too_large(size: int, limit: int) -> str:
+    """Return the detail of a 413 for a body of ``size`` bytes (or more) over ``limit``."""
+    return f"The request body has {size} bytes or more; the limit is {limit} bytes."
+
+
 def _refuse_early() -> None:
     """Refuse an oversized body (413) and, on the JSON API, an Accept that allows no JSON (406)."""
-    limit: int | None = current_settings().max_body_bytes
-    if request.endpoint in OWN_BODY_LIMIT_ENDPOINTS:
-        limit = None  # the route sets its own, larger limit (uploads) and answers 413 itself
+    limit = body_limit(current_settings(), request.endpoint)
     # Werkzeug enforces the limit only when a route reads the body; one that never reads it would accept it.
-    if limit is not None and request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge(f"The request body has {request.content_length} bytes; "
-                                    f"the limit is {limit} bytes.")
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(too_large(request.content_length, limit))
+    request.max_content_length = limit  # a chunked body too, as it streams in
     if request.method == "OPTIONS" or not _is_json_route():
         return
     accept = accepted()

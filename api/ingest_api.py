@@ -26,6 +26,7 @@ from __future__ import annotations
 import hmac
 import os
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -42,22 +43,42 @@ bp = Blueprint("ingest", __name__, url_prefix="/api")
 _LOCK = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request to record a version is refused, before its body is read."""
+
+    status: int
+    title: str
+    detail: str
+    slug: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def refusal(expected: str | None, authorization: str | None) -> Refusal | None:
+    """Return why a request with this ``Authorization`` header is refused, or None when its bearer token is right.
+
+    The one rule, used by the route and, before the body is read, by the server (``api/server.py``).
+    """
+    if not expected:
+        return Refusal(403, "Ingest disabled", "This server accepts no new versions: no ingest token is "
+                       "configured (serve --ingest-token-file FILE, or GUIDANCEKG_INGEST_TOKEN).", "ingest-disabled")
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        return Refusal(401, "Unauthorized", "Recording a version needs 'Authorization: Bearer <token>'.",
+                       "unauthorized", (("WWW-Authenticate", 'Bearer realm="guidancekg ingest"'),))
+    if not hmac.compare_digest(given.strip().encode("utf-8"), str(expected).encode("utf-8")):
+        return Refusal(403, "Forbidden", "The bearer token is not the one this server accepts.", "forbidden")
+    return None
+
+
 def _authorise() -> ResponseReturnValue | None:
     """Return the problem response that refuses the request, or None when its bearer token is right."""
-    expected = current_settings().ingest_token
-    if not expected:
-        return problem(403, "Ingest disabled", "This server accepts no new versions: no ingest token is "
-                       "configured (serve --ingest-token-file FILE, or GUIDANCEKG_INGEST_TOKEN).", "ingest-disabled")
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        resp = problem(401, "Unauthorized", "Recording a version needs 'Authorization: Bearer <token>'.",
-                       "unauthorized")
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="guidancekg ingest"'
-        return resp
-    if not hmac.compare_digest(given.strip().encode("utf-8"), str(expected).encode("utf-8")):
-        return problem(403, "Forbidden", "The bearer token is not the one this server accepts.", "forbidden")
-    return None
+    refused = refusal(current_settings().ingest_token, request.headers.get("Authorization"))
+    if refused is None:
+        return None
+    resp = problem(refused.status, refused.title, refused.detail, refused.slug)
+    resp.headers.extend(refused.headers)
+    return resp
 
 
 def _file(name: str, limit: int) -> tuple[bytes, str]:
@@ -92,10 +113,7 @@ def create_version(source: str) -> ResponseReturnValue:
     if refused is not None:
         return refused
     settings = current_settings()
-    limit, body_limit = settings.ingest_max_bytes, settings.ingest_body_bytes
-    if request.content_length is not None and request.content_length > body_limit:
-        raise UploadTooLarge("the request body", request.content_length, body_limit)
-    request.max_content_length = body_limit
+    limit = settings.ingest_max_bytes  # the body as a whole was checked before (api/headers.py body_limit)
     request.max_form_memory_size = 64 * 1024
     text, text_name = _file("text", limit)
     statements, statements_name = _file("statements", limit)

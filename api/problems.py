@@ -60,12 +60,17 @@ _MAPPING: list[tuple[type[GuidanceError], int, str, str]] = [
 ]
 
 
+def problem_document(status: int, title: str, detail: str, slug: str, instance: str | None,
+                     **extra: Any) -> dict[str, Any]:
+    """Return the members of a problem details object (RFC 9457 section 3.1)."""
+    return {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
+            "instance": instance, **extra}
+
+
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
     """Return an ``application/problem+json`` response."""
-    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
-            "instance": request.path if request else None, **extra}
-    resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
-    return resp
+    body = problem_document(status, title, detail, slug, request.path if request else None, **extra)
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
 
 
 # The blueprints of the pages meant for people; a path that matches no route counts too, unless it is the API's.

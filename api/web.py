@@ -26,7 +26,6 @@ from werkzeug.http import http_date, parse_accept_header
 from guidancekg.api.state import current_graph, current_settings
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.sparql.formats import FORMS, canonical_media_type, offers_for
-from guidancekg.ontology.vocab import VOCAB_IRI as VOCABULARY_NS
 
 # -- negotiation ----------------------------------------------------------------------------------------------
 
@@ -157,11 +156,9 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def here(iri: str) -> str:
-    """Return the link to where this server answers for ``iri``: a path for the graph's own IRIs (``/id/...``)
-    and its vocabulary (``/ns#...``); any other IRI as it is."""
+    """Return the link to where this server answers for ``iri``: a path for the graph's own IRIs (``/id/...``,
+    the vocabulary's ``/ns#...``); any other IRI as it is."""
     path = current_graph().minter.path_of(iri)
-    if path is None and iri.startswith(VOCABULARY_NS):
-        path = "/ns#" + iri[len(VOCABULARY_NS):]
     return request.script_root + path if path is not None else iri
 
 

@@ -100,9 +100,8 @@ def serve(host: str, port: int, threads: int | None, data_dir: Path | None, base
       guidancekg serve
       guidancekg serve --port 8081
     """
-    import waitress
-
     from guidancekg.api.app import create_app, open_graph
+    from guidancekg.api.server import serve as serve_app
     from guidancekg.api.settings import Settings
 
     # One line per request on stderr (api/access_log.py); credentials are never part of it.
@@ -125,7 +124,6 @@ def serve(host: str, port: int, threads: int | None, data_dir: Path | None, base
     app = create_app(config, graph=graph)
     click.echo(f"guidancekg serving {graph.data_dir} at http://{host}:{port}/ as {settings.base} "
                f"(threads: {settings.threads}); press Ctrl+C to stop", err=True)
-    # Waitress reads a body before the app sees it: it refuses, before reading, one larger than any route takes.
-    waitress.serve(app, host=host, port=port, threads=settings.threads, ident="guidancekg", _quiet=True,
-                   max_request_body_size=settings.largest_body_bytes)
+    # Waitress, told each route's body limit and the ingest token rule, refuses a body before reading it.
+    serve_app(app, host=host, port=port, threads=settings.threads)
 

@@ -13,11 +13,13 @@ from benchmarks.server import Server
 from guidancekg.api.app import create_app
 from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 SHARED = REPO.parent / "shared"
-TEST_BASE = "http://localhost/"
+TEST_BASE = DEFAULT_BASE  # the graph's IRIs: the project's, as the product mints them
+TEST_SERVER = "http://localhost/"  # the public URL of the test app (the test client's host)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +29,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def graph() -> GuidanceGraph:
-    """The bundled data built in memory, minted under the test client's own base IRI."""
+    """The bundled data built in memory."""
     return GuidanceGraph.open(DATA, base=TEST_BASE, kind="memory")
 
 
@@ -38,7 +40,7 @@ def engine(graph: GuidanceGraph) -> Engine:
 
 @pytest.fixture(scope="session")
 def app(graph: GuidanceGraph):
-    app = create_app({"TESTING": True, "GUIDANCEKG_BASE": TEST_BASE}, graph=graph)
+    app = create_app({"TESTING": True, "GUIDANCEKG_BASE": TEST_SERVER}, graph=graph)
     return app
 
 

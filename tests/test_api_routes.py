@@ -12,8 +12,9 @@ import pytest
 from openapi_check import check
 
 from guidancekg.cli.main import main
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
-BASE = "http://localhost/id/statement/"
+BASE = DEFAULT_BASE + "id/statement/"
 RESTRICTION = BASE + "alemtuzumab-eu-temporary-restriction-2019"
 ORIGINAL_2013 = BASE + "alemtuzumab-eu-indication-2013"
 ORIGINAL_2014 = BASE + "alemtuzumab-eu-licensed-rrms-2014"
@@ -61,8 +62,8 @@ def test_every_statement_carries_its_sources(client):
         assert s["sources"], s["id"]
         for r in s["sources"]:
             assert {"source", "version", "published", "quote"} <= set(r)
-            assert r["source"].startswith("http://localhost/id/source/")
-            assert r["version"].startswith("http://localhost/id/version/")
+            assert r["source"].startswith(DEFAULT_BASE + "id/source/")
+            assert r["version"].startswith(DEFAULT_BASE + "id/version/")
 
 
 def test_guidance_before_the_restriction_has_the_original_in_force(client):
@@ -256,7 +257,7 @@ DATES = ["2013-06-01", "2014-03-01", "2015-01-01", "2019-04-11", "2019-04-12", "
 def test_api_and_cli_agree(client, runner, data_dir, day):
     api = get_json(client, f"/api/guidance?on={day}")
     result = runner.invoke(main, ["at", day, "--format", "json", "--store-kind", "memory",
-                                  "--base", "http://localhost/", "--data", str(data_dir)])
+                                  "--data", str(data_dir)])
     assert result.exit_code == 0, result.output
     cli = json.loads(result.stdout)
     assert cli == api
@@ -279,7 +280,7 @@ def test_citation_quoting_a_reference_is_not_presented_as_the_versions_words(cli
     assert record["quote"] is None and record["url"] is None and record["confidence"] == "paraphrase"
     assert record["cited_as"] == "EMA referral page for Lemtrada (PRAC recommendation of 31 October 2019)"
     reported = record["reported_by"]
-    assert reported["reference"] == "http://localhost/id/reference/alemtuzumab-regulatory-timeline"
+    assert reported["reference"] == DEFAULT_BASE + "id/reference/alemtuzumab-regulatory-timeline"
     text = (data_dir / "references" / "alemtuzumab-regulatory-timeline" / "text.txt").read_text(encoding="utf-8")
     assert text[reported["start"]:reported["end"]] == reported["quote"] == prac["text"]
 

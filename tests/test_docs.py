@@ -12,6 +12,7 @@ from rdflib import Dataset, URIRef
 
 from guidancekg.api.app import create_app
 from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 from guidancekg.graph.stores.base import MemoryStore
 
 # The blueprints whose every route the document must describe exactly (the others describe themselves briefly).
@@ -128,7 +129,7 @@ def test_validate_reports_violations_with_focus_path_and_message(graph):
     """A graph missing a statement's wording does not conform, and the report says where and why."""
     ds = Dataset()
     ds.parse(data=graph.store.dump_nquads().decode("utf-8"), format="nquads")
-    statement = URIRef("http://localhost/id/statement/alemtuzumab-eu-temporary-restriction-2019")
+    statement = URIRef(DEFAULT_BASE + "id/statement/alemtuzumab-eu-temporary-restriction-2019")
     wording = URIRef("https://w3id.org/guidancekg/ns#wording")
     for _s, _p, _o, ctx in list(ds.quads((statement, wording, None, None))):
         ds.graph(ctx).remove((statement, wording, None))

@@ -24,6 +24,7 @@ from guidancekg.graph.ingest.versions import (
     ingest_lock,
 )
 from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 from guidancekg.graph.stores.base import OxigraphStore
 from guidancekg.graph.stores.build import compile_data
 from guidancekg.graph.stores.builds import current_build, write_build
@@ -329,7 +330,7 @@ def test_bad_input_is_refused_by_the_cli(tiny, tmp_path, runner, case, message):
     (files / "text-v2.txt").write_bytes(text)
     (files / "statements-v2.yaml").write_bytes(statements)
     result = runner.invoke(main, ["ingest", "--source", SOURCE, "--published", V2, "--revises", V1,
-                                  "--data", str(tiny), "--base", BASE, "--store", str(store),
+                                  "--data", str(tiny), "--store", str(store),
                                   str(files / "text-v2.txt"), str(files / "statements-v2.yaml")])
     assert result.exit_code == 1, result.output
     assert re.search(message, result.output), result.output
@@ -355,10 +356,10 @@ def test_the_cli_ingests_then_reports_a_repeat(tiny, tmp_path, runner):
     (tmp_path / "t.txt").write_bytes(text)
     (tmp_path / "s.yaml").write_bytes(statements)
     args = ["ingest", "--source", SOURCE, "--published", V2, "--revises", V1, "--data", str(tiny),
-            "--base", BASE, "--store", str(tmp_path / "store"), str(tmp_path / "t.txt"), str(tmp_path / "s.yaml")]
+            "--store", str(tmp_path / "store"), str(tmp_path / "t.txt"), str(tmp_path / "s.yaml")]
     first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
-    assert f"created {BASE}id/version/{SOURCE}/{V2}" in first.output
+    assert f"created {DEFAULT_BASE}id/version/{SOURCE}/{V2}" in first.output  # the CLI mints under the one base
     again = runner.invoke(main, args)
     assert again.exit_code == 0 and "unchanged" in again.output and "nothing was written" in again.output
 
@@ -393,7 +394,7 @@ def test_api_creates_then_repeats(api):
     resp = post(client)
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
-    assert resp.headers["Location"] == body["id"] == f"{BASE}id/version/{SOURCE}/{V2}"
+    assert resp.headers["Location"] == body["id"] == f"{DEFAULT_BASE}id/version/{SOURCE}/{V2}"
     assert body["created"] is True and "test-statement-four" in body["defines"]
     assert "Access-Control-Allow-Origin" not in resp.headers  # no CORS on a write
     # Visible at once, through the engine the app now holds.

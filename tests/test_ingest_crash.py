@@ -23,12 +23,13 @@ from guidancekg.graph.corpus.checks import check_corpus
 from guidancekg.graph.corpus.files import load_corpus
 from guidancekg.graph.ingest.versions import INGEST_DIR
 from guidancekg.graph.opened import GuidanceGraph
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 from guidancekg.graph.stores.base import OxigraphStore
 from guidancekg.graph.stores.build import compile_data
 from guidancekg.graph.stores.builds import current_build
 from guidancekg.graph.stores.kinds import open_store
 
-BASE = "http://localhost/"
+BASE = DEFAULT_BASE  # what the command line mints under
 ITERATIONS = 25
 COUNT_VERSIONS = (f"SELECT (COUNT(DISTINCT ?v) AS ?n) WHERE {{ ?v <http://purl.org/dc/terms/isVersionOf> "
                   f"<{BASE}id/source/{SOURCE}> }}")
@@ -65,7 +66,7 @@ def _start(data: Path, store: Path, i: int, published: str, revises: str, tmp: P
     text, statements = _files(tmp / f"upload-{i}", i)
     return subprocess.Popen(
         [sys.executable, "-m", "guidancekg.cli", "ingest", "--source", SOURCE, "--published", published,
-         "--revises", revises, "--data", str(data), "--store", str(store), "--base", BASE, str(text),
+         "--revises", revises, "--data", str(data), "--store", str(store), str(text),
          str(statements)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

@@ -3,6 +3,7 @@ visible at once and after a restart; the same request again changes nothing; the
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -199,3 +200,89 @@ def test_cli_ingests_and_a_build_while_the_server_runs_never_give_a_5xx(data_cop
     assert len(statuses) > 20
     assert [s for s in statuses if s[1] >= 500] == []
     assert "No such file" not in server.log.read_text(errors="replace")
+
+
+def test_a_600_byte_yaml_bomb_is_a_422_at_once_and_a_one_line_error_from_the_cli(data_copy, tmp_path):
+    """Issue 14, finding 4: nested aliases in an ingested statements.yaml grew the server to its memory cap and
+    answered 500 after 48 s; the command line died with a traceback."""
+    from test_yamlfile import LAUGHS
+
+    add_test_source(data_copy)
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n", encoding="utf-8")
+    server = LiveServer(tmp_path, "--data", str(data_copy), "--ingest-token-file", str(token_file),
+                        "--store-kind", "memory")
+    text, _statements = v2_files()
+    try:
+        started = time.monotonic()
+        resp = requests.post(f"{server.url}/api/sources/{SOURCE}/versions",
+                             headers={"Authorization": f"Bearer {TOKEN}"},
+                             files={"text": ("text-v2.txt", text), "statements": ("statements.yaml", LAUGHS)},
+                             data={"published": V2, "revises": V1}, timeout=60)
+        elapsed = time.monotonic() - started
+        assert resp.status_code == 422 and resp.headers["Content-Type"].startswith("application/problem+json")
+        assert elapsed < 1.0, elapsed
+        assert "statements.yaml:1" in resp.json()["detail"] and "aliases" in resp.json()["detail"]
+        assert requests.get(f"{server.url}/api/sources", timeout=30).status_code == 200
+    finally:
+        server.stop()
+    (tmp_path / "statements.yaml").write_text(LAUGHS, encoding="utf-8")
+    (tmp_path / "text.txt").write_bytes(text)
+    cli = _cli("ingest", "--data", str(data_copy), "--store", str(tmp_path / "cli-store"), "--source", SOURCE,
+               "--published", V2, "--revises", V1, str(tmp_path / "text.txt"), str(tmp_path / "statements.yaml"))
+    assert cli.returncode == 1 and "Traceback" not in cli.stderr
+    errors = [line for line in cli.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "statements.yaml:1" in errors[0] and "aliases" in errors[0], cli.stderr
+
+
+def test_an_ingest_is_refused_before_its_body_is_read(data_copy, tmp_path):
+    """Issue 14, finding 5: an ingest body was read in full before the 401 (or the 413)."""
+    from test_server import raw_request
+
+    add_test_source(data_copy)
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n", encoding="utf-8")
+    server = LiveServer(tmp_path, "--data", str(data_copy), "--ingest-token-file", str(token_file),
+                        "--store-kind", "memory", "--ingest-max-bytes", "1000")
+    head = f"POST /api/sources/{SOURCE}/versions HTTP/1.1\nHost: x\nContent-Type: multipart/form-data; boundary=b\n"
+    try:
+        started = time.monotonic()
+        status, headers, body = raw_request(server, head + "Content-Length: 10000000\n")
+        assert status == 401 and headers["www-authenticate"].startswith("Bearer")
+        assert headers["content-type"] == "application/problem+json" and json.loads(body)["status"] == 401
+        status, _headers, body = raw_request(server, head + "Content-Length: 10000000\n"
+                                             "Authorization: Bearer wrong-token-0123456789\n")
+        assert status == 403 and json.loads(body)["type"].endswith("/forbidden")
+        status, _headers, body = raw_request(server, head + f"Content-Length: {2 * 1000 + 65536 + 1}\n"
+                                             f"Authorization: Bearer {TOKEN}\n")
+        assert status == 413 and "the limit is 67536 bytes" in json.loads(body)["detail"]
+        assert time.monotonic() - started < 3.0  # three answers, and not one byte of any body sent
+        # A file over INGEST_MAX_BYTES in a body within the limit: 413 naming the file.
+        text, statements = v2_files()
+        resp = requests.post(f"{server.url}/api/sources/{SOURCE}/versions",
+                             headers={"Authorization": f"Bearer {TOKEN}"},
+                             files={"text": ("text-v2.txt", text + b" " * 1000), "statements": ("s.yaml", statements)},
+                             data={"published": V2, "revises": V1}, timeout=60)
+        assert resp.status_code == 413 and "text-v2.txt" in resp.json()["detail"]
+        assert "the limit is 1000 bytes" in resp.json()["detail"]
+    finally:
+        server.stop()
+
+
+def test_the_ingest_limit_is_the_same_for_the_server_the_cli_and_the_docs(data_copy, tmp_path, runner):
+    from guidancekg.api.settings import Settings
+    from guidancekg.cli.main import main
+    from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES
+
+    limit = Settings().ingest_max_bytes
+    assert limit == DEFAULT_MAX_BYTES
+    assert f"INGEST_MAX_BYTES (default: {limit})" in " ".join(runner.invoke(main, ["ingest", "--help"]).output.split())
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "ingest-and-propose.md").read_text(encoding="utf-8")
+    assert f"`INGEST_MAX_BYTES` ({limit} bytes by default" in doc
+    add_test_source(data_copy)
+    text, statements = v2_files()
+    (tmp_path / "text.txt").write_bytes(text + b" " * (limit + 1 - len(text)))
+    (tmp_path / "statements.yaml").write_bytes(statements)
+    cli = _cli("ingest", "--data", str(data_copy), "--store", str(tmp_path / "store"), "--source", SOURCE,
+               "--published", V2, str(tmp_path / "text.txt"), str(tmp_path / "statements.yaml"))
+    assert cli.returncode == 1 and f"has {limit + 1} bytes; the limit is {limit} bytes" in cli.stderr

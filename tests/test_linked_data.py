@@ -11,11 +11,12 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF
 
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 from guidancekg.ontology import CONTEXT_FILE, VOCABULARY_FILE
 
 GK = Namespace("https://w3id.org/guidancekg/ns#")
 OA = Namespace("http://www.w3.org/ns/oa#")
-BASE = "http://localhost/"
+BASE = DEFAULT_BASE  # the graph's IRIs; the test app answers for them at /id/...
 KEY = "alemtuzumab-eu-temporary-restriction-2019"
 STATEMENT = f"/id/statement/{KEY}"
 IRI = URIRef(BASE + STATEMENT[1:])
@@ -34,7 +35,7 @@ def fetch(client, path: str, accept: str | None = None, status: int = 200):
 def jsonld_graph(text: str) -> Graph:
     """Parse a JSON-LD document that names the published context by URL, with that context (no fetching)."""
     doc = json.loads(text)
-    assert doc["@context"] == BASE + "ns/context.jsonld"
+    assert doc["@context"] == "http://localhost/ns/context.jsonld"  # a URL of the server, not an IRI of the graph
     doc["@context"] = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
     return Graph().parse(data=json.dumps(doc), format="json-ld")
 

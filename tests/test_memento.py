@@ -23,7 +23,7 @@ from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.graph.views.serialize import guidance_json
 
-IRIS = Minter("http://localhost/")  # the test app's base (conftest.TEST_BASE)
+IRIS = Minter()  # the graph's IRIs (conftest.TEST_BASE)
 
 DRUG = "alemtuzumab"
 AD = "Accept-Datetime"

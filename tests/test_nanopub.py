@@ -12,12 +12,13 @@ from openapi_check import check
 from rdflib import RDF, ConjunctiveGraph, Literal, Namespace, URIRef
 
 from guidancekg.cli.main import main
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 from guidancekg.graph.views.nanopub import records, trusty_iri
 from guidancekg.ontology.vocab import GK, OA
 
 NP = Namespace("http://www.nanopub.org/nschema#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
-RESTRICTION = URIRef("http://localhost/id/statement/alemtuzumab-eu-temporary-restriction-2019")
+RESTRICTION = URIRef(DEFAULT_BASE + "id/statement/alemtuzumab-eu-temporary-restriction-2019")
 
 
 def split(trig: str) -> list[ConjunctiveGraph]:
@@ -53,7 +54,7 @@ def parsed(np: ConjunctiveGraph) -> Nanopub:
 def exported(runner_module, data_dir, tmp_path_factory) -> list[ConjunctiveGraph]:
     out = tmp_path_factory.mktemp("np") / "nanopubs.trig"
     result = runner_module.invoke(main, ["export", "--format", "nanopub", "-o", str(out), "--data", str(data_dir),
-                                         "--store-kind", "memory", "--base", "http://localhost/"],
+                                         "--store-kind", "memory"],
                                   catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return split(out.read_text(encoding="utf-8"))
@@ -70,7 +71,7 @@ def test_export_writes_one_nanopublication_per_record_each_parsed_by_the_library
     assert len(exported) == len(list(records(graph.model)))
     iris = {str(parsed(np).metadata.np_uri) for np in exported}
     assert len(iris) == len(exported)  # each record its own trusty IRI
-    assert all(iri.startswith("http://localhost/np/") and "/RA" in iri for iri in iris)
+    assert all(iri.startswith(DEFAULT_BASE + "np/") and "/RA" in iri for iri in iris)
 
 
 def _graph(np: ConjunctiveGraph, link: URIRef):
@@ -79,7 +80,7 @@ def _graph(np: ConjunctiveGraph, link: URIRef):
 
 
 def test_assertion_provenance_and_publication_info(exported, graph):
-    ema = "http://localhost/id/version/ema-lemtrada-press-release-2019-04-12/2019-04-12"
+    ema = DEFAULT_BASE + "id/version/ema-lemtrada-press-release-2019-04-12/2019-04-12"
     np = next(n for n in exported if (None, PROV.wasDerivedFrom, URIRef(ema)) in _graph(n, NP.hasProvenance)
               and (RESTRICTION, RDF.type, GK.Statement) in _graph(n, NP.hasAssertion))
     assertion, provenance, info = (_graph(np, p) for p in (NP.hasAssertion, NP.hasProvenance, NP.hasPublicationInfo))
@@ -116,7 +117,7 @@ def test_route_per_record_serves_the_same_nanopublication(client, exported):
     iri = str(parsed(np).metadata.np_uri)
     assert iri in {trusty_iri(n) for n in exported}
     assert resp.headers["Link"] == f'<{iri}>; rel="canonical"'
-    trusty = client.get(iri.removeprefix("http://localhost"))
+    trusty = client.get("/" + iri.removeprefix(DEFAULT_BASE))  # where the server answers for the IRI
     check(trusty)
     assert trusty.status_code == 200 and trusty.data == resp.data
     assert check(client.get(path + "/RA" + "x" * 43))["status"] == 404

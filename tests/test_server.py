@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 import requests
 from openapi_check import check
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import PROV, RDF
 
+from guidancekg.api.settings import Settings
 from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
 pytestmark = pytest.mark.server
@@ -113,7 +117,10 @@ def test_serve_beyond_loopback_warns_that_the_endpoint_is_open(tmp_path, live_se
     from conftest import LiveServer
 
     assert "warning: listening" not in live_server.log.read_text(errors="replace")  # loopback: nothing to say
-    server = LiveServer(tmp_path, "--host", "0.0.0.0", "--store-kind", "memory")
+    token_file = tmp_path / "token"
+    token_file.write_text("a-token-of-twenty-chars\n", encoding="utf-8")
+    server = LiveServer(tmp_path, "--host", "0.0.0.0", "--store-kind", "memory", "--ingest-token-file",
+                        str(token_file))
     try:
         assert get(f"{server.url}/api/sources").status_code == 200
         log = server.log.read_text(errors="replace")
@@ -121,3 +128,61 @@ def test_serve_beyond_loopback_warns_that_the_endpoint_is_open(tmp_path, live_se
         server.stop()
     assert "warning: listening on 0.0.0.0: the API and the SPARQL endpoint are open to every network" in log
     assert "reverse proxy with TLS" in log and "set --base to the URL clients use" in log
+    assert "ingest over HTTP is enabled: its bearer token crosses the network in clear" in log
+    assert "a-token-of-twenty-chars" not in log
+
+
+# -- bodies refused before they are read (issue 14, finding 5) -------------------------------------------------------
+
+
+def raw_request(server, head: str, body: bytes = b"", wait: float = 5.0) -> tuple[int, dict[str, str], bytes]:
+    """Send ``head`` (and ``body``) on a socket of its own; return the status, headers and body of the answer."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode("latin-1") + b"\r\n" + body)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head_part, _, rest = data.partition(b"\r\n\r\n")
+        lines = head_part.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        while len(rest) < int(headers.get("content-length", "0")):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    return int(lines[0].split()[1]), headers, rest
+
+
+def test_a_body_over_its_routes_limit_is_refused_before_it_is_read(live_server):
+    """The server used to read any body (up to waitress's 1 GiB) before the app said 413."""
+    started = time.monotonic()
+    status, headers, body = raw_request(live_server, "POST /sparql HTTP/1.1\nHost: x\n"
+                                        "Content-Type: application/sparql-query\nContent-Length: 1073741824\n")
+    assert status == 413 and time.monotonic() - started < 2.0  # no byte of the gigabyte was sent
+    assert headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["detail"] == "The request body has 1073741824 bytes or more; the limit is 1048576 bytes."
+
+
+def test_a_chunked_body_is_stopped_once_it_passes_the_limit(live_server):
+    chunk = b"x" * 65536
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(24))  # 1.5 MiB, never terminated
+    status, headers, body = raw_request(live_server, "POST /sparql HTTP/1.1\nHost: x\n"
+                                        "Content-Type: application/sparql-query\nTransfer-Encoding: chunked\n", chunks)
+    assert status == 413 and headers["content-type"] == "application/problem+json"
+    assert "the limit is 1048576 bytes" in json.loads(body)["detail"]
+
+
+def test_the_body_limit_is_exactly_the_documented_one(live_server):
+    limit = Settings().max_body_bytes
+    at_limit = requests.post(f"{live_server.url}/sparql", data=b"#" * limit, timeout=60,
+                             headers={"Content-Type": "application/sparql-query"})
+    # Read, then refused for what it says (a query longer than SPARQL_MAX_QUERY_BYTES), not for its size.
+    assert at_limit.json()["type"].endswith("/too-large") and "SPARQL_MAX_QUERY_BYTES" in at_limit.json()["detail"]
+    over = requests.post(f"{live_server.url}/sparql", data=b"#" * (limit + 1), timeout=60,
+                         headers={"Content-Type": "application/sparql-query"})
+    assert over.status_code == 413 and over.json()["type"].endswith("/request-entity-too-large")

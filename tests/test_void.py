@@ -12,11 +12,12 @@ from rdflib import RDF, RDFS, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 
 from guidancekg.cli.main import main
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
 from guidancekg.graph.rdf.shacl import validate
 from guidancekg.graph.views.void import EXPORT_FORMATS, IANA_MEDIA_TYPES, describe, temporal_coverage
 from guidancekg.ontology import DATASET_SHAPES_FILE
 
-DATASET = URIRef("http://localhost/.well-known/void#dataset")
+DATASET = URIRef(DEFAULT_BASE + ".well-known/void#dataset")
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +90,11 @@ def test_each_distribution_downloads_in_its_declared_media_type(client, served):
 def test_the_export_carries_the_description_in_a_graph_of_its_own(runner, data_dir, tmp_path):
     out = tmp_path / "all.trig"
     result = runner.invoke(main, ["export", "--format", "trig", "-o", str(out), "--data", str(data_dir),
-                                  "--store-kind", "memory", "--base", "http://localhost/"], catch_exceptions=False)
+                                  "--store-kind", "memory"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     ds = Dataset()
     ds.parse(out, format="trig")
-    description = ds.graph(URIRef("http://localhost/.well-known/void"))
+    description = ds.graph(URIRef(DEFAULT_BASE + ".well-known/void"))
     assert (DATASET, RDF.type, VOID.Dataset) in description
     assert validate(description, shapes=DATASET_SHAPES_FILE).conforms
 

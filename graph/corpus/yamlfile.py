@@ -2,10 +2,16 @@
 
 Every error is a :class:`~guidancekg.graph.errors.DataError` naming the file and line; :class:`Fields` gives
 typed access to one mapping and refuses unknown fields, so a typo never passes silently.
+
+The data format needs neither YAML anchors and aliases nor deep nesting, and both are ways to make a small file
+cost a great deal (nested aliases, a "billion laughs", expand exponentially; deep nesting exhausts the stack).
+So before anything is built, the file's events are read once and it is refused, naming the line, if it holds an
+anchor, an alias, or collections nested deeper than :data:`MAX_DEPTH`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,7 @@ from guidancekg.graph.dates import PartialDate, parse_partial
 from guidancekg.graph.errors import DataError, InputError
 
 LINE = "__line__"
+MAX_DEPTH = 20  # collections inside collections: the data format needs four
 
 
 class LineLoader(yaml.SafeLoader):
@@ -44,8 +51,36 @@ for _loader in (LineLoader, _CLineLoader):
     }
 
 
+def _screen(text: str, file: str, loader: Any) -> None:
+    """Refuse an anchor, an alias or nesting past :data:`MAX_DEPTH`, reading the events only (nothing is built)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise DataError("YAML anchors and aliases (&name, *name) are not allowed in data files", file=file,
+                            line=line)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DataError(f"nested deeper than {MAX_DEPTH} levels", file=file, line=line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_yaml(text: str, file: str) -> Any:
-    """Parse YAML ``text`` with line numbers, turning a syntax error into a :class:`DataError` naming ``file``."""
+    """Parse YAML ``text`` with line numbers, turning a syntax error into a :class:`DataError` naming ``file``.
+
+    The text is screened first (module docstring): anchors, aliases and deep nesting are refused.
+    """
+    try:
+        _screen(text, file, _CLineLoader or LineLoader)
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own limit, far past ours
+            mark = getattr(exc, "problem_mark", None)
+            raise DataError(f"nested deeper than {MAX_DEPTH} levels", file=file,
+                            line=mark.line + 1 if mark else None) from None
+        with contextlib.suppress(yaml.YAMLError):  # a syntax error: reported below, with its line
+            _screen(text, file, LineLoader)  # the pure-Python parser is iterative: it reads any depth
     if _CLineLoader:
         try:
             return yaml.load(text, Loader=_CLineLoader)

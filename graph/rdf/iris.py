@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 DEFAULT_BASE = "https://w3id.org/guidancekg/"
+# What a server answers for under the base: resources, nanopublications, the dataset description, the vocabulary.
+SERVED_PATHS = ("id/", "np/", ".well-known/", "ns")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -74,9 +76,11 @@ class Minter:
         return self._iri("statement", statement, "overrides", target)
 
     def path_of(self, iri: str) -> str | None:
-        """Return the request path at which a server answers for ``iri`` (``/id/...``), or None: not minted here."""
+        """Return the request path at which a server answers for ``iri`` (``/id/...``, ``/np/...``, the dataset
+        description), or None for an IRI the server does not answer for."""
         base = normalise_base(self.base)
-        return "/" + iri[len(base):] if iri.startswith(base + "id/") else None
+        rest = iri[len(base):] if iri.startswith(base) else None
+        return "/" + rest if rest is not None and rest.startswith(SERVED_PATHS) else None
 
     def key_of(self, iri: str, kind: str) -> str | None:
         """Return the key of an IRI minted here for ``kind`` (``statement``, ``source``...), or None."""

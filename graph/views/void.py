@@ -78,11 +78,15 @@ def temporal_coverage(model: Model) -> tuple[PartialDate, PartialDate] | None:
     return min(dates, key=lambda d: d.lo), max(dates, key=lambda d: d.hi)
 
 
-def describe(model: Model, minter: Minter) -> Graph:
-    """Return the DCAT and VoID description of the dataset whose IRIs ``minter`` mints (under its base)."""
+def describe(model: Model, minter: Minter, server: str | None = None) -> Graph:
+    """Return the DCAT and VoID description of the dataset whose IRIs ``minter`` mints (under its base).
+
+    ``server`` is the public URL of the server that serves it (its SPARQL endpoint, API and downloads); without
+    one (an export), those addresses are written under the minting base, where a deployment would serve them.
+    """
     base = minter.base
-    root = normalise_base(base)
-    here = root + WELL_KNOWN_PATH + "#"
+    root = normalise_base(server or base)
+    here = normalise_base(base) + WELL_KNOWN_PATH + "#"
     g = Graph()
     bind_prefixes(g)
     for prefix, ns in (("dcat", DCAT), ("void", VOID)):
@@ -107,7 +111,7 @@ def describe(model: Model, minter: Minter) -> Graph:
         g.add((period, DCAT.endDate, date_literal(coverage[1])))
     sparql = URIRef(root + "sparql")
     g.add((dataset, VOID.sparqlEndpoint, sparql))
-    g.add((dataset, VOID.uriSpace, Literal(root + "id/")))
+    g.add((dataset, VOID.uriSpace, Literal(normalise_base(base) + "id/")))
     g.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/TriG")))
     for vocabulary in (VOCAB_IRI, str(PROV), str(DCTERMS), str(SKOS), str(OA)):
         g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
