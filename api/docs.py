@@ -12,8 +12,6 @@ from markupsafe import Markup
 
 from guidancekg.api.state import current
 from guidancekg.api.web import public_base
-from guidancekg.graph.rdf.shacl import validate
-from guidancekg.graph.rdf.writer import union_graph
 
 bp = Blueprint("docs", __name__)
 
@@ -41,15 +39,8 @@ def openapi() -> Response:
 
 @bp.get("/api/validate")
 def validate_graph() -> Response:
-    """Validate the loaded graph against the SHACL shapes; answer the report (computed once per graph)."""
-    served = current()
-
-    def report() -> dict[str, Any]:
-        data = union_graph(served.graph.store.to_dataset())
-        return {**validate(data).to_json(), "triples": len(data)}
-
-    # The graph is read-only while served, so one validation per served graph holds.
-    return jsonify(served.cached("shacl_report", report))
+    """Answer the SHACL report of the served graph: computed once per build, never on a request (else a 503)."""
+    return jsonify(current().validation_report())
 
 
 # -- the readable page ---------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from guidancekg.graph.errors import (
     QuerySyntaxError,
     QueryTimeout,
     QueryTooLarge,
+    ReportPending,
     SandboxUnavailable,
     StoreError,
     UploadTooLarge,
@@ -57,6 +58,7 @@ _MAPPING: list[tuple[type[GuidanceError], int, str, str]] = [
     (ValidationFailed, 422, "validation-failed", "Validation failed"),
     (DataError, 422, "invalid-data", "Invalid data"),
     (StoreError, 503, "store-unavailable", "Store unavailable"),
+    (ReportPending, 503, "report-pending", "Report being computed"),
 ]
 
 
@@ -132,7 +134,7 @@ def register_error_handlers(app: Flask) -> None:
                 if isinstance(exc, UploadTooLarge):
                     extra["limit"] = exc.limit
                 resp = _answer(status, title, str(exc), slug, drop=drop, **extra)
-                if isinstance(exc, EndpointBusy):
+                if isinstance(exc, EndpointBusy | ReportPending):
                     resp.headers["Retry-After"] = str(exc.retry_after)  # RFC 9110 section 10.2.3, in seconds
                 return resp
         return _answer(400, "Bad request", str(exc), "bad-request")

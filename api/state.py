@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context
 
-from guidancekg.graph.errors import GuidanceError
+from guidancekg.graph.errors import GuidanceError, ReportPending
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.sparql.pool import SparqlExecutor
 
@@ -40,6 +40,7 @@ class Served:
         self._executor: SparqlExecutor | None = None
         self._cache: dict[str, Any] = {}
         self._retired = False
+        self._validating = False
 
     def executor(self) -> SparqlExecutor:
         """Return the SPARQL executor of this graph, starting it on first use (its workers start lazily too)."""
@@ -63,6 +64,35 @@ class Served:
                 self._cache[name] = compute()
             value: T = self._cache[name]
             return value
+
+    def validation_report(self) -> dict[str, Any]:
+        """Return the SHACL report of this graph; while it is being computed (once), raise :class:`ReportPending`.
+
+        A build computes its report as it compiles; for one that did not (an ingest validates only its change) the
+        report is computed once, in a thread of its own, never on a request's thread, and kept in the build.
+        """
+        found = self.graph.validation_report()
+        if found is not None:
+            return found
+        self.start_validation()
+        raise ReportPending("the SHACL report of the served graph is being computed, once; try again shortly",
+                            retry_after=5)
+
+    def start_validation(self) -> None:
+        """Start computing the SHACL report in the background, unless it is known or already under way."""
+        with self._lock:
+            if self._validating or self.graph.validation_report() is not None:
+                return
+            self._validating = True
+        threading.Thread(target=self._validate, name="guidancekg-validate", daemon=True).start()
+
+    def _validate(self) -> None:
+        try:
+            self.graph.validate()
+        except GuidanceError as exc:
+            log.warning("could not compute the SHACL report of the served graph: %s", exc)
+        finally:
+            self._validating = False
 
     def retire(self) -> None:
         """Stop the executor's workers and release the graph (its build may then be collected)."""
@@ -104,6 +134,7 @@ class Runtime:
                 fresh.executor().warm()
             except GuidanceError as exc:  # the first query will say what is wrong
                 log.warning("the SPARQL workers of the new graph did not start: %s", exc)
+        fresh.start_validation()  # once per build, now rather than on a request
         with self._swap_lock:
             old, self._current = self._current, fresh
         timer = threading.Timer(self.settings.sparql_timeout + 5.0, old.retire)

@@ -44,6 +44,7 @@ class Load:
         self.check_every = check_every
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.busy = 0  # SPARQL requests answered 503 busy with Retry-After: admission control, not a failure
         self.checked = 0
         self.mismatches: list[str] = []
         self.lock = threading.Lock()
@@ -85,6 +86,10 @@ class Load:
             r = session.post(f"{self.base_url}/sparql", data={"query": text},
                              headers={"Accept": "application/sparql-results+json"}, timeout=60)
             ok = r.status_code == 200
+            if r.status_code == 503 and r.headers.get("Retry-After") and r.json()["type"].endswith("/busy"):
+                with self.lock:
+                    self.busy += 1
+                return  # refused at once by admission control: counted apart, not as an answer
         else:
             kind = "memento"
             when = datetime(on.year, on.month, on.day, 12, tzinfo=UTC)
@@ -110,7 +115,7 @@ class Load:
         return {
             "clients": clients, "seconds": round(seconds, 1), **figures(every),
             "errors": sum(self.errors.values()), "throughput_rps": round(len(every) / seconds, 1),
-            "checked_against_engine": self.checked, "mismatches": self.mismatches[:10],
+            "checked_against_engine": self.checked, "mismatches": self.mismatches[:10], "sparql_busy": self.busy,
             "by_kind": {k: {**figures(v), "errors": self.errors.get(k, 0)} for k, v in sorted(self.latencies.items())},
         }
 

@@ -1,7 +1,8 @@
 """Write the examples of docs/fhir.md, docs/nanopub.md and docs/dataset-description.md from the bundled data.
 
 Each example sits in its page between ``<!-- example:NAME -->`` and ``<!-- /example:NAME -->``; this script
-replaces what is there with what the code produces now, minted under ``guidancekg serve``'s default base.
+replaces what is there with what the code produces now: the graph's IRIs (the one base of graph/rdf/iris.py), and
+the addresses of a server at ``guidancekg serve``'s default public URL.
 tests/test_docs_examples.py runs it in check mode, so a page never shows an output the code no longer gives.
 
     python docs/examples.py          # rewrite the examples
@@ -24,7 +25,7 @@ from guidancekg.graph.views.void import describe
 
 DOCS = Path(__file__).resolve().parent
 DATA = DOCS.parent / "data"
-BASE = "http://127.0.0.1:8080/"
+SERVER = "http://127.0.0.1:8080/"  # guidancekg serve --port 8080
 RESTRICTION = "alemtuzumab-eu-temporary-restriction-2019"
 EMA = ("ema-lemtrada-press-release-2019-04-12", "2019-04-12")
 
@@ -58,14 +59,14 @@ def examples(graph: GuidanceGraph) -> dict[str, dict[str, str]]:
     }
     rec = nanopub.find_record(graph.model, RESTRICTION, *EMA)
     np_text = nanopub.trig(nanopub.record_nanopub(graph.store, graph.model, graph.minter, rec))
-    void_text = describe(graph.model, graph.minter).serialize(format="turtle")
+    void_text = describe(graph.model, graph.minter, SERVER).serialize(format="turtle")
     return {"fhir.md": fhir, "nanopub.md": {"record": _fenced("trig", np_text)},
             "dataset-description.md": {"void": _fenced("turtle", void_text)}}
 
 
 def render(check: bool = False) -> list[str]:
     """Write (or, with ``check``, only compare) every example; return the pages that were (or are) stale."""
-    graph = GuidanceGraph.open(DATA, base=BASE, kind="memory")
+    graph = GuidanceGraph.open(DATA, kind="memory")
     stale = []
     for page, blocks in examples(graph).items():
         path = DOCS / page

@@ -125,5 +125,13 @@ class UploadTooLarge(GuidanceError):
         self.limit = limit
 
 
+class ReportPending(GuidanceError):
+    """A derived report is being computed (once); try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
 class IngestBusy(StoreError):
     """Another ingest holds the data folder's lock."""

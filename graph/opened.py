@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.engine.model import Model, load_model
@@ -13,6 +14,7 @@ from guidancekg.graph.ingest.recovery import recover
 from guidancekg.graph.ingest.versions import IngestResult, Upload, ingest
 from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.iris import DEFAULT_BASE, Minter, normalise_base
+from guidancekg.graph.rdf.report import report_in_a_process
 from guidancekg.graph.stores.base import Store
 from guidancekg.graph.stores.kinds import store_class
 
@@ -93,6 +95,21 @@ class GuidanceGraph:
             return None
         store, warnings = found
         return GuidanceGraph.of(store, self.data_dir, warnings, base=self.minter.base, store_root=self.store_root)
+
+    def validation_report(self) -> dict[str, Any] | None:
+        """Return the SHACL report of the whole graph when it has been computed (by its build, or once since)."""
+        return self.store.validation_report()
+
+    def validate(self) -> dict[str, Any]:
+        """Compute the SHACL report of the whole graph in a process of its own, keep it with the store (in the
+        build), and return it.
+
+        Slow on large data: a build computes it as it compiles; this is for a graph whose build did not (an
+        ingest validates only its change).
+        """
+        report = report_in_a_process(self.store.dump_nquads())
+        self.store.record_validation(report)
+        return report
 
     def close(self) -> None:
         self.store.close()

@@ -17,6 +17,7 @@ import pytest
 from ingest_data.helpers import SOURCE, V1, tiny_data
 
 from guidancekg.graph.errors import StoreError
+from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.stores.build import compile_data
 from guidancekg.graph.stores.builds import Lease, collect, current_build, lease_current, write_build
 
@@ -126,3 +127,18 @@ def test_a_reader_opens_the_current_build_even_while_builds_are_made(data, store
     finally:
         writer.wait(120)
     assert writer.returncode == 0 and opened > 1
+
+
+def test_a_build_keeps_its_shacl_report_and_serves_it_from_there(data, store_root):
+    """Issue 14, finding 5: ``/api/validate`` used to run SHACL on the whole graph at the first request after
+    each ingest; a build now keeps the report its compilation produced."""
+    from guidancekg.graph.stores.builds import read_validation
+
+    info = write_build(compile_data(data, BASE), store_root, data)
+    report = read_validation(info.path)
+    assert report is not None and report["conforms"] is True and report["triples"] > 50
+    graph = GuidanceGraph.open(data, base=BASE, store_root=store_root)
+    try:
+        assert graph.validation_report() == report  # read, not computed
+    finally:
+        graph.close()

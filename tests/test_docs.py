@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from openapi_check import check, operation_for, spec
@@ -135,7 +136,16 @@ def test_validate_reports_violations_with_focus_path_and_message(graph):
         ds.graph(ctx).remove((statement, wording, None))
     broken = GuidanceGraph(MemoryStore(ds), graph.model, graph.engine, graph.minter, graph.data_dir, ())
     app = create_app({"TESTING": True, "GUIDANCEKG_BASE": "http://localhost/"}, graph=broken)
-    body = check(app.test_client().get("/api/validate"))
+    client = app.test_client()
+    # A graph whose build computed no report: computed once, in the background; meanwhile 503 with Retry-After.
+    first = client.get("/api/validate")
+    assert first.status_code == 503 and first.headers["Retry-After"] and check(first)["type"].endswith(
+        "/report-pending")
+    deadline = time.monotonic() + 120
+    while (resp := client.get("/api/validate")).status_code == 503:
+        assert time.monotonic() < deadline, "the report was never computed"
+        time.sleep(0.2)
+    body = check(resp)
     assert body["conforms"] is False
     hits = [r for r in body["results"] if r["focus"] == str(statement)]
     assert hits and hits[0]["message"]

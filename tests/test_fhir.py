@@ -209,7 +209,7 @@ def test_the_authorities_identifiers_where_the_facts_give_them(engine, graph):
     original = by_identifier(bundle, ORIGINAL + "#authorisation")
     assert original["case"]["identifier"]["value"] == "EMEA/H/C/003718"
     label = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DocumentReference"
-             and any(i["value"].startswith("http://localhost/id/version/fda-lemtrada-label/")
+             and any(i["value"].startswith(DEFAULT_BASE + "id/version/fda-lemtrada-label/")
                      for i in e["resource"]["identifier"])]
     assert label and all({"system": "urn:ietf:rfc:3986", "value": "urn:uuid:6236b0bc-82e9-4447-9a78-f57d94770269"}
                          in d["identifier"] for d in label)

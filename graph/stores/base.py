@@ -13,6 +13,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -20,8 +21,17 @@ from rdflib import Dataset, Graph
 from guidancekg.graph.errors import QuerySyntaxError, StoreError
 from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.parsing import prepare
+from guidancekg.graph.rdf.writer import union_graph
 from guidancekg.graph.stores.build import Compiled, compile_data, fingerprint
-from guidancekg.graph.stores.builds import BuildInfo, Lease, default_store_root, lease_current, publish_build
+from guidancekg.graph.stores.builds import (
+    BuildInfo,
+    Lease,
+    default_store_root,
+    lease_current,
+    publish_build,
+    read_validation,
+    record_validation,
+)
 
 Say = Callable[[str], None]
 
@@ -37,6 +47,7 @@ class Store(ABC):
     """A read-only view of the built dataset: named graphs per version, provenance, vocabulary."""
 
     kind: str = "abstract"
+    _report: dict[str, Any] | None = None
     #: Whether a server can record an ingest into this store itself (a new build, or a new in-memory dataset).
     takes_ingest: bool = True
 
@@ -75,6 +86,14 @@ class Store(ABC):
     def superseded(self) -> bool:
         """Return whether a newer build of the same data has been made current since this store was opened."""
         return False
+
+    def validation_report(self) -> dict[str, Any] | None:
+        """Return the SHACL report of the contents, when one was computed (by the build, or once since)."""
+        return self._report
+
+    def record_validation(self, report: dict[str, Any]) -> None:
+        """Keep the SHACL report of the contents, so that it is computed once."""
+        self._report = report
 
     def reopen(self) -> tuple[Store, tuple[str, ...]] | None:
         """Return a store on the data's current build (and its warnings) when :meth:`superseded`, else None."""
@@ -125,7 +144,10 @@ class MemoryStore(Store):
     @classmethod
     def publish(cls, compiled: Compiled, *, data_dir: Path, root: Path | None = None,
                 progress: Progress = SILENT) -> MemoryStore:
-        return cls(compiled.dataset)
+        store = cls(compiled.dataset)
+        if compiled.shacl is not None:
+            store.record_validation({**compiled.shacl.to_json(), "triples": len(union_graph(compiled.dataset))})
+        return store
 
     @property
     def location(self) -> str:
@@ -222,6 +244,16 @@ class OxigraphStore(Store):
 
     def count_quads(self) -> int:
         return len(self.store)
+
+    def validation_report(self) -> dict[str, Any] | None:
+        if self.build is not None:
+            return read_validation(self.build.path)
+        return super().validation_report()
+
+    def record_validation(self, report: dict[str, Any]) -> None:
+        if self.build is not None:
+            record_validation(self.build.path, report)
+        super().record_validation(report)
 
     def superseded(self) -> bool:
         if self.build is None:

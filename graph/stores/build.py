@@ -24,7 +24,7 @@ from guidancekg.graph.corpus.records import Assertion, Corpus
 from guidancekg.graph.errors import ValidationFailed
 from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.iris import DEFAULT_BASE, Minter, normalise_base
-from guidancekg.graph.rdf.shacl import ShaclResult, load_vocabulary, validate
+from guidancekg.graph.rdf.shacl import ShaclReport, ShaclResult, load_vocabulary, validate
 from guidancekg.graph.rdf.writer import (
     assertion_lines,
     build_nquads,
@@ -47,8 +47,10 @@ class Compiled:
     """A corpus that passed every check, and its dataset: streamed as N-Quads, or parsed as an rdflib
     :class:`Dataset` on first use (for the in-memory store)."""
 
-    def __init__(self, corpus: Corpus, base: str, fingerprint: str, warnings: tuple[str, ...]) -> None:
+    def __init__(self, corpus: Corpus, base: str, fingerprint: str, warnings: tuple[str, ...],
+                 shacl: ShaclReport | None = None) -> None:
         self.corpus = corpus
+        self.shacl = shacl  # the SHACL report of the whole graph, when this compilation ran one
         self.base = normalise_base(base)
         self.fingerprint = fingerprint
         self.warnings = tuple(warnings)
@@ -90,7 +92,7 @@ def compile_data(data_dir: Path, base: str = DEFAULT_BASE, progress: Progress = 
     with progress.step("validating with SHACL", len(corpus.statements), "statements"):
         conforms, results = validate_chunked(corpus, Minter(normalise_base(base)), on_chunk=progress.advance)
     _raise_on(results, conforms)
-    return Compiled(corpus, base, fingerprint(data_dir, base), tuple(report.warnings))
+    return Compiled(corpus, base, fingerprint(data_dir, base), tuple(report.warnings), ShaclReport(conforms, results))
 
 
 # -- SHACL in closed chunks ------------------------------------------------------------------------------------

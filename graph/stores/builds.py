@@ -40,6 +40,7 @@ from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.stores.build import package_version
 
 LEASE_FILE = "lease"
+VALIDATION_FILE = "validation.json"  # the SHACL report of the build: computed once, then served from here
 TMP_PREFIX = ".tmp-"
 TRASH_PREFIX = ".trash-"
 STALE_BUILD_SECONDS = 15 * 60  # an unfinished build directory older than this is abandoned
@@ -51,6 +52,7 @@ class Buildable(Protocol):
     fingerprint: str
     warnings: tuple[str, ...]
     corpus: Any
+    shacl: Any  # a ShaclReport of the whole graph, or None
 
     def nquad_chunks(self) -> Iterable[bytes]: ...
 
@@ -181,6 +183,8 @@ def publish_build(compiled: Buildable, root: Path, data_dir: Path | None = None,
                 "guidancekg": package_version(),
             }
             (tmp / LEASE_FILE).touch()
+            if compiled.shacl is not None:
+                record_validation(tmp, {**compiled.shacl.to_json(), **_union_triples(tmp / "oxigraph", quads)})
             (tmp / "build.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
             if final.exists():  # a directory without a readable build.json: an unfinished older attempt
                 _remove(final)
@@ -275,6 +279,39 @@ def _counted(chunks: Iterable[bytes], advance: Callable[[int], None]) -> Iterato
     for chunk in chunks:
         advance(chunk.count(b"\n"))
         yield chunk
+
+
+def record_validation(build_dir: Path, report: dict[str, Any]) -> None:
+    """Keep the SHACL report of a build in it (written whole or not at all), for every later reader."""
+    tmp = Path(build_dir) / f".{VALIDATION_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    tmp.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, Path(build_dir) / VALIDATION_FILE)
+
+
+def read_validation(build_dir: Path) -> dict[str, Any] | None:
+    """Return the SHACL report kept in a build, or None when it has none yet."""
+    try:
+        report: dict[str, Any] = json.loads((Path(build_dir) / VALIDATION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return report
+
+
+# Past this many quads the report names no triple count: counting distinct triples would hold them all in memory.
+COUNTED_QUADS = 2_000_000
+
+
+def _union_triples(path: Path, quads: int) -> dict[str, int]:
+    """Return ``{"triples": n}``, the distinct triples of the union of a new store's graphs (what SHACL validated)."""
+    import pyoxigraph as ox
+
+    if quads > COUNTED_QUADS:
+        return {}
+    store = ox.Store.read_only(str(path))
+    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g "
+                            "{ ?s ?p ?o } } }")
+    assert isinstance(solutions, ox.QuerySolutions)
+    return {"triples": int(next(iter(solutions))["n"].value)}
 
 
 class _ChunkReader(io.RawIOBase):
