@@ -21,24 +21,18 @@ ENV_INGEST_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
 MIB = 1024 * 1024
 
 
+def _at_least(kind: type, low: int | float, strictly: bool = False) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        converted = kind(value)
+        if converted < low or (strictly and converted == low):
+            raise ValueError(f"must be {'greater than' if strictly else 'at least'} {low}")
+        return converted
+
+    return convert
+
+
 def _positive(kind: type) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        converted = kind(value)
-        if converted <= 0:
-            raise ValueError("must be greater than 0")
-        return converted
-
-    return convert
-
-
-def _at_least(kind: type, low: int | float) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        converted = kind(value)
-        if converted < low:
-            raise ValueError(f"must be at least {low}")
-        return converted
-
-    return convert
+    return _at_least(kind, 0, strictly=True)
 
 
 def _one_of(*choices: str) -> Callable[[Any], str]:

@@ -391,19 +391,25 @@ def test_cartesian_product_is_stopped_at_the_time_limit(executor):
     assert executor.run("ASK { ?s ?p ?o }").rows == 1
 
 
-def test_other_queries_are_answered_while_one_runs_into_the_limit(executor):
-    executor.warm()  # a worker replaced by an earlier test may still be starting
-    errors: list[Exception] = []
+def slow_in_the_background(ex: SparqlExecutor) -> tuple[threading.Thread, list[Exception]]:
+    """Start a query that runs into the time limit on the only worker; return its thread and where it ends up."""
+    ex.warm()
+    outcome: list[Exception] = []
 
     def slow() -> None:
         try:
-            executor.run(CARTESIAN)
-        except Exception as exc:
-            errors.append(exc)
+            ex.run(CARTESIAN)
+        except QueryTimeout as exc:
+            outcome.append(exc)
 
     thread = threading.Thread(target=slow)
     thread.start()
-    time.sleep(0.3)
+    time.sleep(0.2)
+    return thread, outcome
+
+
+def test_other_queries_are_answered_while_one_runs_into_the_limit(executor):
+    thread, errors = slow_in_the_background(executor)  # its warm(): a worker replaced earlier may be starting
     for _ in range(3):
         started = time.monotonic()
         assert executor.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows == 1
@@ -428,18 +434,7 @@ def test_catastrophic_regex_is_bounded(executor):
 
 def test_while_every_worker_is_busy_a_query_waits_briefly_then_is_refused_with_retry_after(graph):
     with SparqlExecutor(graph.store, workers=1, timeout=3.0, queue=1, queue_wait=0.5) as ex:
-        ex.warm()
-        outcome: list[Exception] = []
-
-        def slow() -> None:
-            try:
-                ex.run(CARTESIAN)
-            except QueryTimeout as exc:
-                outcome.append(exc)
-
-        thread = threading.Thread(target=slow)
-        thread.start()
-        time.sleep(0.2)
+        thread, outcome = slow_in_the_background(ex)
         started = time.monotonic()
         with pytest.raises(EndpointBusy, match="busy") as info:
             ex.run("ASK {}")  # the only worker stays busy for 3 s; the queue's wait is 0.5 s
@@ -452,18 +447,7 @@ def test_while_every_worker_is_busy_a_query_waits_briefly_then_is_refused_with_r
 
 def test_past_the_queue_a_query_is_refused_at_once(graph):
     with SparqlExecutor(graph.store, workers=1, timeout=3.0, queue=0, queue_wait=5.0) as ex:
-        ex.warm()
-        outcome: list[Exception] = []
-
-        def slow() -> None:
-            try:
-                ex.run(CARTESIAN)
-            except QueryTimeout as exc:
-                outcome.append(exc)
-
-        thread = threading.Thread(target=slow)
-        thread.start()
-        time.sleep(0.2)
+        thread, outcome = slow_in_the_background(ex)
         started = time.monotonic()
         with pytest.raises(EndpointBusy):
             ex.run("ASK {}")

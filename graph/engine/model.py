@@ -150,13 +150,13 @@ def _snapshot_path(store: Store) -> Path | None:
     from it stays right for as long as the code that reads the model is the same: its name carries a hash of
     this module, of the records it builds and of the date parsing it uses.
     """
-    path = getattr(store, "path", None)
-    if store.kind != "oxigraph" or path is None:
+    build = store.build_dir  # the store kind says whether it reads an on-disk build
+    if build is None:
         return None
     digest = hashlib.sha256()
     for module in (__file__, records_module.__file__, dates_module.__file__):
         digest.update(Path(module).read_bytes())
-    return Path(path).parent / f"model-{digest.hexdigest()[:16]}.pickle"
+    return Path(build) / f"model-{digest.hexdigest()[:16]}.pickle"
 
 
 def load_model(store: Store) -> Model:

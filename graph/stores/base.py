@@ -292,13 +292,17 @@ class OxigraphStore(Store):
         finally:
             del store
 
-    def select(self, query: str) -> list[Row]:
+    def _answer(self, query: str, kind: type, form: str) -> Any:
         try:
-            solutions = self.store.query(query, use_default_graph_as_union=True)
+            answer = self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from None
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QuerySyntaxError("expected a SELECT query")
+        if not isinstance(answer, kind):
+            raise QuerySyntaxError(f"expected a {form} query")
+        return answer
+
+    def select(self, query: str) -> list[Row]:
+        solutions = self._answer(query, ox.QuerySolutions, "SELECT")
         names = [v.value for v in solutions.variables]
         return [{n: (None if sol[n] is None else sol[n].value) for n in names} for sol in solutions]
 
@@ -311,12 +315,7 @@ class OxigraphStore(Store):
             self.lease.release()
 
     def construct(self, query: str) -> Graph:
-        try:
-            triples = self.store.query(query, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from None
-        if not isinstance(triples, ox.QueryTriples):
-            raise QuerySyntaxError("expected a CONSTRUCT query")
+        triples = self._answer(query, ox.QueryTriples, "CONSTRUCT")
         # N-Triples is the cheapest lossless hand-over from Oxigraph terms to rdflib terms.
         data = triples.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
         return Graph().parse(data=data.decode("utf-8"), format="nt")
