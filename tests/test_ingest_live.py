@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import LiveServer
-from ingest_data.helpers import HERE, SOURCE, V1, V2, add_test_source, v2_files
+from ingest_data.helpers import HERE, SOURCE, V1, V2, add_test_source, tiny_data, v2_files
 
 from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
@@ -217,6 +217,34 @@ def test_cli_ingests_and_a_build_while_the_server_runs_never_give_a_5xx(data_cop
     assert len(statuses) > 20
     assert [s for s in statuses if s[1] >= 500] == []
     assert "No such file" not in server.log.read_text(errors="replace")
+
+
+def test_a_cli_and_servers_at_other_addresses_share_one_build(tmp_path):
+    """Issue 14, finding 3: a CLI and a server with different base IRIs rebuilt the store at each switch. The
+    graph's IRIs no longer depend on where a server answers: two servers with other public URLs open the build
+    the CLI made, and the CLI's next build finds it current and writes nothing."""
+    data = tiny_data(tmp_path / "data")
+    store = tmp_path / "store"
+    assert _cli("build", "--data", str(data), "--store", str(store)).returncode == 0
+    (name,) = [p.name for p in (store / "builds").iterdir() if not p.name.startswith(".")]
+    created = json.loads((store / "builds" / name / "build.json").read_text(encoding="utf-8"))["created"]
+    servers = []
+    try:
+        for n in (1, 2):
+            (tmp_path / f"server-{n}").mkdir()
+            servers.append(LiveServer(tmp_path / f"server-{n}", "--data", str(data), "--store", str(store),
+                                      "--base", f"https://guidance-{n}.example/"))
+        for server in servers:
+            statements = requests.get(f"{server.url}/api/guidance?on=2020-03-01&drug=testdrug",
+                                      timeout=30).json()["statements"]
+            assert statements and all(s["id"].startswith(f"{BASE}id/statement/") for s in statements)
+        again = _cli("build", "--data", str(data), "--store", str(store))
+        assert again.returncode == 0, again.stderr
+    finally:
+        for server in servers:
+            server.stop()
+    assert [p.name for p in (store / "builds").iterdir() if not p.name.startswith(".")] == [name]
+    assert json.loads((store / "builds" / name / "build.json").read_text(encoding="utf-8"))["created"] == created
 
 
 def test_a_600_byte_yaml_bomb_is_a_422_at_once_and_a_one_line_error_from_the_cli(data_copy, tmp_path):
