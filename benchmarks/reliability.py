@@ -107,7 +107,37 @@ def render(args: argparse.Namespace, fz: dict[str, Any], hs: dict[str, Any], fl:
               "three override levels deep) in the endpoint's worker processes, which bounds their concurrency: "
               "past the workers and the queue they are refused at once (\"SPARQL refused busy\", not counted as "
               "answers or errors); the JSON API answers from the engine's in-memory model.", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + HELD_BY_TESTS)
+
+
+# What these pages promise beyond the figures above, each held by a test against real processes on every run of
+# the suite (tests/test_docs_claims.py checks that every test named here exists).
+HELD_BY_TESTS = [
+    "## Writing while serving", "",
+    "No figures here: each line is a test that runs on every run of the suite, against real processes.", "",
+    "- `tests/test_ingest_live.py::test_cli_ingests_and_a_build_while_the_server_runs_never_give_a_5xx`: "
+    "`guidancekg serve` runs (2 s SPARQL time limit) while another process runs `guidancekg ingest` twice and "
+    "`guidancekg build` once on its data; `/api/guidance` and `/sparql` are asked every 0.05 s throughout, "
+    "before and after a query that hits the time limit, and not one answer is a 5xx. The server serves the "
+    "newest build by itself, and the builds it let go of are collected by the next build.",
+    "- `tests/test_builds.py::test_a_build_a_live_process_has_open_is_never_deleted`: a build a reader process "
+    "holds open survives two newer builds; once the reader is killed with SIGKILL, the next collection removes it.",
+    "- `tests/test_ingest_live.py::test_a_cli_and_servers_at_other_addresses_share_one_build`: two servers with "
+    "other public URLs open the build the command line made, and the next `guidancekg build` writes nothing.", "",
+    "## Hostile data files, bodies and headers", "",
+    "- `tests/test_ingest_live.py::test_a_600_byte_yaml_bomb_is_a_422_at_once_and_a_one_line_error_from_the_cli`: "
+    "a `statements.yaml` of nested aliases is a `422` within 1 s naming the file and line, and one `Error:` line "
+    "from `guidancekg ingest`, without a traceback.",
+    "- `tests/test_server.py::test_a_body_over_its_routes_limit_is_refused_before_it_is_read` (a gigabyte "
+    "`Content-Length`: `413` within 2 s), "
+    "`tests/test_server.py::test_a_chunked_body_is_stopped_once_it_passes_the_limit`, "
+    "`tests/test_ingest_live.py::test_an_ingest_is_refused_before_its_body_is_read` (`401`, `403` and `413` "
+    "before a byte of the body).",
+    "- `tests/test_access_log.py::test_a_percent_0a_in_a_path_writes_no_forged_log_line`, "
+    "`tests/test_web.py::test_a_forged_host_header_never_reaches_a_memento_redirect`, "
+    "`tests/test_web.py::test_a_forged_host_header_never_reaches_the_service_description`, "
+    "`tests/test_server.py::test_serve_beyond_loopback_warns_that_the_endpoint_is_open`.", "",
+]
 
 
 def main() -> None:
