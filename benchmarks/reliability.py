@@ -39,12 +39,13 @@ def machine() -> str:
 
 
 def render(args: argparse.Namespace, fz: dict[str, Any], hs: dict[str, Any], fl: dict[str, Any],
-           ld: dict[str, Any]) -> str:
+           ld: dict[str, Any], load_average: float) -> str:
     """Return the Markdown page."""
     lines = [
         "# Reliability", "",
         f"Written by `python -m benchmarks.reliability --examples {args.examples} --clients {args.clients} "
-        f"--seconds {args.seconds:g}` on {datetime.now(UTC):%Y-%m-%d}, on {machine()}. Every server was a real "
+        f"--seconds {args.seconds:g}` on {datetime.now(UTC):%Y-%m-%d}, on {machine()}, with a load average of "
+        f"{load_average:.1f} when it started. Every server was a real "
         "`guidancekg serve` (waitress, 8 threads, 2 SPARQL workers, a SPARQL queue of 2) on loopback, on the "
         "bundled data. Each section names the test that holds its claim on every run of the suite; the figures "
         "here are one run's.", "",
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
+    load_average = os.getloadavg()[0]  # the figures below depend on what else the machine was doing
     with Server() as server:
         fz = fuzz.fuzz(server.url, args.examples).to_json()
         ld = load.run(server.url, args.clients, args.seconds)
@@ -157,7 +159,7 @@ def main() -> None:
             fl = flood.run(server.url, 32).to_json()
     finally:
         listener.close()
-    DOC.write_text(render(args, fz, hs, fl, ld), encoding="utf-8")
+    DOC.write_text(render(args, fz, hs, fl, ld, load_average), encoding="utf-8")
     print(json.dumps({"fuzz": {k: fz[k] for k in ("requests", "server_errors", "nonconforming")},
                       "hostile": {k: hs[k] for k in ("tried", "outcomes", "outbound_connections")},
                       "load": {k: ld[k] for k in ("requests", "errors", "p99_ms")}}, indent=2))
