@@ -119,7 +119,8 @@ def create_version(source: str) -> ResponseReturnValue:
     statements, statements_name = _file("statements", limit)
     upload = Upload(source=source, published=_field("published", required=True) or "", text=text,
                     statements=statements, revises=_field("revises"), url=_field("url"), key=_field("key"),
-                    text_name=text_name, statements_name=statements_name)
+                    date_confidence=_field("date_confidence") or "unconfirmed", text_name=text_name,
+                    statements_name=statements_name)
     state = runtime()
     with _LOCK:
         graph = state.current.graph

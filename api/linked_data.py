@@ -24,7 +24,7 @@ from guidancekg.graph.errors import NotFound
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.rdf.iris import slug
 from guidancekg.graph.rdf.writer import bind_prefixes
-from guidancekg.graph.views.serialize import record_json, sources_json, statement_json
+from guidancekg.graph.views.serialize import reach_json, record_json, sources_json, statement_json
 
 bp = Blueprint("ld", __name__)
 
@@ -211,6 +211,26 @@ def agent(key: str) -> Response:
 def reference(key: str) -> Response:
     """Dereference a held reference (data/references/): its title, text and the passages records quote."""
     return _resource_outside_the_model("reference", key, str(current_graph().minter.reference(key)), "oa:hasSource")
+
+
+@bp.get("/id/reach/<key>")
+@bp.get("/id/reach/<key>/<part>")
+def reach(key: str, part: str | None = None) -> Response:
+    """Dereference a reach (data/jurisdictions.yaml): one jurisdiction's statements applying in another, dated."""
+    graph = current_graph()
+    found = next((r for r in graph.model.reach if r.key == key), None)
+    if found is None or (part is not None and (found.quote is None or part not in ("passage", "quote", "position"))):
+        raise NotFound("reach", f"{key}/{part}" if part else key)
+    iri = str(graph.minter.reach(key)) + (f"/{part}" if part else "")
+
+    def rdf() -> Graph:
+        return graph.store.construct(q.part_query(iri))
+
+    body = (lambda: reach_json(found, graph.minter)) if part is None else None
+    parent = (str(graph.minter.reach(key)), key) if part else None
+    return represent(RESOURCE_TYPES, rdf, json_body=body,
+                     html=lambda: render_template("ld_triples.html", iri=iri, kind="reach", parent=parent,
+                                                  triples=triples_by_subject(rdf(), iri)))
 
 
 GRAPH_NAMES = ("provenance", "vocabulary")

@@ -22,7 +22,6 @@ from guidancekg.graph.engine.answers import Filters, Period
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.views.serialize import changes_json, guidance_json
-from guidancekg.ontology.vocab import JURISDICTION_CODES
 
 bp = Blueprint("page", __name__)
 
@@ -46,7 +45,8 @@ def _labels(graph: GuidanceGraph, iris: set[str], drug: str | None) -> dict[str,
     for iri in iris:
         s = graph.model.statements.get(graph.minter.key_of(iri, "statement") or "")
         if s is not None:
-            out[iri] = {"key": short_key(s.key, drug), "text": s.wording, "jurisdiction": s.jurisdiction}
+            out[iri] = {"key": short_key(s.key, drug), "text": graph.model.text_of(s.key) or "",
+                        "jurisdiction": s.jurisdiction}
     return out
 
 
@@ -177,7 +177,7 @@ def index() -> ResponseReturnValue:
     changes = changes_view(graph, compare[0], compare[1], known, v["filters"]) if compare else None
     lo, hi = _bounds(graph, v["drug"], v["today"])
     return render_template(
-        "page_index.html", drugs=v["drugs"], jurisdictions=JURISDICTION_CODES, jurisdiction=v["jurisdiction"],
+        "page_index.html", drugs=v["drugs"], jurisdictions=graph.model.scheme.codes, jurisdiction=v["jurisdiction"],
         zoom=v["zoom"], on=on, known=known, compare=compare, changes=changes, today=v["today"], slider=(lo, hi),
         slider_value=(min(max(on, lo), hi) - lo).days, slider_max=(hi - lo).days, **guidance_view(graph, body))
 

@@ -16,7 +16,13 @@ from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
 from guidancekg.graph.views.fhir import FHIR_JSON, guidance_bundle
-from guidancekg.graph.views.serialize import changes_json, guidance_json, sources_json, timeline_json
+from guidancekg.graph.views.serialize import (
+    changes_json,
+    guidance_json,
+    jurisdictions_json,
+    sources_json,
+    timeline_json,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -66,6 +72,13 @@ def timeline() -> ResponseReturnValue:
     known, f = day_param("known"), filters()
     graph = current_graph()
     return jsonify(timeline_json(graph.engine.timeline(known, f), known, f, graph.minter))
+
+
+@bp.get("/jurisdictions")
+def jurisdictions() -> ResponseReturnValue:
+    """The jurisdiction scheme (codes, names, nesting, aliases) and the dated reach between jurisdictions."""
+    graph = current_graph()
+    return jsonify(jurisdictions_json(graph.model, graph.minter))
 
 
 @bp.get("/sources")

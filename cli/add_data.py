@@ -33,12 +33,15 @@ def _read_limited(path: Path, limit: int) -> bytes:
 @click.option("--revises", metavar="VERSION", help="Key of the version of the same source this one revises.")
 @click.option("--url", help="Where this version lives.")
 @click.option("--key", metavar="VERSION", help="Folder name of the new version (default: the published date).")
+@click.option("--date-confidence", type=click.Choice(["verbatim", "paraphrase", "unconfirmed"]),
+              default="unconfirmed", show_default=True,
+              help="How well --published is known: read in the text (verbatim), reported (paraphrase), or not.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
               help=f"Largest file accepted, the server's INGEST_MAX_BYTES (default: {DEFAULT_MAX_BYTES}).")
 @data_folder_option
 @store_folder_option
 def ingest(text_file: Path, statements_file: Path, source: str, published: str, revises: str | None,
-           url: str | None, key: str | None, max_bytes: int | None, data_dir: Path | None,
+           url: str | None, key: str | None, date_confidence: str, max_bytes: int | None, data_dir: Path | None,
            store_root: Path | None) -> None:
     """Record a new version of a source: TEXT_FILE (the held text) and STATEMENTS_FILE, all or nothing.
 
@@ -60,7 +63,7 @@ def ingest(text_file: Path, statements_file: Path, source: str, published: str, 
     limit = max_bytes or DEFAULT_MAX_BYTES
     upload = Upload(source=source, published=published, text=_read_limited(text_file, limit),
                     statements=_read_limited(statements_file, limit), revises=revises, url=url, key=key,
-                    text_name=str(text_file), statements_name=str(statements_file))
+                    date_confidence=date_confidence, text_name=str(text_file), statements_name=str(statements_file))
     result = run_ingest(data, upload, store_root=store_root, max_bytes=limit, origin="cli", say=say,
                         progress=terminal_progress())
     if result.store is not None:

@@ -119,9 +119,9 @@ def guidance_table(g: Guidance, width: int | None = None) -> str:
     known = g.known.isoformat() if g.known else "everything recorded"
     head = f"Guidance on {g.on} as known at {known}"
     rows = [[e.statement.key, e.statement.topic, e.statement.jurisdiction, str(e.statement.valid_from),
-             e.status or "", f"{e.statement.wording} [{_sources(e)}]"] for e in g.effective]
+             e.status or "", f"{e.text} [{_sources(e)}]"] for e in g.effective]
     over = [[e.statement.key, e.statement.topic, e.statement.jurisdiction, str(e.statement.valid_from),
-             ", ".join(e.overridden_by), f"{e.statement.wording} [{_sources(e)}]"]
+             ", ".join(e.overridden_by), f"{e.text} [{_sources(e)}]"]
             for e in g.overridden]
     return "\n".join([
         head, "", f"Effective ({len(rows)}):",
@@ -133,7 +133,7 @@ def guidance_table(g: Guidance, width: int | None = None) -> str:
 
 def changes_table(changes: list[Change], width: int | None = None) -> str:
     """Return one row per change, in date order."""
-    rows = [[str(c.date), c.change, c.reason, c.entry.statement.key, c.by or "", c.entry.statement.wording]
+    rows = [[str(c.date), c.change, c.reason, c.entry.statement.key, c.by or "", c.entry.text or ""]
             for c in changes]
     return table(["date", "change", "reason", "statement", "by", "text"], rows, width)
 

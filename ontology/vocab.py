@@ -33,6 +33,10 @@ class GK(DefinedNamespace):
     SourceKind: URIRef
     Confidence: URIRef
     IdentifierKind: URIRef  # a kind of authority identifier (SKOS concept)
+    Reach: URIRef  # a dated relation: one jurisdiction's statements also apply in another
+    LegalEffect: URIRef
+    ISO3166Code: URIRef  # datatype of a jurisdiction's ISO 3166 notation
+    FormerCode: URIRef  # datatype of a code a jurisdiction was known by before
 
     # Concept schemes
     TopicScheme: URIRef
@@ -43,6 +47,7 @@ class GK(DefinedNamespace):
     SourceKindScheme: URIRef
     ConfidenceScheme: URIRef
     IdentifierKindScheme: URIRef
+    LegalEffectScheme: URIRef
 
     # Statement properties
     drug: URIRef
@@ -61,6 +66,9 @@ class GK(DefinedNamespace):
     qualifiedOverride: URIRef
     overriddenStatement: URIRef
     overrideKind: URIRef
+    legalEffect: URIRef
+    reservedUse: URIRef
+    definingRecord: URIRef  # the record of the version that defines the statement
 
     # Source, version and provenance properties
     sourceKind: URIRef
@@ -68,9 +76,18 @@ class GK(DefinedNamespace):
     sha256: URIRef
     recordedFrom: URIRef  # derived: the first day the version certainly had been published (xsd:date)
     supersededFrom: URIRef  # derived: the record day of the next version of the same source (xsd:date)
-    confidence: URIRef
+    confidence: URIRef  # the same as wordingConfidence, kept for queries written before
+    wordingConfidence: URIRef
+    dateConfidence: URIRef
     quotation: URIRef
     provenanceGraph: URIRef
+
+    # Reach properties
+    reachOf: URIRef
+    reachInto: URIRef
+    reachFrom: URIRef
+    reachUntil: URIRef
+    carriesTermsOf: URIRef
 
     # Individuals: precisions, date bases, override kinds, source kinds, confidences
     DayPrecision: URIRef
@@ -90,6 +107,8 @@ class GK(DefinedNamespace):
     Unconfirmed: URIRef
     EUProcedureNumber: URIRef
     SPLSetId: URIRef
+    BindingDecision: URIRef
+    Recommendation: URIRef
 
 
 class TOPIC(DefinedNamespace):
@@ -114,14 +133,8 @@ class TOPIC(DefinedNamespace):
     ]
 
 
-class JURISDICTION(DefinedNamespace):
-    """Jurisdictions, keyed by the API's codes; narrower regions point to broader ones with skos:broader."""
-
-    _fail = True
-    _NS = Namespace(JURISDICTION_IRI)
-    _extras = ["EU", "UK", "UK-ENW", "US"]  # noqa: RUF012 - DefinedNamespace's own protocol
-
-
+#: Jurisdictions are data (data/jurisdictions.yaml), not vocabulary: an open namespace, keyed by their codes.
+JURISDICTION = Namespace(JURISDICTION_IRI)
 OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
@@ -149,7 +162,6 @@ def sparql_prefixes(*names: str) -> str:
     return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in (names or PREFIXES))
 
 TOPIC_KEYS: tuple[str, ...] = tuple(TOPIC._extras)
-JURISDICTION_CODES: tuple[str, ...] = tuple(JURISDICTION._extras)
 
 PRECISION_TERMS = {"day": GK.DayPrecision, "month": GK.MonthPrecision, "year": GK.YearPrecision}
 BASIS_TERMS = {
@@ -166,6 +178,7 @@ SOURCE_KIND_TERMS = {
 CONFIDENCE_TERMS = {"verbatim": GK.Verbatim, "paraphrase": GK.Paraphrase, "unconfirmed": GK.Unconfirmed}
 IDENTIFIER_KIND_TERMS = {"eu-procedure-number": GK.EUProcedureNumber, "fda-spl-set-id": GK.SPLSetId}
 ADMS = Namespace(PREFIXES["adms"])
+LEGAL_EFFECT_TERMS = {"binding": GK.BindingDecision, "recommendation": GK.Recommendation}
 
 
 def key_of(term: str, table: dict[str, URIRef]) -> str:

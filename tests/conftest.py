@@ -63,6 +63,9 @@ def seed_only(tmp_path: Path) -> Path:
     target = tmp_path / "seed"
     (target / "sources").mkdir(parents=True)
     shutil.copy(DATA / "drugs.yaml", target / "drugs.yaml")
+    shutil.copy(DATA / "jurisdictions.yaml", target / "jurisdictions.yaml")  # its reach quotes this reference:
+    shutil.copytree(DATA / "references" / "uk-eu-medicines-regulation",
+                    target / "references" / "uk-eu-medicines-regulation")
     shutil.copytree(DATA / "sources" / "mssociety-lemtrada", target / "sources" / "mssociety-lemtrada")
     statements = target / "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
     # The seed alone has no EU 2013 indication to restrict: drop that one override.

@@ -38,9 +38,10 @@ def in_force(s: Statement, on: date) -> bool:
 
 def within(model: Model, code: str, wanted: str) -> bool:
     while code != wanted:
-        if code not in model.broader:
+        j = model.corpus.jurisdictions.get(code)
+        if j is None or j.within is None:
             return False
-        code = model.broader[code]
+        code = j.within
     return True
 
 

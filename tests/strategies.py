@@ -8,14 +8,18 @@ dates at day, month and year precision, override chains up to the build's depth 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from hypothesis import strategies as st
 
+from guidancekg.graph.corpus.files import load_corpus
 from guidancekg.graph.corpus.records import Assertion, Corpus, Drug, OverrideRef, Source, Statement, Version, Where
 from guidancekg.graph.dates import PartialDate
 
 LO, HI = date(2012, 1, 1), date(2022, 12, 31)
-JURISDICTIONS = ("EU", "UK", "UK-ENW", "US")
+JURISDICTIONS = ("EU", "UK", "GB-EAW", "US")
+# The scheme of the bundled data (its nesting and reach), read once.
+BUNDLED = load_corpus(Path(__file__).resolve().parents[1] / "data")
 TOPICS = ("indication", "warning", "dosing")
 KINDS = ("restricts", "replaces", "revokes")
 
@@ -62,12 +66,12 @@ def corpora(draw, max_statements: int = 10, max_drugs: int = 2) -> Corpus:
         depth[key] = 1 + max((depth[t] for t in targets), default=-1)
         overrides = tuple(OverrideRef(t, draw(st.sampled_from(KINDS))) for t in targets)
         statements[key] = Statement(key, drug, draw(st.sampled_from(TOPICS)), draw(st.sampled_from(JURISDICTIONS)),
-                                    f"statement {i}", valid_from, "stated-in-text", until,
-                                    draw(st.booleans()), overrides, None, where)
+                                    valid_from, "stated-in-text", until, draw(st.booleans()), overrides, None, where)
     assertions = []
     for key in statements:
-        for vid in draw(st.lists(st.sampled_from(sorted(versions)), min_size=1, max_size=3, unique=True)):
+        chosen = draw(st.lists(st.sampled_from(sorted(versions)), min_size=1, max_size=3, unique=True))
+        for n, vid in enumerate(chosen):
             v = versions[vid]
             assertions.append(Assertion(key, v.source, v.key, None, "http://example.org/cited", "paraphrase",
-                                        None, where))
-    return Corpus(drugs, sources, versions, statements, tuple(assertions))
+                                        None, where, wording=f"statement {key} as {vid} words it", defines=n == 0))
+    return Corpus(drugs, sources, versions, statements, tuple(assertions), {}, BUNDLED.jurisdictions)

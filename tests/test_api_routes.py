@@ -104,8 +104,8 @@ def test_guidance_filters(client):
 
 def test_jurisdiction_includes_regions_within_it(client):
     body = get_json(client, "/api/guidance?on=2019-04-12&jurisdiction=UK&topic=indication")
-    assert {s["jurisdiction"] for s in body["statements"]} <= {"UK", "UK-ENW"}
-    assert "UK-ENW" in {s["jurisdiction"] for s in body["statements"]}
+    assert {s["jurisdiction"] for s in body["statements"]} <= {"UK", "GB-EAW"}
+    assert "GB-EAW" in {s["jurisdiction"] for s in body["statements"]}
 
 
 def test_imprecise_start_is_uncertain(client):

@@ -1,8 +1,10 @@
 """Reading data/: every malformed file is refused with its file, line and statement named."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from guidancekg.graph.corpus.files import load_corpus, sha256_of
 from guidancekg.graph.errors import DataError
@@ -20,11 +22,14 @@ def test_bundled_data_loads_with_every_seed_statement(data_dir):
     assert version.sha256 == sha256_of(version.text or "")
 
 
+# The SHA-256 of the project's seed file (000_1967fe94ff19e061.txt), the MS Society page as it was given.
+SEED_SHA256 = "92c11b06e40a35d4fa70c509babf7e90ca71eceb256e136ac23316569769dd80"
+
+
 def test_seed_text_is_held_byte_for_byte(data_dir):
-    shared = data_dir.parent.parent / "shared" / "seeds" / "000_1967fe94ff19e061.txt"
-    if not shared.exists():
-        pytest.skip("../shared/seeds is not present")
-    assert (data_dir / SEED / "text.txt").read_bytes() == shared.read_bytes()
+    text = (data_dir / SEED / "text.txt").read_bytes()
+    assert hashlib.sha256(text).hexdigest() == SEED_SHA256
+    assert f"sha256: {SEED_SHA256}" in (data_dir / SEED / "version.yaml").read_text(encoding="utf-8")
 
 
 def test_publication_date_basis_takes_the_earliest_version(data_dir):
@@ -38,8 +43,10 @@ def test_year_precision_is_kept(data_dir):
 
 
 def test_secondary_autoimmunity_gap_is_recorded_not_filled(data_dir):
-    s = load_corpus(data_dir).statements["alemtuzumab-secondary-autoimmunity"]
-    assert s.wording.endswith("These include;")
+    corpus = load_corpus(data_dir)
+    s = corpus.statements["alemtuzumab-secondary-autoimmunity"]
+    record = next(a for a in corpus.assertions if a.statement == s.key)
+    assert record.wording and record.wording.endswith("These include;")
     assert s.note and "empty" in s.note
 
 
@@ -96,15 +103,42 @@ def test_statement_needs_quote_or_citation(data_copy):
 PRAC_VERSION = "sources/ema-lemtrada-article20-referral/versions/2019-10-31"
 
 
-@pytest.mark.xfail(strict=True, reason="the facts file was extended after it was held; issue 13 decides how the "
-                   "project holds the new text, and this test must stop reading ../shared (issue 15)")
 def test_reference_is_held_byte_for_byte(data_dir):
+    """Each held reference is the exact text its quotes were taken from: its reference.yaml records the SHA-256."""
     corpus = load_corpus(data_dir)
-    ref = corpus.references["alemtuzumab-regulatory-timeline"]
-    shared = data_dir.parent.parent / "shared" / "facts" / "alemtuzumab-regulatory-timeline.md"
-    if shared.exists():
-        assert ref.text.encode("utf-8") == shared.read_bytes()
-    assert ref.sha256 == sha256_of(ref.text)
+    assert {"alemtuzumab-regulatory-timeline", "alemtuzumab-regulatory-timeline-2", "uk-eu-medicines-regulation",
+            "daclizumab-regulatory-timeline"} <= set(corpus.references)
+    for key, ref in corpus.references.items():
+        folder = data_dir / "references" / key
+        pinned = yaml.safe_load((folder / "reference.yaml").read_text(encoding="utf-8"))["sha256"]
+        assert hashlib.sha256((folder / "text.txt").read_bytes()).hexdigest() == pinned == ref.sha256
+    quoted = [a for a in corpus.assertions if a.reference] + [r for r in corpus.reach if r.reference]
+    for q in quoted:
+        text = corpus.references[q.reference].text
+        assert q.quote and text[q.quote.start:q.quote.end] == q.quote.exact
+
+
+def test_a_changed_byte_in_a_held_reference_is_refused(data_copy):
+    path = data_copy / "references" / "alemtuzumab-regulatory-timeline" / "text.txt"
+    path.write_bytes(path.read_bytes().replace(b"Lemtrada", b"LEMTRADA", 1))
+    with pytest.raises(DataError, match=r"reference\.yaml:\d+: the held text\.txt of this reference has SHA-256 .* "
+                                        r"a reference is never edited: hold a newer copy as a new reference"):
+        load_corpus(data_copy)
+
+
+def test_a_changed_byte_in_a_held_version_text_is_refused(data_copy):
+    path = data_copy / SEED / "text.txt"
+    path.write_bytes(path.read_bytes() + b" ")
+    with pytest.raises(DataError, match=r"version\.yaml:\d+: the held text\.txt of this version has SHA-256 .* "
+                                        r"a version is never edited"):
+        load_corpus(data_copy)
+
+
+def test_the_extended_facts_file_is_a_new_reference_that_revises_the_old(data_dir):
+    corpus = load_corpus(data_dir)
+    old, new = (corpus.references[k] for k in ("alemtuzumab-regulatory-timeline", "alemtuzumab-regulatory-timeline-2"))
+    assert old.sha256 != new.sha256 and "Both are the temporary measure" in new.text
+    assert "Both are the temporary measure" not in old.text
 
 
 def test_citation_quoting_a_reference_keeps_document_and_reference(data_dir):
@@ -156,3 +190,67 @@ def test_each_identifier_form_has_its_kind_in_the_vocabulary():
     from guidancekg.ontology.vocab import IDENTIFIER_KIND_TERMS
 
     assert set(IDENTIFIER_FORMS) == set(IDENTIFIER_KIND_TERMS)
+# -- jurisdictions, reach, confidences (data/jurisdictions.yaml, version.yaml) ------------------------------------
+
+
+def test_jurisdictions_are_data_with_iso_codes_and_nesting(data_dir):
+    corpus = load_corpus(data_dir)
+    j = corpus.jurisdictions
+    assert {"EU", "UK", "US", "GB-GBN", "GB-NIR", "GB-EAW", "GB-ENG", "GB-WLS", "GB-SCT"} <= set(j)
+    assert (j["GB-ENG"].within, j["GB-EAW"].within, j["GB-GBN"].within, j["GB-NIR"].within) == (
+        "GB-EAW", "GB-GBN", "UK", "UK")
+    assert j["UK"].iso3166 == "GB" and j["GB-EAW"].aliases == ("UK-ENW",)
+
+
+def test_the_old_code_of_england_and_wales_still_names_it(data_copy):
+    path = data_copy / "sources" / "nice-ta312" / "source.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("jurisdiction: GB-EAW", "jurisdiction: UK-ENW"),
+                    encoding="utf-8")
+    assert load_corpus(data_copy).sources["nice-ta312"].jurisdiction == "GB-EAW"
+
+
+def test_an_unknown_jurisdiction_names_the_codes_it_could_be(data_copy):
+    _edit(data_copy / SEED / "statements.yaml", "  jurisdiction: UK\n", "  jurisdiction: GB-XYZ\n")
+    with pytest.raises(DataError, match=r"statements\.yaml:\d+.*jurisdiction 'GB-XYZ' is not a jurisdiction of "
+                                        r"jurisdictions\.yaml: EU, UK"):
+        load_corpus(data_copy)
+
+
+def test_a_data_folder_without_jurisdictions_is_refused(data_copy):
+    (data_copy / "jurisdictions.yaml").unlink()
+    with pytest.raises(DataError, match=r"missing jurisdictions\.yaml"):
+        load_corpus(data_copy)
+
+
+def test_the_reach_of_the_eu_into_the_uk_is_dated_and_cited(data_dir):
+    reach = {r.key: r for r in load_corpus(data_dir).reach}
+    uk = reach["eu-decisions-in-the-uk"]
+    assert (uk.of, uk.into, uk.valid_from, str(uk.valid_until), uk.carries) == ("EU", "UK", None, "2021-01-01", None)
+    gb = reach["eu-terms-carried-in-great-britain"]
+    assert (gb.into, str(gb.valid_from), str(gb.carries), gb.valid_until) == ("GB-GBN", "2021-01-01", "2020-12-31",
+                                                                              None)
+    ni = reach["eu-decisions-in-northern-ireland"]
+    assert (ni.into, str(ni.valid_from), str(ni.valid_until)) == ("GB-NIR", "2021-01-01", "2025-01-01")
+    assert all(r.reference == "uk-eu-medicines-regulation" and r.date_confidence == "verbatim"
+               and r.wording_confidence == "paraphrase" for r in reach.values())
+
+
+def test_every_version_says_how_well_its_date_is_known(data_dir):
+    corpus = load_corpus(data_dir)
+    assert all(v.date_confidence in {"verbatim", "paraphrase"} for v in corpus.versions.values())
+    assert corpus.versions["fda-lemtrada-label/2014-11-14"].date_confidence == "paraphrase"
+    records = [a for a in corpus.assertions if a.version_id == "fda-lemtrada-label/2014-11-14"]
+    assert records and all(a.date_confidence == "paraphrase" for a in records)
+
+
+def test_a_quote_of_the_version_is_its_verbatim_wording(data_dir):
+    for a in load_corpus(data_dir).assertions:
+        if a.quote is not None and a.reference is None:
+            assert (a.wording, a.wording_confidence) == (a.quote.exact, "verbatim")
+
+
+def test_confidence_is_the_older_name_of_wording_confidence(data_copy):
+    path = data_copy / PRAC_VERSION / "statements.yaml"
+    _edit(path, "wording_confidence: paraphrase", "confidence: paraphrase")
+    a = next(a for a in load_corpus(data_copy).assertions if a.version_id.endswith("2019-10-31"))
+    assert a.wording_confidence == a.confidence == "paraphrase"

@@ -82,7 +82,9 @@ def test_statement_jsonld_is_compacted_with_the_context(client):
     node = nodes[str(IRI)]
     # Compact terms of the context, not full IRIs.
     assert node["@type"] == "Statement"
-    assert "wording" in node and "qualifiedDerivation" in node
+    assert "definingRecord" in node and "qualifiedDerivation" in node
+    record = nodes[node["definingRecord"]]
+    assert record["@type"] == "Derivation" and "wording" in record and "wordingConfidence" in record
 
 
 def test_statement_json_is_the_api_statement_with_all_records(client):

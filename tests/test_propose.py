@@ -163,6 +163,8 @@ def evaluate(corpus: Corpus, version_id: str, without_versions: Path) -> dict[st
 def _source_without_versions(data_dir: Path, source: str, target: Path) -> Path:
     (target / "sources").mkdir(parents=True)
     shutil.copy(data_dir / "drugs.yaml", target / "drugs.yaml")
+    shutil.copy(data_dir / "jurisdictions.yaml", target / "jurisdictions.yaml")
+    shutil.copytree(data_dir / "references", target / "references")
     (target / "sources" / source).mkdir()
     shutil.copy(data_dir / "sources" / source / "source.yaml", target / "sources" / source / "source.yaml")
     return target

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from guidancekg.graph.dates import in_force_end, in_force_start, parse_partial, recorded_from
 from guidancekg.graph.rdf.shacl import ShaclReport, ShaclResult, load_shapes, load_vocabulary, validate
@@ -65,7 +65,13 @@ def base_turtle() -> str:
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix oa: <http://www.w3.org/ns/oa#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix ex: <http://example.org/id/> .
+
+jur:EU a skos:Concept, gk:Jurisdiction ; skos:inScheme gk:JurisdictionScheme ; skos:notation "EU" ;
+    skos:prefLabel "European Union"@en ; skos:topConceptOf gk:JurisdictionScheme .
+jur:UK a skos:Concept, gk:Jurisdiction ; skos:inScheme gk:JurisdictionScheme ; skos:notation "UK" ;
+    skos:notation "GB"^^gk:ISO3166Code ; skos:prefLabel "United Kingdom"@en ; skos:topConceptOf gk:JurisdictionScheme .
 
 ex:alemtuzumab a gk:Drug ; rdfs:label "alemtuzumab" .
 ex:natalizumab a gk:Drug ; rdfs:label "natalizumab" .
@@ -76,23 +82,24 @@ ex:src2 a gk:Source ; dcterms:title "Drug Safety Update" ; dcterms:publisher ex:
     gk:sourceKind gk:Regulator ; gk:jurisdiction jur:UK .
 
 ex:v1 a gk:Version ; dcterms:isVersionOf ex:src1 ;
-    dcterms:issued "2019-04-18"^^xsd:date ; gk:recordedFrom "2019-04-18"^^xsd:date ;
+    dcterms:issued "2019-04-18"^^xsd:date ; gk:recordedFrom "2019-04-18"^^xsd:date ; gk:dateConfidence gk:Verbatim ;
     gk:heldText {_n3(TEXT)} ; gk:sha256 "{sha}" .
 ex:v2 a gk:Version ; dcterms:isVersionOf ex:src2 ;
     dcterms:issued "2019-05"^^xsd:gYearMonth ; gk:recordedFrom "2019-06-01"^^xsd:date ;
-    dcterms:source <https://example.org/dsu/2019-05> .
+    gk:dateConfidence gk:Paraphrase ; dcterms:source <https://example.org/dsu/2019-05> .
 
 ex:s1 a gk:Statement ; gk:drug ex:alemtuzumab ; gk:topic topic:indication ; gk:jurisdiction jur:EU ;
-    gk:wording {_n3(QUOTE_1)} ;
+    gk:definingRecord ex:s1-v1 ;
     gk:validFrom "2014"^^xsd:gYear ; gk:validFromPrecision gk:YearPrecision ;
     gk:inForceFrom "2014-01-01"^^xsd:date ;
     gk:validFromBasis gk:StatedInText ; gk:temporary false ;
     prov:qualifiedDerivation ex:s1-v1 .
-ex:s1-v1 a prov:Derivation ; prov:entity ex:v1 ; gk:confidence gk:Verbatim .
+ex:s1-v1 a prov:Derivation ; prov:entity ex:v1 ; gk:confidence gk:Verbatim ; gk:wordingConfidence gk:Verbatim ;
+    gk:dateConfidence gk:Verbatim ; gk:wording {_n3(QUOTE_1)} .
 {_quote_turtle("s1-v1", "v1", QUOTE_1)}
 
 ex:s2 a gk:Statement ; gk:drug ex:alemtuzumab ; gk:topic topic:indication ; gk:jurisdiction jur:EU ;
-    gk:wording {_n3(QUOTE_2)} ;
+    gk:definingRecord ex:s2-v1 ; gk:legalEffect gk:Recommendation ; gk:reservedUse true ;
     gk:validFrom "2019-04-12"^^xsd:date ; gk:validFromPrecision gk:DayPrecision ;
     gk:inForceFrom "2019-04-12"^^xsd:date ;
     gk:validUntil "2020-01"^^xsd:gYearMonth ; gk:validUntilPrecision gk:MonthPrecision ;
@@ -101,10 +108,11 @@ ex:s2 a gk:Statement ; gk:drug ex:alemtuzumab ; gk:topic topic:indication ; gk:j
     gk:overrides ex:s1 ; gk:qualifiedOverride ex:s2-overrides-s1 ;
     prov:qualifiedDerivation ex:s2-v1, ex:s2-v2 .
 ex:s2-overrides-s1 a gk:Override ; gk:overriddenStatement ex:s1 ; gk:overrideKind gk:Restricts .
-ex:s2-v1 a prov:Derivation ; prov:entity ex:v1 ; gk:confidence gk:Verbatim .
+ex:s2-v1 a prov:Derivation ; prov:entity ex:v1 ; gk:confidence gk:Verbatim ; gk:wordingConfidence gk:Verbatim ;
+    gk:dateConfidence gk:Verbatim ; gk:wording {_n3(QUOTE_2)} .
 {_quote_turtle("s2-v1", "v1", QUOTE_2)}
-ex:s2-v2 a prov:Derivation ; prov:entity ex:v2 ; gk:confidence gk:Unconfirmed ;
-    dcterms:source <https://example.org/dsu/2019-05#lemtrada> .
+ex:s2-v2 a prov:Derivation ; prov:entity ex:v2 ; gk:confidence gk:Unconfirmed ; gk:wordingConfidence gk:Unconfirmed ;
+    gk:dateConfidence gk:Paraphrase ; dcterms:source <https://example.org/dsu/2019-05#lemtrada> .
 """
 
 
@@ -162,7 +170,7 @@ def test_offsets_count_code_points_not_bytes() -> None:
 # --- a. a statement lacks something ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("prop", [GK.drug, GK.topic, GK.jurisdiction, GK.wording, GK.validFrom])
+@pytest.mark.parametrize("prop", [GK.drug, GK.topic, GK.jurisdiction, GK.definingRecord, GK.validFrom])
 def test_statement_missing_property(valid_graph: Graph, prop: URIRef) -> None:
     valid_graph.remove((EX.s1, prop, None))
     name = "gk:" + str(prop).rsplit("#", 1)[1]
@@ -355,6 +363,7 @@ def _add_later_version(graph: Graph, recorded: str) -> None:
     graph.add((EX.v3, DCTERMS.issued, Literal(recorded, datatype=rdflib.XSD.date)))
     graph.add((EX.v3, GK.recordedFrom, Literal(recorded, datatype=rdflib.XSD.date)))
     graph.add((EX.v3, DCTERMS.source, URIRef("https://example.org/dsu/later")))
+    graph.add((EX.v3, GK.dateConfidence, GK.Verbatim))
 
 
 def test_superseded_from_the_next_versions_record_day_conforms(valid_graph: Graph) -> None:
@@ -660,7 +669,7 @@ def test_results_are_sorted_and_repeatable(valid_graph: Graph) -> None:
 
 def test_focus_nodes_limit_the_validation(valid_graph: Graph) -> None:
     valid_graph.remove((EX.s1, GK.drug, None))
-    valid_graph.remove((EX.s2, GK.wording, None))
+    valid_graph.remove((EX.s2, GK.definingRecord, None))
     only_s2 = validate(valid_graph, focus_nodes=[EX.s2])
     assert not only_s2.conforms
     assert {r.focus for r in only_s2.results} == {str(EX.s2)}
@@ -712,7 +721,9 @@ def test_citation_quoting_a_reference_conforms(valid_graph: Graph) -> None:
 
 def test_citation_quoting_a_reference_names_its_document(valid_graph: Graph) -> None:
     _quote_a_reference(valid_graph, document=None)
-    assert_rejected(valid_graph, "a record quoting a gk:Reference has no dcterms:bibliographicCitation")
+    assert validate(valid_graph).conforms  # its address (dcterms:source) is enough
+    valid_graph.remove((EX["s2-v2"], DCTERMS.source, None))
+    assert_rejected(valid_graph, "a record quoting a gk:Reference has neither a dcterms:bibliographicCitation")
 
 
 def test_quote_of_a_reference_must_match_its_text(valid_graph: Graph) -> None:
@@ -725,3 +736,112 @@ def test_reference_must_hold_its_text(valid_graph: Graph) -> None:
     _quote_a_reference(valid_graph)
     valid_graph.remove((EX.ref, GK.heldText, None))
     assert_rejected(valid_graph, "reference has not exactly one gk:heldText")
+
+
+# --- wording per record, two confidences, legal effect ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("prop", [GK.wordingConfidence, GK.dateConfidence])
+def test_record_needs_both_confidences(valid_graph: Graph, prop: URIRef) -> None:
+    valid_graph.remove((EX["s2-v2"], prop, None))
+    assert_rejected(valid_graph, f"record of a statement has not exactly one gk:{str(prop).rsplit('#', 1)[1]}")
+
+
+def test_record_confidence_is_its_wording_confidence(valid_graph: Graph) -> None:
+    valid_graph.set((EX["s2-v2"], GK.confidence, GK.Paraphrase))
+    assert_rejected(valid_graph, "gk:confidence of a record is not its gk:wordingConfidence")
+
+
+def test_record_date_confidence_outside_the_scheme(valid_graph: Graph) -> None:
+    valid_graph.set((EX["s2-v2"], GK.dateConfidence, GK.Replaces))
+    assert_rejected(valid_graph, "gk:dateConfidence is not a confidence of gk:ConfidenceScheme")
+
+
+def test_record_has_one_wording(valid_graph: Graph) -> None:
+    valid_graph.add((EX["s2-v1"], GK.wording, Literal("other words")))
+    assert_rejected(valid_graph, "record of a statement has more than one gk:wording")
+
+
+def test_version_says_how_well_its_date_is_known(valid_graph: Graph) -> None:
+    valid_graph.remove((EX.v2, GK.dateConfidence, None))
+    assert_rejected(valid_graph, "version has not exactly one gk:dateConfidence")
+
+
+def test_defining_record_is_one_of_the_statements_records(valid_graph: Graph) -> None:
+    valid_graph.set((EX.s1, GK.definingRecord, EX["s2-v2"]))
+    assert_rejected(valid_graph, f"gk:definingRecord {EX['s2-v2']} of {EX.s1} is not one of its records")
+
+
+def test_legal_effect_outside_the_scheme(valid_graph: Graph) -> None:
+    valid_graph.set((EX.s2, GK.legalEffect, GK.Restricts))
+    assert_rejected(valid_graph, "gk:legalEffect is not a legal effect of gk:LegalEffectScheme")
+
+
+# --- jurisdictions and reach are data --------------------------------------------------------------------------
+
+JUR = Namespace("https://w3id.org/guidancekg/jurisdiction/")
+XSD_NS = Namespace("http://www.w3.org/2001/XMLSchema#")
+
+
+def test_statement_jurisdiction_must_be_in_the_scheme(valid_graph: Graph) -> None:
+    valid_graph.set((EX.s1, GK.jurisdiction, JUR.XX))
+    assert_rejected(valid_graph, "gk:jurisdiction of the statement is not a jurisdiction of gk:JurisdictionScheme")
+
+
+def test_source_jurisdiction_must_be_in_the_scheme(valid_graph: Graph) -> None:
+    valid_graph.remove((JUR.UK, SKOS.inScheme, None))
+    assert_rejected(valid_graph, "gk:jurisdiction of the source is not a jurisdiction of gk:JurisdictionScheme",
+                    "jurisdiction is not in gk:JurisdictionScheme")
+
+
+def test_jurisdiction_lies_directly_within_one_at_most(valid_graph: Graph) -> None:
+    valid_graph.add((JUR.UK, SKOS.broader, JUR.EU))
+    assert validate(valid_graph).conforms
+    valid_graph.add((JUR.UK, SKOS.broader, JUR.XX))
+    assert_rejected(valid_graph, "jurisdiction lies directly within more than one jurisdiction",
+                    "skos:broader of a jurisdiction is not a jurisdiction of gk:JurisdictionScheme")
+
+
+def test_jurisdiction_has_one_code_and_iso_codes_of_iso_form(valid_graph: Graph) -> None:
+    valid_graph.add((JUR.UK, SKOS.notation, Literal("GB-Great Britain", datatype=GK.ISO3166Code)))
+    assert_rejected(valid_graph, "jurisdiction has more than one ISO 3166 skos:notation",
+                    "skos:notation of a jurisdiction is not a code, a former code or an ISO 3166 code")
+    valid_graph.remove((JUR.EU, SKOS.notation, Literal("EU")))
+    assert_rejected(valid_graph, "jurisdiction has not exactly one plain skos:notation")
+
+
+def _reach(graph: Graph) -> URIRef:
+    r = EX["reach/eu-in-the-uk"]
+    graph.add((r, RDF.type, GK.Reach))
+    graph.add((r, GK.reachOf, JUR.EU))
+    graph.add((r, GK.reachInto, JUR.UK))
+    graph.add((r, GK.reachUntil, Literal("2021-01-01", datatype=XSD_NS.date)))
+    graph.add((r, GK.wording, Literal("EU decisions applied in the UK until 2020-12-31")))
+    graph.add((r, GK.wordingConfidence, GK.Paraphrase))
+    graph.add((r, GK.dateConfidence, GK.Verbatim))
+    graph.add((r, DCTERMS.source, URIRef("https://example.org/mhra-guidance")))
+    return r
+
+
+def test_a_reach_conforms(valid_graph: Graph) -> None:
+    _reach(valid_graph)
+    report = validate(valid_graph)
+    assert report.conforms, messages(report)
+
+
+def test_a_reach_needs_two_jurisdictions_of_the_scheme(valid_graph: Graph) -> None:
+    r = _reach(valid_graph)
+    valid_graph.set((r, GK.reachInto, JUR.XX))
+    assert_rejected(valid_graph, "reach has not exactly one gk:reachInto, a jurisdiction of gk:JurisdictionScheme")
+
+
+def test_a_reach_ends_after_it_starts(valid_graph: Graph) -> None:
+    r = _reach(valid_graph)
+    valid_graph.add((r, GK.reachFrom, Literal("2021-01-01", datatype=XSD_NS.date)))
+    assert_rejected(valid_graph, "gk:reachUntil 2021-01-01 of")
+
+
+def test_a_reach_cites_its_evidence(valid_graph: Graph) -> None:
+    r = _reach(valid_graph)
+    valid_graph.remove((r, DCTERMS.source, None))
+    assert_rejected(valid_graph, "reach cites nothing")

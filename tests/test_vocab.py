@@ -18,8 +18,8 @@ from guidancekg.ontology.vocab import (
     GK,
     IDENTIFIER_KIND_TERMS,
     JURISDICTION,
-    JURISDICTION_CODES,
     JURISDICTION_IRI,
+    LEGAL_EFFECT_TERMS,
     OVERRIDE_KIND_TERMS,
     PRECISION_TERMS,
     SOURCE_KIND_TERMS,
@@ -31,7 +31,6 @@ from guidancekg.ontology.vocab import (
 
 GK_TERMS = sorted(dir(GK))
 TOPIC_TERMS = [TOPIC[key] for key in TOPIC_KEYS]
-JURISDICTION_TERMS = [JURISDICTION[code] for code in JURISDICTION_CODES]
 SCHEMES = [
     (GK.PrecisionScheme, PRECISION_TERMS),
     (GK.DateBasisScheme, BASIS_TERMS),
@@ -39,6 +38,7 @@ SCHEMES = [
     (GK.SourceKindScheme, SOURCE_KIND_TERMS),
     (GK.ConfidenceScheme, CONFIDENCE_TERMS),
     (GK.IdentifierKindScheme, IDENTIFIER_KIND_TERMS),
+    (GK.LegalEffectScheme, LEGAL_EFFECT_TERMS),
 ]
 
 
@@ -68,14 +68,14 @@ def test_python_namespace_is_not_empty() -> None:
     assert GK.Statement in GK_TERMS and GK.validFrom in GK_TERMS and len(GK_TERMS) > 40
 
 
-@pytest.mark.parametrize("term", GK_TERMS + TOPIC_TERMS + JURISDICTION_TERMS, ids=str)
+@pytest.mark.parametrize("term", GK_TERMS + TOPIC_TERMS, ids=str)
 def test_python_term_is_declared(vocabulary: Graph, term: URIRef) -> None:
     assert (term, RDF.type, None) in vocabulary, f"{term} has no rdf:type in vocabulary.ttl"
 
 
 @pytest.mark.parametrize(
     ("namespace", "known"),
-    [(VOCAB_IRI, set(GK_TERMS)), (TOPIC_IRI, set(TOPIC_TERMS)), (JURISDICTION_IRI, set(JURISDICTION_TERMS))],
+    [(VOCAB_IRI, set(GK_TERMS)), (TOPIC_IRI, set(TOPIC_TERMS)), (JURISDICTION_IRI, set())],
 )
 def test_turtle_terms_are_in_python(vocabulary: Graph, namespace: str, known: set[URIRef]) -> None:
     # Any IRI of the namespace, wherever it appears: a typo in an object would otherwise go unnoticed.
@@ -84,7 +84,8 @@ def test_turtle_terms_are_in_python(vocabulary: Graph, namespace: str, known: se
 
 def test_shapes_use_only_declared_terms(shapes: Graph) -> None:
     used = _iris_in(shapes, VOCAB_IRI) | _iris_in(shapes, TOPIC_IRI) | _iris_in(shapes, JURISDICTION_IRI)
-    assert used - set(GK_TERMS + TOPIC_TERMS + JURISDICTION_TERMS) == set()
+    # Jurisdictions are data (data/jurisdictions.yaml), so no shape names one.
+    assert used - set(GK_TERMS + TOPIC_TERMS) == set()
 
 
 def test_misspelt_term_raises() -> None:
@@ -92,7 +93,7 @@ def test_misspelt_term_raises() -> None:
         GK.Statment  # noqa: B018
 
 
-@pytest.mark.parametrize("term", GK_TERMS + TOPIC_TERMS + JURISDICTION_TERMS, ids=str)
+@pytest.mark.parametrize("term", GK_TERMS + TOPIC_TERMS, ids=str)
 def test_term_has_label_and_definition(vocabulary: Graph, term: URIRef) -> None:
     labels = list(vocabulary.objects(term, RDFS.label)) + list(vocabulary.objects(term, SKOS.prefLabel))
     assert labels, f"{term} has no rdfs:label or skos:prefLabel"
@@ -146,18 +147,9 @@ def test_topic_scheme_is_closed(vocabulary: Graph) -> None:
     assert len(TOPIC_KEYS) == 13
 
 
-@pytest.mark.parametrize("code", JURISDICTION_CODES)
-def test_jurisdiction_concept(vocabulary: Graph, code: str) -> None:
-    concept = JURISDICTION[code]
-    assert (concept, RDF.type, SKOS.Concept) in vocabulary
-    assert (concept, SKOS.notation, Literal(code)) in vocabulary
-    assert (concept, SKOS.inScheme, GK.JurisdictionScheme) in vocabulary
-
-
-def test_england_and_wales_is_narrower_than_uk(vocabulary: Graph) -> None:
-    assert (JURISDICTION["UK-ENW"], SKOS.broader, JURISDICTION.UK) in vocabulary
-    assert (JURISDICTION["UK-ENW"], SKOS.topConceptOf, GK.JurisdictionScheme) not in vocabulary
-    assert str(vocabulary.value(JURISDICTION["UK-ENW"], SKOS.prefLabel)) == "England and Wales"
+def test_jurisdictions_are_data_not_vocabulary(vocabulary: Graph) -> None:
+    assert not set(vocabulary.subjects(SKOS.inScheme, GK.JurisdictionScheme))
+    assert not _iris_in(vocabulary, JURISDICTION_IRI)
 
 
 @pytest.mark.parametrize(("scheme", "table"), SCHEMES, ids=lambda x: str(x) if isinstance(x, URIRef) else "")
@@ -181,19 +173,24 @@ def _in_lists(shapes: Graph, path: URIRef) -> list[set]:
     ("path", "expected"),
     [
         (GK.topic, set(TOPIC_TERMS)),
-        (GK.jurisdiction, set(JURISDICTION_TERMS)),
         (GK.validFromPrecision, set(PRECISION_TERMS.values())),
         (GK.validUntilPrecision, set(PRECISION_TERMS.values())),
         (GK.validFromBasis, set(BASIS_TERMS.values())),
         (GK.overrideKind, set(OVERRIDE_KIND_TERMS.values())),
         (GK.sourceKind, set(SOURCE_KIND_TERMS.values())),
-        (GK.confidence, set(CONFIDENCE_TERMS.values())),
+        (GK.legalEffect, set(LEGAL_EFFECT_TERMS.values())),
     ],
     ids=str,
 )
 def test_shape_lists_match_schemes(shapes: Graph, path: URIRef, expected: set) -> None:
     lists = _in_lists(shapes, path)
     assert lists and all(found == expected for found in lists)
+
+
+def test_the_confidence_values_are_the_scheme(shapes: Graph) -> None:
+    value = URIRef("https://w3id.org/guidancekg/shapes#ConfidenceValue")
+    assert [set(Collection(shapes, lst)) for lst in shapes.objects(value, SH["in"])] == [
+        set(CONFIDENCE_TERMS.values())]
 
 
 def test_every_sparql_constraint_has_a_message_and_prefixes(shapes: Graph) -> None:

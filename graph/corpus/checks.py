@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from guidancekg.graph.corpus.records import Corpus
+from guidancekg.graph.corpus.jurisdictions import Scheme
+from guidancekg.graph.corpus.records import Corpus, Quote
 
 # The SPARQL library unrolls "effective" this many levels (see sparqlgen); longer chains would make the
 # queries and the engine disagree, so the build refuses them.
@@ -28,11 +29,41 @@ class CheckReport:
 def check_corpus(corpus: Corpus) -> CheckReport:
     """Return every problem and warning found in ``corpus``."""
     report = CheckReport()
+    _check_jurisdictions(corpus, report)
     _check_versions(corpus, report)
     _check_assertions(corpus, report)
     _check_statements(corpus, report)
     _check_override_graph(corpus, report)
     return report
+
+
+def _check_jurisdictions(corpus: Corpus, report: CheckReport) -> None:
+    scheme = Scheme(corpus.jurisdictions.values())
+    for j in corpus.jurisdictions.values():
+        if j.within is not None and j.within not in corpus.jurisdictions:
+            report.problems.append(f"{j.where}: jurisdiction {j.code} lies within {j.within!r}, which is not a "
+                                   f"jurisdiction of the scheme")
+    cycle = scheme.cycle()
+    if cycle:
+        where = corpus.jurisdictions[cycle[0]].where
+        report.problems.append(f"{where}: jurisdictions lie within each other in a cycle: {' -> '.join(cycle)}")
+    for r in corpus.reach:
+        if r.valid_from is not None and r.valid_until is not None and not r.valid_until.lo >= r.valid_from.hi:
+            report.problems.append(f"{r.where}: reach {r.key}: valid_until {r.valid_until} is not after "
+                                   f"valid_from {r.valid_from}")
+        if r.carries is not None and r.carries.precision != "day":
+            report.problems.append(f"{r.where}: reach {r.key}: carries {r.carries} is not a day (the terms carried "
+                                   f"are those effective on one day)")
+        if r.of == r.into or scheme.contains(r.of, r.into) or scheme.contains(r.into, r.of):
+            report.problems.append(f"{r.where}: reach {r.key}: {r.of} and {r.into} lie one within the other; a "
+                                   f"reach links two jurisdictions apart")
+        if r.quote is not None and r.reference in corpus.references:
+            problem = _quote_problem(r.quote, corpus.references[r.reference].text or "", f"reference {r.reference}")
+            if problem:
+                report.problems.append(f"{r.where}: reach {r.key}: {problem}")
+    keys = [r.key for r in corpus.reach]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        report.problems.append(f"reach {key!r} is given twice")
 
 
 def _check_versions(corpus: Corpus, report: CheckReport) -> None:
@@ -68,20 +99,21 @@ def _check_assertions(corpus: Corpus, report: CheckReport) -> None:
             text, what = held.text or "", f"reference {a.reference}"
         else:
             text, what = corpus.versions[a.version_id].text or "", f"version {a.version_id}"
-        q = a.quote
-        found = text[q.start:q.end]
-        if q.end <= q.start or q.end > len(text):
-            report.problems.append(
-                f"{a.where}: statement {a.statement}: quote offsets [{q.start}, {q.end}) are outside "
-                f"{what}'s text of {len(text)} characters")
-        elif found != q.exact:
-            hint = ""
-            at = text.find(q.exact)
-            if at >= 0:
-                hint = f" (the quote is in the text at [{at}, {at + len(q.exact)}))"
-            report.problems.append(
-                f"{a.where}: statement {a.statement}: quote {q.exact!r} is not the text of {what} "
-                f"at [{q.start}, {q.end}), which reads {found!r}{hint}")
+        problem = _quote_problem(a.quote, text, what)
+        if problem:
+            report.problems.append(f"{a.where}: statement {a.statement}: {problem}")
+
+
+def _quote_problem(q: Quote, text: str, what: str) -> str | None:
+    """Return why ``q`` is not the text of ``what`` at its offsets, or None when it is."""
+    found = text[q.start:q.end]
+    if q.end <= q.start or q.end > len(text):
+        return f"quote offsets [{q.start}, {q.end}) are outside {what}'s text of {len(text)} characters"
+    if found == q.exact:
+        return None
+    at = text.find(q.exact)
+    hint = f" (the quote is in the text at [{at}, {at + len(q.exact)}))" if at >= 0 else ""
+    return f"quote {q.exact!r} is not the text of {what} at [{q.start}, {q.end}), which reads {found!r}{hint}"
 
 
 def _check_statements(corpus: Corpus, report: CheckReport) -> None:

@@ -3,6 +3,8 @@
 Layout (documented for curators in ``data/README.md``)::
 
     data/drugs.yaml
+    data/jurisdictions.yaml                                      (the jurisdictions and the reach between them)
+    data/references/<reference>/reference.yaml, text.txt        (held texts that report on sources)
     data/sources/<source>/source.yaml
     data/sources/<source>/versions/<version>/version.yaml
     data/sources/<source>/versions/<version>/text.txt          (the held text, when the project holds it)
@@ -19,24 +21,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from guidancekg.graph.corpus.jurisdictions import jurisdiction_code, load_jurisdictions
 from guidancekg.graph.corpus.records import (
     Assertion,
     Corpus,
     Drug,
     OverrideRef,
-    Quote,
     Reference,
     Source,
     Statement,
     Version,
 )
-from guidancekg.graph.corpus.yamlfile import Fields, read_text, read_yaml, relative, sha256_of
+from guidancekg.graph.corpus.yamlfile import (
+    CITATION_KEYS,
+    Fields,
+    quote_of,
+    read_citation,
+    read_text,
+    read_yaml,
+    relative,
+    sha256_of,
+)
 from guidancekg.graph.dates import PartialDate
 from guidancekg.graph.errors import DataError
 from guidancekg.ontology.vocab import (
     BASIS_TERMS,
     CONFIDENCE_TERMS,
-    JURISDICTION_CODES,
+    LEGAL_EFFECT_TERMS,
     OVERRIDE_KIND_TERMS,
     SOURCE_KIND_TERMS,
     TOPIC_KEYS,
@@ -44,15 +55,15 @@ from guidancekg.ontology.vocab import (
 
 STATEMENT_KEYS = {
     "id", "drug", "topic", "jurisdiction", "text", "valid_from", "valid_from_basis", "valid_until",
-    "temporary", "overrides", "quote", "citation", "note", "assertion_note",
+    "temporary", "overrides", "quote", "citation", "note", "assertion_note", "legal_effect", "reserved",
 }
-ASSERTS_KEYS = {"asserts", "quote", "citation", "assertion_note"}
+ASSERTS_KEYS = {"asserts", "quote", "citation", "text", "assertion_note"}
 SOURCE_KEYS = {"title", "publisher", "kind", "jurisdiction", "url", "attribution", "note", "identifiers"}
 # The form of each kind of authority identifier, so that a mistyped one is refused.
 IDENTIFIER_FORMS = {"eu-procedure-number": re.compile(r"EMEA/H/C/[0-9]{6}"),
                     "fda-spl-set-id": re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")}
-VERSION_KEYS = {"published", "url", "revises", "note"}
-REFERENCE_KEYS = {"title", "attribution", "note"}
+VERSION_KEYS = {"published", "date_confidence", "sha256", "url", "revises", "note"}
+REFERENCE_KEYS = {"title", "sha256", "revises", "attribution", "note"}
 
 
 def count_versions(data_dir: Path) -> int:
@@ -68,29 +79,35 @@ def load_corpus(data_dir: Path, on_version: Callable[[], None] | None = None) ->
     root = Path(data_dir).resolve()
     if not root.is_dir():
         raise DataError(f"data directory not found: {data_dir}")
-    drugs = _load_drugs(root)
+    references = _load_references(root)
+    jurisdictions, reach = load_jurisdictions(root, references)
+    known = Corpus(drugs=_load_drugs(root), references=references, jurisdictions=jurisdictions, reach=reach)
     sources: dict[str, Source] = {}
     versions: dict[str, Version] = {}
     statements: dict[str, Statement] = {}
     assertions: list[Assertion] = []
     sources_dir = root / "sources"
     for source_dir in sorted(p for p in sources_dir.iterdir() if p.is_dir()) if sources_dir.is_dir() else []:
-        source = _load_source(source_dir, root)
+        source = _load_source(source_dir, root, known)
         sources[source.key] = source
         versions_dir = source_dir / "versions"
         for version_dir in sorted(p for p in versions_dir.iterdir() if p.is_dir()) if versions_dir.is_dir() else []:
             version = _load_version(source, version_dir, root)
             versions[version.id] = version
-            _load_statements(version, version_dir / "statements.yaml", root, drugs, source,
-                             statements, assertions)
+            _load_statements(version, version_dir / "statements.yaml", root,
+                             dataclasses.replace(known, sources={source.key: source}), statements, assertions)
             if on_version is not None:
                 on_version()
-    references = _load_references(root)
-    return resolve_publication_dates(Corpus(drugs, sources, versions, statements, tuple(assertions), references))
+    return resolve_publication_dates(dataclasses.replace(
+        known, sources=sources, versions=versions, statements=statements, assertions=tuple(assertions)))
 
 
 def _load_references(root: Path) -> dict[str, Reference]:
-    """Read ``references/<key>/reference.yaml`` and its held ``text.txt``, for every reference."""
+    """Read ``references/<key>/reference.yaml`` and its held ``text.txt``, for every reference.
+
+    A reference is held byte for byte: ``reference.yaml`` records the SHA-256 of the text its quotes were taken
+    from, and a text that no longer has it is refused. A newer copy of a reference is a new reference.
+    """
     out: dict[str, Reference] = {}
     folder = root / "references"
     for ref_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
@@ -102,11 +119,20 @@ def _load_references(root: Path) -> dict[str, Reference]:
         if not text_path.exists():
             raise DataError("missing text.txt: a reference is a held text", file=relative(ref_dir, root))
         text = read_text(text_path, root)
+        _check_pinned(f, sha256_of(text), "reference", "a reference is never edited: hold a newer copy as a new "
+                      "reference (its own folder, with 'revises' naming this one)")
         out[ref_dir.name] = Reference(
             key=ref_dir.name, title=f.text("title") or "", text=text, sha256=sha256_of(text),
             attribution=f.text("attribution", required=False), note=f.text("note", required=False),
             where=f.where())
     return out
+
+
+def _check_pinned(f: Fields, actual: str, what: str, why: str, required: bool = True) -> None:
+    """Refuse a held text whose SHA-256 is not the one its YAML file records (``sha256``)."""
+    pinned = f.text("sha256", required=required)
+    if pinned is not None and pinned != actual:
+        f.fail(f"the held text.txt of this {what} has SHA-256 {actual}, not the {pinned} recorded here: {why}")
 
 
 def _load_drugs(root: Path) -> dict[str, Drug]:
@@ -128,7 +154,7 @@ def _load_drugs(root: Path) -> dict[str, Drug]:
     return drugs
 
 
-def _load_source(source_dir: Path, root: Path) -> Source:
+def _load_source(source_dir: Path, root: Path, known: Corpus) -> Source:
     path = source_dir / "source.yaml"
     file = relative(path, root)
     if not path.exists():
@@ -139,7 +165,7 @@ def _load_source(source_dir: Path, root: Path) -> Source:
         title=f.text("title") or "",
         publisher=f.text("publisher") or "",
         kind=f.choice("kind", set(SOURCE_KIND_TERMS)),
-        jurisdiction=f.choice("jurisdiction", JURISDICTION_CODES),
+        jurisdiction=jurisdiction_code(f, "jurisdiction", known.jurisdictions.values()),
         url=f.text("url", required=False),
         attribution=f.text("attribution", required=False),
         note=f.text("note", required=False),
@@ -174,6 +200,11 @@ def _load_version(source: Source, version_dir: Path, root: Path) -> Version:
     f = Fields(read_yaml(path, root), file, VERSION_KEYS, what="version")
     text_path = version_dir / "text.txt"
     text = read_text(text_path, root) if text_path.exists() else None
+    if text is not None:
+        _check_pinned(f, sha256_of(text), "version", "a version is never edited: record a correction as a new "
+                      "version that revises this one", required=False)
+    elif f.raw.get("sha256") is not None:
+        f.fail("sha256 is given but the version holds no text.txt")
     published = f.date("published")
     assert published is not None
     return Version(
@@ -186,42 +217,49 @@ def _load_version(source: Source, version_dir: Path, root: Path) -> Version:
         sha256=sha256_of(text) if text is not None else None,
         note=f.text("note", required=False),
         where=f.where(),
+        date_confidence=f.choice("date_confidence", set(CONFIDENCE_TERMS), default="unconfirmed"),
     )
 
 
-def _load_statements(version: Version, path: Path, root: Path, drugs: dict[str, Drug], source: Source,
-                     statements: dict[str, Statement], assertions: list[Assertion]) -> None:
+def _load_statements(version: Version, path: Path, root: Path, known: Corpus, statements: dict[str, Statement],
+                     assertions: list[Assertion]) -> None:
     file = relative(path, root)
     raw = read_yaml(path, root) if path.exists() else []
     if raw is None:
         raw = []
     if not isinstance(raw, list):
         raise DataError("expected a list of statements", file=file)
-    read_statement_entries(raw, file, version, drugs, source, statements, assertions)
+    read_statement_entries(raw, file, version, known, statements, assertions)
 
 
-def read_statement_entries(raw: list[Any], file: str, version: Version, drugs: dict[str, Drug], source: Source,
+def read_statement_entries(raw: list[Any], file: str, version: Version, known: Corpus,
                            statements: dict[str, Statement], assertions: list[Assertion]) -> None:
-    """Read the entries of one version's statements file (definitions and ``asserts``), naming ``file``."""
+    """Read the entries of one version's statements file (definitions and ``asserts``), naming ``file``.
+
+    ``known`` gives the drugs, the jurisdictions and the version's source (its jurisdiction is the default).
+    """
     for item in raw:
         key = item.get("id") or item.get("asserts") if isinstance(item, dict) else None
         if isinstance(item, dict) and "asserts" in item:
             f = Fields(item, file, ASSERTS_KEYS, statement=str(key), what="assertion")
             key = f.text("asserts") or ""
+            defines = False
         else:
             f = Fields(item, file, STATEMENT_KEYS, statement=str(key) if key else None, what="statement")
             key = f.text("id") or ""
             if key in statements:
                 f.fail(f"statement {key!r} is already defined at {statements[key].where}; "
                        f"to record it from another version, write 'asserts: {key}'")
-            statements[key] = _statement(f, key, drugs, source, version)
-        assertions.append(_assertion(f, key, version))
+            statements[key] = _statement(f, key, known, version)
+            defines = True
+        assertions.append(_assertion(f, key, version, defines))
 
 
-def _statement(f: Fields, key: str, drugs: dict[str, Drug], source: Source, version: Version) -> Statement:
-    drug = f.choice("drug", set(drugs))
+def _statement(f: Fields, key: str, known: Corpus, version: Version) -> Statement:
+    drug = f.choice("drug", set(known.drugs))
     topic = f.choice("topic", TOPIC_KEYS)
-    jurisdiction = f.choice("jurisdiction", JURISDICTION_CODES, default=source.jurisdiction)
+    jurisdiction = jurisdiction_code(f, "jurisdiction", known.jurisdictions.values(),
+                                     default=known.sources[version.source].jurisdiction)
     basis = f.choice("valid_from_basis", set(BASIS_TERMS))
     valid_from = f.date("valid_from", required=False)
     if basis == "publication-date" and valid_from is not None:
@@ -236,59 +274,45 @@ def _statement(f: Fields, key: str, drugs: dict[str, Drug], source: Source, vers
     for o in overrides_raw:
         of = Fields(o, f.file, {"statement", "kind"}, statement=key, what="override")
         overrides.append(OverrideRef(of.text("statement") or "", of.choice("kind", set(OVERRIDE_KIND_TERMS))))
-    quote = f.raw.get("quote")
-    wording = f.text("text", required=False) or (quote.get("exact") if isinstance(quote, dict) else None)
-    if not wording:
-        f.fail("missing 'text' (the wording as the source gives it); it may be left out only with a quote")
+    legal_effect = f.text("legal_effect", required=False)
+    if legal_effect is not None:
+        legal_effect = f.choice("legal_effect", set(LEGAL_EFFECT_TERMS))
     return Statement(
-        key=key, drug=drug, topic=topic, jurisdiction=jurisdiction, wording=str(wording),
+        key=key, drug=drug, topic=topic, jurisdiction=jurisdiction,
         # With the publication-date basis, this version's date until resolve_publication_dates has seen them all.
         valid_from=valid_from or version.published, valid_from_basis=basis,
         valid_until=f.date("valid_until", required=False),
         temporary=f.flag("temporary"), overrides=tuple(overrides), note=f.text("note", required=False),
-        where=f.where(),
+        where=f.where(), legal_effect=legal_effect, reserved=f.flag("reserved"),
     )
 
 
-def _assertion(f: Fields, key: str, version: Version) -> Assertion:
+def _assertion(f: Fields, key: str, version: Version, defines: bool) -> Assertion:
+    """Read the record part of an entry: the version's words (a quote of its held text, or a citation)."""
     quote_raw, citation_raw = f.raw.get("quote"), f.raw.get("citation")
     if (quote_raw is None) == (citation_raw is None):
         f.fail("give exactly one of 'quote' (from the held text) or 'citation' (a source whose text is not held)")
-    quote = None
-    citation_url = reference = document = None
-    confidence = "verbatim"
+    text = f.text("text", required=False)
     if quote_raw is not None:
         qf = Fields(quote_raw, f.file, {"exact", "start", "end"}, statement=key, what="quote")
-        quote = _quote(qf)
+        quote = quote_of(qf)
         if version.text is None:
             qf.fail(f"version {version.id} holds no text to quote; use a citation instead")
-    else:
-        cf = Fields(citation_raw, f.file, {"url", "confidence", "document", "quote"}, statement=key,
-                     what="citation")
-        citation_url = cf.text("url", required=False)
-        confidence = cf.choice("confidence", set(CONFIDENCE_TERMS))
-        document = cf.text("document", required=False)
-        if cf.raw.get("quote") is not None:
-            qf = Fields(cf.raw["quote"], f.file, {"reference", "exact", "start", "end"}, statement=key,
-                         what="quote of a reference")
-            reference = qf.text("reference")
-            quote = _quote(qf)
-        if citation_url is None and (quote is None or document is None):
-            cf.fail("a citation needs the version's 'url', or, where no address is known, the 'document' it "
-                    "names and a 'quote' of a held reference (data/references/) that reports it")
+        if text is not None and text != quote.exact:
+            f.fail("a record that quotes its version's held text has the quote as its wording: leave 'text' out")
+        return Assertion(
+            statement=key, source=version.source, version=version.key, quote=quote, citation_url=None,
+            wording_confidence="verbatim", note=f.text("assertion_note", required=False), where=f.where(),
+            wording=quote.exact, date_confidence=version.date_confidence, defines=defines)
+    if text is None and defines:
+        f.fail("missing 'text' (the wording as the cited source gives it, or the reference reports it)")
+    cf = Fields(citation_raw, f.file, CITATION_KEYS, statement=key, what="citation")
+    cited, reference, url, document, confidence = read_citation(cf)
     return Assertion(
-        statement=key, source=version.source, version=version.key, quote=quote, citation_url=citation_url,
-        confidence=confidence, note=f.text("assertion_note", required=False), where=f.where(),
-        reference=reference, document=document,
-    )
-
-
-def _quote(qf: Fields) -> Quote:
-    exact = qf.text("exact") or ""
-    start, end = qf.raw.get("start"), qf.raw.get("end")
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or start < 0:
-        raise qf.fail("quote start and end must be whole numbers of characters, start >= 0")
-    return Quote(exact, int(start), int(end))
+        statement=key, source=version.source, version=version.key, quote=cited, citation_url=url,
+        wording_confidence=confidence, note=f.text("assertion_note", required=False), where=f.where(),
+        reference=reference, document=document, wording=text, date_confidence=version.date_confidence,
+        defines=defines)
 
 
 def resolve_publication_dates(corpus: Corpus) -> Corpus:

@@ -29,6 +29,45 @@ class Where:
 
 
 @dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    """Where guidance applies: a code (ISO 3166 where one exists), a name, and the jurisdiction it lies within."""
+
+    code: str
+    name: str
+    within: str | None = None
+    iso3166: str | None = None
+    aliases: tuple[str, ...] = ()  # former codes that still name it (UK-ENW for GB-EAW)
+    note: str | None = None
+    where: Where | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """A dated relation: statements of jurisdiction ``of`` also apply in ``into`` (and every part of it).
+
+    Over ``[valid_from, valid_until)`` (an open end when None). With ``carries`` (a day), only the statements
+    effective in ``of`` on that day apply, later decisions do not (the EU terms carried on in Great Britain from
+    2021); without it, each day's statements of ``of`` apply as they stand.
+    """
+
+    key: str
+    of: str
+    into: str
+    valid_from: PartialDate | None
+    valid_until: PartialDate | None
+    carries: PartialDate | None
+    wording: str
+    wording_confidence: str
+    date_confidence: str
+    quote: Quote | None = None  # of a held reference that reports the relation
+    reference: str | None = None
+    citation_url: str | None = None
+    document: str | None = None
+    note: str | None = None
+    where: Where | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Drug:
     key: str
     label: str
@@ -63,6 +102,7 @@ class Version:
     sha256: str | None
     note: str | None = None
     where: Where | None = None
+    date_confidence: str = "unconfirmed"  # how well ``published`` is known (verbatim, paraphrase, unconfirmed)
 
     @property
     def id(self) -> str:
@@ -93,13 +133,15 @@ class Statement:
 
     With ``valid_from_basis`` ``publication-date``, ``valid_from`` is the publication date of the earliest
     version asserting the statement (:func:`.files.resolve_publication_dates` sets it once every version is read).
+    Its words are not here: each record (:class:`Assertion`) keeps its own. ``legal_effect`` says whether it is
+    a binding decision or a recommendation towards one (None: neither is said); ``reserved`` that it reserves the
+    drug for patients after other treatment, or who cannot have it.
     """
 
     key: str
     drug: str
     topic: str
     jurisdiction: str
-    wording: str
     valid_from: PartialDate
     valid_from_basis: str
     valid_until: PartialDate | None
@@ -107,6 +149,8 @@ class Statement:
     overrides: tuple[OverrideRef, ...]
     note: str | None
     where: Where | None = None
+    legal_effect: str | None = None
+    reserved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +173,13 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Assertion:
-    """One version's record of a statement: a verbatim quote of its held text, or a citation.
+    """One version's record of a statement, in that version's own words: a quote of its held text, or a citation.
 
     A citation gives the URL of the version (``citation_url``) or, when no address is known, names the document
     (``document``) and quotes a held :class:`Reference` that reports it (``quote`` with ``reference``).
+    ``wording`` is the record's words (its quote of the version's text, or what the citation reports; None when
+    the record gives none); ``wording_confidence`` and ``date_confidence`` say how well the words and the
+    version's date are known. ``defines`` marks the record of the version that defines the statement.
     """
 
     statement: str
@@ -140,15 +187,23 @@ class Assertion:
     version: str
     quote: Quote | None
     citation_url: str | None
-    confidence: str
+    wording_confidence: str
     note: str | None
     where: Where | None = None
     reference: str | None = None
     document: str | None = None
+    wording: str | None = None
+    date_confidence: str = "unconfirmed"
+    defines: bool = False
 
     @property
     def version_id(self) -> str:
         return f"{self.source}/{self.version}"
+
+    @property
+    def confidence(self) -> str:
+        """Return the confidence of the wording (the one confidence records had before dates had their own)."""
+        return self.wording_confidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +214,5 @@ class Corpus:
     statements: dict[str, Statement] = field(default_factory=dict)
     assertions: tuple[Assertion, ...] = ()
     references: dict[str, Reference] = field(default_factory=dict)
+    jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
+    reach: tuple[Reach, ...] = ()

@@ -3,7 +3,8 @@
 ``guidancekg synth --statements N --seed S --out DIR`` writes a data folder that ``guidancekg build`` reads like
 the curated one: drugs x sources x versions x statements, with
 
-- several jurisdictions (EU, UK, UK-ENW, US) and source kinds (regulator, guidance body, patient information);
+- several jurisdictions (EU, UK, GB-EAW, US), the scheme and reach of the bundled data (``jurisdictions.yaml``),
+  and source kinds (regulator, guidance body, patient information);
 - versions dated to the day, and some only to the month or the year (recorded from the day after that period);
 - statements whose ``valid_from`` is stated in the text, an authority's decision, or the publication date;
   month- and year-precise dates; temporary measures with an end;
@@ -45,7 +46,7 @@ SOURCE_KINDS = (
     ("us-label", "Prescribing information for {brand}", "US Food and Drug Administration", "regulator", "US",
      False),
     ("nice-ta", "NICE technology appraisal of {label}", "National Institute for Health and Care Excellence",
-     "guidance-body", "UK-ENW", True),
+     "guidance-body", "GB-EAW", True),
     ("uk-patient", "{brand}: information for patients", "A UK patient charity", "patient-information", "UK",
      True),
     ("mhra-dsu", "Drug Safety Update on {label}", "Medicines and Healthcare products Regulatory Agency",
@@ -74,6 +75,33 @@ WORDS = {
     "patient-advice": "Tell your doctor straight away if you notice signs of {effect} while taking {label} — "
                       "for example {effect2}.",
 }
+
+
+# The jurisdictions of the bundled data, with their reach; the evidence of each reach is a made-up address.
+JURISDICTIONS = """\
+# Synthetic: the scheme and reach of the bundled data, cited at made-up addresses. Not real regulation.
+jurisdictions:
+- {code: EU, name: European Union, iso3166: EU}
+- {code: UK, name: United Kingdom, iso3166: GB}
+- {code: GB-GBN, name: Great Britain, within: UK, iso3166: GB-GBN}
+- {code: GB-EAW, name: England and Wales, within: GB-GBN, iso3166: GB-EAW, aliases: [UK-ENW]}
+- {code: GB-ENG, name: England, within: GB-EAW, iso3166: GB-ENG}
+- {code: GB-WLS, name: Wales, within: GB-EAW, iso3166: GB-WLS}
+- {code: GB-SCT, name: Scotland, within: GB-GBN, iso3166: GB-SCT}
+- {code: GB-NIR, name: Northern Ireland, within: UK, iso3166: GB-NIR}
+- {code: US, name: United States, iso3166: US}
+reach:
+- {id: eu-in-uk, of: EU, into: UK, valid_until: '2021-01-01', text: synthetic, date_confidence: verbatim,
+   citation: {url: 'https://example.org/reach/eu-in-uk', wording_confidence: paraphrase}}
+- {id: eu-carried-gb, of: EU, into: GB-GBN, valid_from: '2021-01-01', carries: '2020-12-31', text: synthetic,
+   date_confidence: verbatim, citation: {url: 'https://example.org/reach/eu-carried-gb',
+                                         wording_confidence: paraphrase}}
+- {id: eu-in-ni, of: EU, into: GB-NIR, valid_from: '2021-01-01', valid_until: '2025-01-01', text: synthetic,
+   date_confidence: verbatim, citation: {url: 'https://example.org/reach/eu-in-ni', wording_confidence: paraphrase}}
+- {id: eu-carried-uk, of: EU, into: UK, valid_from: '2025-01-01', carries: '2020-12-31', text: synthetic,
+   date_confidence: verbatim, citation: {url: 'https://example.org/reach/eu-carried-uk',
+                                         wording_confidence: paraphrase}}
+"""
 
 
 @dataclass
@@ -163,10 +191,11 @@ def generate(n_statements: int, seed: int, out: Path, *, overwrite: bool = False
             _write_drug(rng, out, key, label, brand, share, stats)
             step.advance(share)
     (out / "drugs.yaml").write_text("".join(drug_lines), encoding="utf-8")
+    (out / "jurisdictions.yaml").write_text(JURISDICTIONS, encoding="utf-8")
     (out / "README.md").write_text(
         f"Synthetic corpus: {n_statements} statements, seed {seed} (guidancekg synth). Not real guidance.\n",
         encoding="utf-8")
-    stats.files += 2
+    stats.files += 3
     return stats
 
 
@@ -302,7 +331,10 @@ def _write_version(rng: random.Random, out: Path, plan: tuple, vi: int, entries:
     vkey, _lo, _rec, _prec = versions[vi]
     vdir = out / "sources" / source_key / "versions" / vkey
     vdir.mkdir(parents=True)
-    meta = [f"published: '{vkey}'\n", f"url: https://example.org/{source_key}/{vkey}\n"]
+    # A year-precise date is taken as reported (paraphrase); a day or a month as read in the version itself.
+    confidence = "paraphrase" if len(vkey) == 4 else "verbatim"
+    meta = [f"published: '{vkey}'\n", f"date_confidence: {confidence}\n",
+            f"url: https://example.org/{source_key}/{vkey}\n"]
     if vi > 0:
         meta.append(f"revises: '{versions[vi - 1][0]}'\n")
     (vdir / "version.yaml").write_text("".join(meta), encoding="utf-8")
@@ -323,11 +355,11 @@ def _write_version(rng: random.Random, out: Path, plan: tuple, vi: int, entries:
             record = f"  quote:\n    exact: {_y(s.wording)}\n    start: {start}\n    end: {end}\n"
             stats.quotes += 1
         else:
+            # A citation's words are never verbatim: only a quote of a held text is.
             record = (f"  citation:\n    url: https://example.org/{source_key}/{vkey}#{key}\n"
-                      f"    confidence: {rng.choice(('verbatim', 'paraphrase', 'unconfirmed'))}\n")
+                      f"    wording_confidence: {rng.choice(('paraphrase', 'paraphrase', 'unconfirmed'))}\n")
             stats.citations += 1
-            if not is_assert:
-                head += f"  text: {_y(s.wording)}\n"
+            head += f"  text: {_y(s.wording)}\n"
         if not is_assert and s.targets:
             stats.overrides += len(s.targets)
         if not is_assert and "temporary: true" in head:

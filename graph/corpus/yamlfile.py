@@ -18,12 +18,14 @@ from typing import Any
 
 import yaml
 
-from guidancekg.graph.corpus.records import Where
+from guidancekg.graph.corpus.records import Quote, Where
 from guidancekg.graph.dates import PartialDate, parse_partial
 from guidancekg.graph.errors import DataError, InputError
+from guidancekg.ontology.vocab import CONFIDENCE_TERMS
 
 LINE = "__line__"
 MAX_DEPTH = 20  # collections inside collections: the data format needs four
+CITATION_KEYS = {"url", "wording_confidence", "confidence", "document", "quote"}
 
 
 class LineLoader(yaml.SafeLoader):
@@ -184,3 +186,35 @@ class Fields:
         if not isinstance(value, bool):
             self.fail(f"field {key!r} must be true or false")
         return bool(value)
+
+
+def read_citation(cf: Fields) -> tuple[Quote | None, str | None, str | None, str | None, str]:
+    """Return (quote, reference, url, document, wording confidence) of a ``citation`` mapping.
+
+    A citation gives the cited document's ``url``, or, where no address is known, names the ``document`` and
+    quotes a held reference that reports it. ``confidence`` is the older name of ``wording_confidence``.
+    """
+    if cf.raw.get("confidence") is not None and cf.raw.get("wording_confidence") is not None:
+        cf.fail("give 'wording_confidence' only ('confidence' is its older name)")
+    name = "confidence" if cf.raw.get("confidence") is not None else "wording_confidence"
+    confidence = cf.choice(name, set(CONFIDENCE_TERMS))
+    url, document = cf.text("url", required=False), cf.text("document", required=False)
+    quote = reference = None
+    if cf.raw.get("quote") is not None:
+        qf = Fields(cf.raw["quote"], cf.file, {"reference", "exact", "start", "end"}, statement=cf.statement,
+                    what="quote of a reference")
+        reference = qf.text("reference")
+        quote = quote_of(qf)
+    if url is None and (quote is None or document is None):
+        cf.fail("a citation needs the version's 'url', or, where no address is known, the 'document' it "
+                "names and a 'quote' of a held reference (data/references/) that reports it")
+    return quote, reference, url, document, confidence
+
+
+def quote_of(qf: Fields) -> Quote:
+    """Return the quote a ``quote`` mapping gives (``exact``, ``start``, ``end`` in code points)."""
+    exact = qf.text("exact") or ""
+    start, end = qf.raw.get("start"), qf.raw.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or start < 0:
+        raise qf.fail("quote start and end must be whole numbers of characters, start >= 0")
+    return Quote(exact, int(start), int(end))

@@ -29,7 +29,7 @@ from guidancekg.graph.engine.results import (
 )
 from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, Status, status
 from guidancekg.graph.errors import InputError, NotFound
-from guidancekg.ontology.vocab import JURISDICTION_CODES, TOPIC_KEYS
+from guidancekg.ontology.vocab import TOPIC_KEYS
 
 __all__ = ["NO_FILTERS", "Change", "Engine", "Entry", "Filters", "Guidance", "Period", "RecordView",
            "TimelineEntry"]
@@ -56,29 +56,28 @@ class Engine:
 
     # -- filters -------------------------------------------------------------------------------------------
 
-    def check_filters(self, filters: Filters) -> None:
-        """Refuse an unknown drug (NotFound), jurisdiction or topic (InputError)."""
+    def check_filters(self, filters: Filters) -> Filters:
+        """Return the filters with the jurisdiction's code (an alias gives the code it stands for).
+
+        Refuse an unknown drug (NotFound), jurisdiction or topic (InputError).
+        """
         if filters.drug is not None and filters.drug not in self.model.drugs:
             raise NotFound("drug", filters.drug, sorted(self.model.drugs))
-        if filters.jurisdiction is not None and filters.jurisdiction not in JURISDICTION_CODES:
-            raise InputError("jurisdiction", f"unknown jurisdiction {filters.jurisdiction!r}; known: "
-                             f"{', '.join(JURISDICTION_CODES)}")
         if filters.topic is not None and filters.topic not in TOPIC_KEYS:
             raise InputError("topic", f"unknown topic {filters.topic!r}; known: {', '.join(TOPIC_KEYS)}")
-
-    def _within(self, code: str, wanted: str) -> bool:
-        while True:
-            if code == wanted:
-                return True
-            if code not in self.model.broader:
-                return False
-            code = self.model.broader[code]
+        if filters.jurisdiction is None:
+            return filters
+        code = self.model.scheme.canonical(filters.jurisdiction)
+        if code is None:
+            raise InputError("jurisdiction", f"unknown jurisdiction {filters.jurisdiction!r}; known: "
+                             f"{', '.join(self.model.scheme.codes)}")
+        return Filters(filters.drug, code, filters.topic)
 
     def matches(self, s: Statement, filters: Filters) -> bool:
         """Return whether ``s`` passes the filters (a jurisdiction includes the regions within it)."""
         return ((filters.drug is None or s.drug == filters.drug)
                 and (filters.topic is None or s.topic == filters.topic)
-                and (filters.jurisdiction is None or self._within(s.jurisdiction, filters.jurisdiction)))
+                and (filters.jurisdiction is None or self.model.scheme.contains(filters.jurisdiction, s.jurisdiction)))
 
     # -- answers -------------------------------------------------------------------------------------------
 
@@ -95,9 +94,9 @@ class Engine:
 
     def entry(self, key: str, known: date | None, state_status: Status | None,
               overridden_by: tuple[str, ...] = ()) -> Entry:
-        """Return a statement with the records that make it visible at ``known``."""
-        is_latest = self.index.is_latest
-        views = tuple(view for version, view in self._record_views(key) if is_latest(version, known))
+        """Return a statement with its records shown as known at ``known``, in authority order."""
+        shows = self.index.shows
+        views = tuple(view for version, view in self._record_views(key) if shows(key, version, known))
         return Entry(self.model.statements[key], state_status, views, overridden_by)
 
     def _order(self, key: str) -> tuple[int, date, str]:
@@ -111,7 +110,7 @@ class Engine:
         at K and passing the filters are judged by the override rule, which looks only at them and what
         overrides them.
         """
-        self.check_filters(filters)
+        filters = self.check_filters(filters)
         index, statements = self.index, self.model.statements
         day = on.toordinal()
         start, end = index.start, index.end
@@ -216,7 +215,7 @@ class Engine:
     def changes(self, start: date, end: date, known: date | None = None,
                 filters: Filters = NO_FILTERS) -> list[Change]:
         """Question 2: each date in ``[start, end]`` on which a statement became or stopped being effective."""
-        self.check_filters(filters)
+        filters = self.check_filters(filters)
         if end < start:
             raise InputError("to", f"{end} is before from ({start})")
         wanted, scope = self._scope(known, filters)
@@ -248,7 +247,7 @@ class Engine:
 
     def timeline(self, known: date | None = None, filters: Filters = NO_FILTERS) -> list[TimelineEntry]:
         """Question 3: for each statement, its effective periods and its overridden periods."""
-        self.check_filters(filters)
+        filters = self.check_filters(filters)
         wanted, scope = self._scope(known, filters)
         runs_of: dict[str, list[tuple[date, State]]] = {k: [] for k in wanted}
         for day, deltas in self._sweep(scope):

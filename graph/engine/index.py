@@ -149,6 +149,22 @@ class DateIndex:
         """Visible at K: "for some source, the latest version ... on or before K asserts it"."""
         return any(self.is_latest(v, known) for v in self._asserting.get(statement, ()))
 
+    def shows(self, statement: str, version: str, known: date | None) -> bool:
+        """Return whether ``version``'s record of ``statement`` is shown as known at ``known``.
+
+        It is when the version was recorded by then and its source still asserts the statement: the latest
+        version of that source recorded by ``known`` asserts it. So every version of a source that said it is
+        shown (NICE's 2014 quote beside its 2019 citation), and a source that withdrew it shows none.
+        """
+        where = self._position.get(version)
+        if where is None:
+            return False
+        source, position = where
+        latest = self.latest_position(source, known)
+        if position > latest:
+            return False
+        return any(self._position.get(v) == (source, latest) for v in self._asserting.get(statement, ()))
+
     def asserting(self, statement: str) -> tuple[str, ...]:
         return self._asserting.get(statement, ())
 

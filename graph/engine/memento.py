@@ -65,8 +65,8 @@ def _memento_dates(engine: Engine, drug: str, jurisdiction: str | None) -> tuple
 
 def memento_dates(engine: Engine, drug: str, jurisdiction: str | None = None) -> list[date]:
     """Return the days on which "guidance on T as known at T" for ``drug`` changes (unknown drug: NotFound)."""
-    engine.check_filters(Filters(drug=drug, jurisdiction=jurisdiction))
-    return list(_memento_dates(engine, drug, jurisdiction))
+    code = engine.check_filters(Filters(drug=drug, jurisdiction=jurisdiction)).jurisdiction
+    return list(_memento_dates(engine, drug, code))
 
 
 def select(dates: list[date], when: date) -> date | None:

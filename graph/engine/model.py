@@ -11,29 +11,36 @@ import hashlib
 import os
 import pickle
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from guidancekg.graph import dates as dates_module
+from guidancekg.graph.corpus import jurisdictions as jurisdictions_module
 from guidancekg.graph.corpus import records as records_module
+from guidancekg.graph.corpus.jurisdictions import Scheme
 from guidancekg.graph.corpus.records import (
     Assertion,
     Corpus,
     Drug,
+    Jurisdiction,
     OverrideRef,
     Quote,
+    Reach,
     Reference,
     Source,
     Statement,
     Version,
 )
-from guidancekg.graph.dates import parse_partial
+from guidancekg.graph.dates import PartialDate, parse_partial, recorded_from
 from guidancekg.graph.stores.base import Row, Store
 from guidancekg.ontology.vocab import (
     BASIS_TERMS,
     CONFIDENCE_TERMS,
     IDENTIFIER_KIND_TERMS,
     JURISDICTION_IRI,
+    LEGAL_EFFECT_TERMS,
     OVERRIDE_KIND_TERMS,
     SOURCE_KIND_TERMS,
     TOPIC_IRI,
@@ -42,14 +49,23 @@ from guidancekg.ontology.vocab import (
 )
 
 PREFIXES = sparql_prefixes("gk", "dcterms", "prov", "skos", "oa", "foaf", "rdfs", "adms")
+# The quote of a record or a reach (?r): its selectors, and the held reference it is taken from, if any.
+_EVIDENCE = """  OPTIONAL {
+    ?r gk:quotation ?p . ?p oa:hasSelector ?qs , ?ps .
+    ?qs a oa:TextQuoteSelector ; oa:exact ?exact . ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+  }
+  OPTIONAL { ?r gk:quotation/oa:hasSource ?refnode . ?refnode a gk:Reference ; dcterms:identifier ?ref }
+"""
 
 Q_STATEMENTS = PREFIXES + """
-SELECT DISTINCT ?s ?key ?drug ?topic ?jur ?wording ?from ?basis ?temp ?until ?note WHERE {
+SELECT DISTINCT ?s ?key ?drug ?topic ?jur ?from ?basis ?temp ?until ?note ?effect ?reserved WHERE {
   GRAPH ?g {
     ?s a gk:Statement ; dcterms:identifier ?key ; gk:drug ?drug ; gk:topic ?topic ; gk:jurisdiction ?jur ;
-       gk:wording ?wording ; gk:validFrom ?from ; gk:validFromBasis ?basis ; gk:temporary ?temp .
+       gk:validFrom ?from ; gk:validFromBasis ?basis ; gk:temporary ?temp .
     OPTIONAL { ?s gk:validUntil ?until }
     OPTIONAL { ?s skos:editorialNote ?note }
+    OPTIONAL { ?s gk:legalEffect ?effect }
+    OPTIONAL { ?s gk:reservedUse ?reserved }
   }
 }"""
 Q_OVERRIDES = PREFIXES + """
@@ -68,8 +84,9 @@ SELECT ?key ?title ?publisher ?kind ?jur ?url ?rights ?note WHERE {
   OPTIONAL { ?src skos:editorialNote ?note }
 }"""
 Q_VERSIONS = PREFIXES + """
-SELECT ?v ?key ?src ?issued ?sha ?revises ?url ?note WHERE {
-  ?v a gk:Version ; dcterms:identifier ?key ; dcterms:isVersionOf/dcterms:identifier ?src ; dcterms:issued ?issued .
+SELECT ?v ?key ?src ?issued ?dconf ?sha ?revises ?url ?note WHERE {
+  ?v a gk:Version ; dcterms:identifier ?key ; dcterms:isVersionOf/dcterms:identifier ?src ; dcterms:issued ?issued ;
+     gk:dateConfidence ?dconf .
   OPTIONAL { ?v gk:sha256 ?sha } OPTIONAL { ?v prov:wasRevisionOf/dcterms:identifier ?revises }
   OPTIONAL { ?v dcterms:source ?url } OPTIONAL { ?v skos:editorialNote ?note }
 }"""
@@ -79,44 +96,63 @@ SELECT ?key ?title ?sha ?rights ?note WHERE {
   OPTIONAL { ?r dcterms:rights ?rights } OPTIONAL { ?r skos:editorialNote ?note }
 }"""
 Q_RECORDS = PREFIXES + """
-SELECT DISTINCT ?s ?v ?conf ?exact ?start ?end ?cite ?note ?ref ?doc WHERE {
-  ?s prov:qualifiedDerivation ?r . ?r prov:entity ?v ; gk:confidence ?conf .
-  OPTIONAL {
-    ?r gk:quotation ?p . ?p oa:hasSelector ?qs , ?ps .
-    ?qs a oa:TextQuoteSelector ; oa:exact ?exact . ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-  }
+SELECT DISTINCT ?s ?v ?wconf ?dconf ?wording ?defines ?exact ?start ?end ?cite ?note ?ref ?doc WHERE {
+  ?s prov:qualifiedDerivation ?r . ?r prov:entity ?v ; gk:wordingConfidence ?wconf ; gk:dateConfidence ?dconf .
+  OPTIONAL { ?r gk:wording ?wording }
+  OPTIONAL { ?s gk:definingRecord ?r BIND(true AS ?defines) }
   OPTIONAL { ?r dcterms:source ?cite }
   OPTIONAL { ?r skos:editorialNote ?note }
-  OPTIONAL { ?r gk:quotation/oa:hasSource ?refnode . ?refnode a gk:Reference ; dcterms:identifier ?ref }
   OPTIONAL { ?r dcterms:bibliographicCitation ?doc }
-}"""
+""" + _EVIDENCE + "}"
+Q_JURISDICTIONS = PREFIXES + """
+SELECT ?code ?name ?within ?iso ?former ?note WHERE {
+  ?j a gk:Jurisdiction ; dcterms:identifier ?code ; skos:prefLabel ?name .
+  OPTIONAL { ?j skos:broader/dcterms:identifier ?within }
+  OPTIONAL { ?j skos:notation ?iso FILTER (DATATYPE(?iso) = gk:ISO3166Code) }
+  OPTIONAL { ?j skos:notation ?former FILTER (DATATYPE(?former) = gk:FormerCode) }
+  OPTIONAL { ?j skos:editorialNote ?note }
+} ORDER BY ?code ?former"""
+Q_REACH = PREFIXES + """
+SELECT ?key ?of ?into ?from ?until ?carries ?wording ?wconf ?dconf ?cite ?doc ?note ?ref ?exact ?start ?end WHERE {
+  ?r a gk:Reach ; dcterms:identifier ?key ; gk:reachOf/dcterms:identifier ?of ; gk:reachInto/dcterms:identifier ?into ;
+     gk:wording ?wording ; gk:wordingConfidence ?wconf ; gk:dateConfidence ?dconf .
+  OPTIONAL { ?r gk:reachFrom ?from } OPTIONAL { ?r gk:reachUntil ?until } OPTIONAL { ?r gk:carriesTermsOf ?carries }
+  OPTIONAL { ?r dcterms:source ?cite } OPTIONAL { ?r dcterms:bibliographicCitation ?doc }
+  OPTIONAL { ?r skos:editorialNote ?note }
+""" + _EVIDENCE + "} ORDER BY ?key"
 Q_IDENTIFIERS = PREFIXES + """
 SELECT ?key ?kind ?value WHERE {
   ?src a gk:Source ; dcterms:identifier ?key ; adms:identifier ?i . ?i dcterms:type ?kind ; skos:notation ?value .
 }"""
-Q_BROADER = PREFIXES + "SELECT ?j ?b WHERE { ?j skos:broader ?b . ?j skos:inScheme gk:JurisdictionScheme }"
 
 
 @dataclass
 class Model:
-    """The corpus read back from a store, with the lookups the engine needs; every dictionary is keyed by key."""
+    """The corpus read back from a store, with the lookups the engine needs; every dictionary is keyed by key.
+
+    ``records`` of a statement are in authority order: the defining record first, then by record date.
+    """
 
     corpus: Corpus
     asserted_by: dict[str, frozenset[str]] = field(default_factory=dict)  # version id -> statement keys
-    records: dict[str, tuple[Assertion, ...]] = field(default_factory=dict)  # statement -> records, oldest first
-    broader: dict[str, str] = field(default_factory=dict)  # jurisdiction code -> broader code
+    records: dict[str, tuple[Assertion, ...]] = field(default_factory=dict)  # statement -> records
+    scheme: Scheme = field(default_factory=lambda: Scheme(()))
 
     @classmethod
-    def of(cls, corpus: Corpus, broader: dict[str, str] | None = None) -> Model:
-        """Return the model of ``corpus``: its assertions by version and its records by statement."""
+    def of(cls, corpus: Corpus) -> Model:
+        """Return the model of ``corpus``: its assertions by version, its records by statement, its scheme."""
         asserted: dict[str, set[str]] = defaultdict(set)
         records: dict[str, list[Assertion]] = defaultdict(list)
         for a in corpus.assertions:
             asserted[a.version_id].add(a.statement)
             records[a.statement].append(a)
+
+        def order(r: Assertion) -> tuple[bool, date, str]:
+            return (not r.defines, recorded_from(corpus.versions[r.version_id].published), r.version_id)
+
         return cls(corpus, {v: frozenset(s) for v, s in asserted.items()},
-                   {s: tuple(sorted(rs, key=lambda r: (corpus.versions[r.version_id].published, r.version_id)))
-                    for s, rs in records.items()}, dict(broader or {}))
+                   {s: tuple(sorted(rs, key=order)) for s, rs in records.items()},
+                   Scheme(corpus.jurisdictions.values()))
 
     @property
     def drugs(self) -> dict[str, Drug]:
@@ -138,6 +174,14 @@ class Model:
     def references(self) -> dict[str, Reference]:
         return self.corpus.references
 
+    @property
+    def reach(self) -> tuple[Reach, ...]:
+        return self.corpus.reach
+
+    def text_of(self, key: str) -> str | None:
+        """Return a statement's words with every record counted: the first record's, in authority order."""
+        return next((r.wording for r in self.records.get(key, ()) if r.wording is not None), None)
+
 
 def _local(iri: str, namespace: str) -> str:
     return iri[len(namespace):] if iri.startswith(namespace) else iri
@@ -154,7 +198,7 @@ def _snapshot_path(store: Store) -> Path | None:
     if build is None:
         return None
     digest = hashlib.sha256()
-    for module in (__file__, records_module.__file__, dates_module.__file__):
+    for module in (__file__, records_module.__file__, jurisdictions_module.__file__, dates_module.__file__):
         digest.update(Path(module).read_bytes())
     return Path(build) / f"model-{digest.hexdigest()[:16]}.pickle"
 
@@ -209,7 +253,8 @@ def _read_model(store: Store) -> Model:
     version_ids: dict[str, Version] = {}
     for r in store.select(Q_VERSIONS):
         v = Version(_text(r, "src"), _text(r, "key"), parse_partial(_text(r, "issued"), "dcterms:issued"), r["url"],
-                    r["revises"], None, r["sha"], r["note"])
+                    r["revises"], None, r["sha"], r["note"],
+                    date_confidence=key_of(_text(r, "dconf"), CONFIDENCE_TERMS))
         versions[v.id] = version_ids[_text(r, "v")] = v
     references = {_text(r, "key"): Reference(_text(r, "key"), _text(r, "title"), None, _text(r, "sha"), r["rights"],
                                              r["note"])
@@ -225,21 +270,50 @@ def _read_model(store: Store) -> Model:
         key = _text(r, "key")
         statements[key] = Statement(
             key=key, drug=drug_keys.get(_text(r, "drug"), _text(r, "drug")), topic=_local(_text(r, "topic"), TOPIC_IRI),
-            jurisdiction=_local(_text(r, "jur"), JURISDICTION_IRI), wording=_text(r, "wording"),
+            jurisdiction=_local(_text(r, "jur"), JURISDICTION_IRI),
             valid_from=parse_partial(_text(r, "from"), "gk:validFrom"),
             valid_from_basis=key_of(_text(r, "basis"), BASIS_TERMS),
             valid_until=parse_partial(r["until"], "gk:validUntil") if r["until"] else None,
             temporary=_text(r, "temp").lower() in {"true", "1"},
-            overrides=tuple(sorted(overrides.get(key, ()), key=lambda o: (o.target, o.kind))), note=r["note"])
+            overrides=tuple(sorted(overrides.get(key, ()), key=lambda o: (o.target, o.kind))), note=r["note"],
+            legal_effect=key_of(r["effect"], LEGAL_EFFECT_TERMS) if r["effect"] else None,
+            reserved=_text(r, "reserved").lower() in {"true", "1"})
     assertions = []
     for r in store.select(Q_RECORDS):
-        quote = Quote(_text(r, "exact"), int(_text(r, "start")), int(_text(r, "end"))) if r["exact"] else None
         version = version_ids[_text(r, "v")]
         assertions.append(Assertion(
-            statement=statement_keys[_text(r, "s")], source=version.source, version=version.key, quote=quote,
-            citation_url=r["cite"], confidence=key_of(_text(r, "conf"), CONFIDENCE_TERMS), note=r["note"],
-            reference=r["ref"], document=r["doc"]))
+            statement=statement_keys[_text(r, "s")], source=version.source, version=version.key, quote=_quote(r),
+            citation_url=r["cite"], wording_confidence=key_of(_text(r, "wconf"), CONFIDENCE_TERMS), note=r["note"],
+            reference=r["ref"], document=r["doc"], wording=r["wording"],
+            date_confidence=key_of(_text(r, "dconf"), CONFIDENCE_TERMS), defines=r["defines"] is not None))
     corpus = Corpus(drugs, sources, versions, statements,
-                    tuple(sorted(assertions, key=lambda a: (a.statement, a.version_id))), references)
-    return Model.of(corpus, {_local(_text(r, "j"), JURISDICTION_IRI): _local(_text(r, "b"), JURISDICTION_IRI)
-                             for r in store.select(Q_BROADER)})
+                    tuple(sorted(assertions, key=lambda a: (a.statement, a.version_id))), references,
+                    _read_jurisdictions(store), tuple(_read_reach(store)))
+    return Model.of(corpus)
+
+
+def _quote(r: Row) -> Quote | None:
+    return Quote(_text(r, "exact"), int(_text(r, "start")), int(_text(r, "end"))) if r["exact"] else None
+
+
+def _day(value: str | None, name: str) -> PartialDate | None:
+    return parse_partial(value, name) if value else None
+
+
+def _read_jurisdictions(store: Store) -> dict[str, Jurisdiction]:
+    rows: dict[str, list[Row]] = defaultdict(list)
+    for r in store.select(Q_JURISDICTIONS):
+        rows[_text(r, "code")].append(r)
+    return {code: Jurisdiction(code, _text(rs[0], "name"), rs[0]["within"], rs[0]["iso"],
+                               tuple(sorted({r["former"] for r in rs if r["former"]})), rs[0]["note"])
+            for code, rs in rows.items()}
+
+
+def _read_reach(store: Store) -> Iterator[Reach]:
+    for r in store.select(Q_REACH):
+        yield Reach(
+            key=_text(r, "key"), of=_text(r, "of"), into=_text(r, "into"), valid_from=_day(r["from"], "gk:reachFrom"),
+            valid_until=_day(r["until"], "gk:reachUntil"), carries=_day(r["carries"], "gk:carriesTermsOf"),
+            wording=_text(r, "wording"), wording_confidence=key_of(_text(r, "wconf"), CONFIDENCE_TERMS),
+            date_confidence=key_of(_text(r, "dconf"), CONFIDENCE_TERMS), quote=_quote(r), reference=r["ref"],
+            citation_url=r["cite"], document=r["doc"], note=r["note"])

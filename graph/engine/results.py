@@ -41,12 +41,21 @@ class RecordView:
 
 @dataclass(frozen=True)
 class Entry:
-    """A statement as it appears in an answer."""
+    """A statement as it appears in an answer, with the records visible at the answer's ``known``.
+
+    The records come in authority order (the defining record first, then by record date); ``text`` is the
+    wording of the first of them that gives one.
+    """
 
     statement: Statement
     status: Status | None
     records: tuple[RecordView, ...]
     overridden_by: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str | None:
+        """Return the wording of the first record, in authority order, that gives one."""
+        return next((v.record.wording for v in self.records if v.record.wording is not None), None)
 
 
 @dataclass(frozen=True)

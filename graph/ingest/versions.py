@@ -29,6 +29,7 @@ store answers with the old state or the new one, never a mixture.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import re
@@ -64,6 +65,7 @@ from guidancekg.graph.stores.base import Store
 from guidancekg.graph.stores.build import Compiled, fingerprint, validate_chunked
 from guidancekg.graph.stores.builds import clean
 from guidancekg.graph.stores.kinds import store_class
+from guidancekg.ontology.vocab import CONFIDENCE_TERMS
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # per uploaded file (config INGEST_MAX_BYTES)
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")  # folder names: no dot first, no slash
@@ -82,6 +84,7 @@ class Upload:
     revises: str | None = None
     url: str | None = None
     key: str | None = None  # the version's folder name; default: the published date
+    date_confidence: str = "unconfirmed"  # how well ``published`` is known: verbatim, paraphrase, unconfirmed
     text_name: str = "text.txt"
     statements_name: str = "statements.yaml"
 
@@ -184,6 +187,9 @@ def _check_fields(upload: Upload, max_bytes: int) -> None:
     for what, data in ((upload.text_name, upload.text), (upload.statements_name, upload.statements)):
         if len(data) > max_bytes:
             raise UploadTooLarge(what, len(data), max_bytes)
+    if upload.date_confidence not in CONFIDENCE_TERMS:
+        raise InputError("date_confidence", f"{upload.date_confidence!r} is not one of "
+                                            f"{', '.join(CONFIDENCE_TERMS)}")
     if upload.url is not None and not re.match(r"https?://\S+$", upload.url):
         raise InputError("url", f"{upload.url!r} is not an http(s) URL")
 
@@ -217,15 +223,15 @@ def _prepare(data_dir: Path, upload: Upload, base: str) -> _Plan:
             f"overwritten: record the correction as a new version (another key) that revises it",
             file=upload.text_name)
     version = Version(source=source.key, key=key, published=published, url=upload.url, revises=upload.revises,
-                      text=text, sha256=sha, where=Where(f"ingest of {source.key}/{key}"))
+                      text=text, sha256=sha, where=Where(f"ingest of {source.key}/{key}"),
+                      date_confidence=upload.date_confidence)
     statements = dict(corpus.statements)
     assertions = list(corpus.assertions)
     raw = _read_statements(upload)
-    read_statement_entries(raw, upload.statements_name, version, corpus.drugs, corpus.sources[version.source],
-                           statements, assertions)
-    candidate = resolve_publication_dates(Corpus(corpus.drugs, corpus.sources,
-                                                  {**corpus.versions, version.id: version},
-                                                  statements, tuple(assertions), corpus.references))
+    read_statement_entries(raw, upload.statements_name, version, corpus, statements, assertions)
+    candidate = resolve_publication_dates(dataclasses.replace(
+        corpus, versions={**corpus.versions, version.id: version}, statements=statements,
+        assertions=tuple(assertions)))
     report = check_corpus(candidate)
     if report.problems:
         raise ValidationFailed(report.problems)
@@ -268,7 +274,8 @@ def _commit(data_dir: Path, version: Version, upload: Upload, origin: str) -> No
     final = data_dir / "sources" / version.source / "versions" / version.key
     staging.mkdir()
     try:
-        meta: dict[str, str] = {"published": version.published.isoformat()}
+        meta: dict[str, str] = {"published": version.published.isoformat(), "date_confidence": version.date_confidence,
+                                "sha256": version.sha256 or ""}
         if version.url:
             meta["url"] = version.url
         if version.revises:

@@ -8,6 +8,7 @@ Paths::
 
     {base}id/drug/{drug}            {base}id/source/{source}        {base}id/version/{source}/{version}
     {base}id/statement/{statement}  {base}id/graph/provenance       {base}id/graph/vocabulary
+    {base}id/reference/{reference}  {base}id/reach/{reach}          {base}id/agent/{publisher}
 
 A version's IRI also names the graph of what that version asserts. (Tests mint under a base of their own.)
 """
@@ -58,6 +59,9 @@ class Minter:
 
     def reference(self, key: str) -> URIRef:
         return self._iri("reference", key)
+
+    def reach(self, key: str) -> URIRef:
+        return self._iri("reach", key)
 
     def agent(self, name: str) -> URIRef:
         return self._iri("agent", slug(name))

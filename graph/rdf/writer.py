@@ -14,14 +14,14 @@ store, an ingest's diff), :func:`build_dataset` parses those same lines.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import pairwise
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from guidancekg.graph.corpus.records import Assertion, Corpus
+from guidancekg.graph.corpus.records import Assertion, Corpus, Quote
 from guidancekg.graph.dates import PartialDate, in_force_end, in_force_start, recorded_from
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.ontology.vocab import (
@@ -31,6 +31,7 @@ from guidancekg.ontology.vocab import (
     GK,
     IDENTIFIER_KIND_TERMS,
     JURISDICTION,
+    LEGAL_EFFECT_TERMS,
     OA,
     OVERRIDE_KIND_TERMS,
     PRECISION_TERMS,
@@ -125,6 +126,13 @@ _P = {name: f"<{iri}>" for name, iri in {
     "TextPositionSelector": str(OA.TextPositionSelector), "start": str(OA.start), "end": str(OA.end),
     "admsIdentifier": str(ADMS.identifier), "Identifier": str(ADMS.Identifier), "notation": str(SKOS.notation),
     "dcType": str(DCTERMS.type),
+    "wordingConfidence": str(GK.wordingConfidence), "dateConfidence": str(GK.dateConfidence),
+    "legalEffect": str(GK.legalEffect), "reservedUse": str(GK.reservedUse), "definingRecord": str(GK.definingRecord),
+    "Jurisdiction": str(GK.Jurisdiction), "Concept": str(SKOS.Concept), "inScheme": str(SKOS.inScheme),
+    "topConceptOf": str(SKOS.topConceptOf), "prefLabel": str(SKOS.prefLabel),
+    "broader": str(SKOS.broader), "narrower": str(SKOS.narrower), "JurisdictionScheme": str(GK.JurisdictionScheme),
+    "Reach": str(GK.Reach), "reachOf": str(GK.reachOf), "reachInto": str(GK.reachInto),
+    "reachFrom": str(GK.reachFrom), "reachUntil": str(GK.reachUntil), "carriesTermsOf": str(GK.carriesTermsOf),
 }.items()}
 
 
@@ -142,6 +150,74 @@ def _day_lit(day: object) -> str:
 
 def _term(iri: object) -> str:
     return f"<{iri}>"
+
+
+def _quotation_lines(add: Callable[[str], None], node: str, quoted: str, quote: Quote, end: str) -> None:
+    """Write ``node``'s gk:quotation: a passage of ``quoted`` with its quote and position selectors."""
+    p = _P
+    passage, quote_sel, position_sel = f"<{node}/passage>", f"<{node}/quote>", f"<{node}/position>"
+    add(f"<{node}> {p['quotation']} {passage}{end}")
+    add(f"{passage} {p['type']} {p['SpecificResource']}{end}")
+    add(f"{passage} {p['hasSource']} {quoted}{end}")
+    add(f"{passage} {p['hasSelector']} {quote_sel}{end}")
+    add(f"{passage} {p['hasSelector']} {position_sel}{end}")
+    add(f"{quote_sel} {p['type']} {p['TextQuoteSelector']}{end}")
+    add(f"{quote_sel} {p['exact']} {_lit(quote.exact)}{end}")
+    add(f"{position_sel} {p['type']} {p['TextPositionSelector']}{end}")
+    add(f'{position_sel} {p["start"]} "{quote.start}"^^<{_XSD}nonNegativeInteger>{end}')
+    add(f'{position_sel} {p["end"]} "{quote.end}"^^<{_XSD}nonNegativeInteger>{end}')
+
+
+def jurisdiction_lines(corpus: Corpus, minter: Minter, graph: str) -> list[str]:
+    """Return the jurisdiction scheme (SKOS concepts, ISO 3166 notations, nesting) and the reach records."""
+    p = _P
+    out: list[str] = []
+    add = out.append
+    end = f"{graph} .\n"
+    for j in corpus.jurisdictions.values():
+        c = _term(JURISDICTION[j.code])
+        add(f"{c} {p['type']} {p['Concept']}{end}")
+        add(f"{c} {p['type']} {p['Jurisdiction']}{end}")
+        add(f"{c} {p['inScheme']} {p['JurisdictionScheme']}{end}")
+        add(f"{c} {p['identifier']} {_lit(j.code)}{end}")
+        add(f"{c} {p['notation']} {_lit(j.code)}{end}")
+        add(f'{c} {p["prefLabel"]} {_lit(j.name)}@en{end}')
+        if j.iso3166:
+            add(f"{c} {p['notation']} {_lit(j.iso3166)}^^{_term(GK.ISO3166Code)}{end}")
+        for alias in j.aliases:
+            add(f"{c} {p['notation']} {_lit(alias)}^^{_term(GK.FormerCode)}{end}")
+        if j.within is None:
+            add(f"{c} {p['topConceptOf']} {p['JurisdictionScheme']}{end}")
+        else:
+            add(f"{c} {p['broader']} {_term(JURISDICTION[j.within])}{end}")
+            add(f"{_term(JURISDICTION[j.within])} {p['narrower']} {c}{end}")
+        if j.note:
+            add(f"{c} {p['note']} {_lit(j.note)}{end}")
+    for r in corpus.reach:
+        node = str(minter.reach(r.key))
+        n = _term(node)
+        add(f"{n} {p['type']} {p['Reach']}{end}")
+        add(f"{n} {p['identifier']} {_lit(r.key)}{end}")
+        add(f"{n} {p['reachOf']} {_term(JURISDICTION[r.of])}{end}")
+        add(f"{n} {p['reachInto']} {_term(JURISDICTION[r.into])}{end}")
+        if r.valid_from is not None:
+            add(f"{n} {p['reachFrom']} {_day_lit(r.valid_from.lo)}{end}")
+        if r.valid_until is not None:
+            add(f"{n} {p['reachUntil']} {_day_lit(r.valid_until.lo)}{end}")
+        if r.carries is not None:
+            add(f"{n} {p['carriesTermsOf']} {_day_lit(r.carries.lo)}{end}")
+        add(f"{n} {p['wording']} {_lit(r.wording)}{end}")
+        add(f"{n} {p['wordingConfidence']} {_term(CONFIDENCE_TERMS[r.wording_confidence])}{end}")
+        add(f"{n} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[r.date_confidence])}{end}")
+        if r.citation_url:
+            add(f"{n} {p['source']} {_term(r.citation_url)}{end}")
+        if r.document:
+            add(f"{n} {p['citationText']} {_lit(r.document)}{end}")
+        if r.quote is not None and r.reference is not None:
+            _quotation_lines(add, node, _term(minter.reference(r.reference)), r.quote, end)
+        if r.note:
+            add(f"{n} {p['note']} {_lit(r.note)}{end}")
+    return out
 
 
 def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set[str] | None = None,
@@ -206,6 +282,7 @@ def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set
         add(f"{v} {p['isVersionOf']} {_term(minter.source(version.source))}{end}")
         add(f"{v} {p['issued']} {_date_lit(version.published)}{end}")
         add(f"{v} {p['recordedFrom']} {_day_lit(recorded_from(version.published))}{end}")
+        add(f"{v} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[version.date_confidence])}{end}")
         if version.id in superseded:
             add(f"{v} {p['supersededFrom']} {_day_lit(superseded[version.id])}{end}")
         if version.url:
@@ -229,6 +306,7 @@ def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set
             add(f"{r} {p['rights']} {_lit(ref.attribution)}{end}")
         if ref.note:
             add(f"{r} {p['note']} {_lit(ref.note)}{end}")
+    out.extend(jurisdiction_lines(corpus, minter, graph))  # few: every chunk has them all
     return out
 
 
@@ -250,17 +328,19 @@ def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Asserti
         add(f"{iri} {p['drug']} {_term(minter.drug(s.drug))}{end}")
         add(f"{iri} {p['topic']} {_term(TOPIC[s.topic])}{end}")
         add(f"{iri} {p['jurisdiction']} {_term(JURISDICTION[s.jurisdiction])}{end}")
-        add(f"{iri} {p['wording']} {_lit(s.wording)}{end}")
-        if s.valid_from is not None:
-            add(f"{iri} {p['validFrom']} {_date_lit(s.valid_from)}{end}")
-            add(f"{iri} {p['validFromPrecision']} {_term(PRECISION_TERMS[s.valid_from.precision])}{end}")
-            add(f"{iri} {p['inForceFrom']} {_day_lit(in_force_start(s.valid_from))}{end}")
+        add(f"{iri} {p['validFrom']} {_date_lit(s.valid_from)}{end}")
+        add(f"{iri} {p['validFromPrecision']} {_term(PRECISION_TERMS[s.valid_from.precision])}{end}")
+        add(f"{iri} {p['inForceFrom']} {_day_lit(in_force_start(s.valid_from))}{end}")
         add(f"{iri} {p['validFromBasis']} {_term(BASIS_TERMS[s.valid_from_basis])}{end}")
         if s.valid_until is not None:
             add(f"{iri} {p['validUntil']} {_date_lit(s.valid_until)}{end}")
             add(f"{iri} {p['validUntilPrecision']} {_term(PRECISION_TERMS[s.valid_until.precision])}{end}")
             add(f"{iri} {p['inForceUntil']} {_day_lit(in_force_end(s.valid_until))}{end}")
         add(f'{iri} {p["temporary"]} "{"true" if s.temporary else "false"}"^^<{_XSD}boolean>{end}')
+        if s.legal_effect:
+            add(f"{iri} {p['legalEffect']} {_term(LEGAL_EFFECT_TERMS[s.legal_effect])}{end}")
+        if s.reserved:
+            add(f'{iri} {p["reservedUse"]} "true"^^<{_XSD}boolean>{end}')
         add(f"{iri} {p['derivedFrom']} {version_iri}{end}")
         if s.note:
             add(f"{iri} {p['note']} {_lit(s.note)}{end}")
@@ -275,25 +355,21 @@ def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Asserti
         record_iri = str(minter.record(a.statement, a.source, a.version))
         record = _term(record_iri)
         add(f"{iri} {p['derivation']} {record}{pend}")
+        if a.defines:
+            add(f"{iri} {p['definingRecord']} {record}{pend}")
         add(f"{record} {p['type']} {p['Derivation']}{pend}")
         add(f"{record} {p['entity']} {version_iri}{pend}")
-        add(f"{record} {p['confidence']} {_term(CONFIDENCE_TERMS[a.confidence])}{pend}")
+        confidence = _term(CONFIDENCE_TERMS[a.wording_confidence])
+        add(f"{record} {p['confidence']} {confidence}{pend}")
+        add(f"{record} {p['wordingConfidence']} {confidence}{pend}")
+        add(f"{record} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[a.date_confidence])}{pend}")
+        if a.wording is not None:
+            add(f"{record} {p['wording']} {_lit(a.wording)}{pend}")
         if a.note:
             add(f"{record} {p['note']} {_lit(a.note)}{pend}")
         if a.quote is not None:
-            passage, quote_sel, position_sel = (f"<{record_iri}/passage>", f"<{record_iri}/quote>",
-                                                f"<{record_iri}/position>")
-            add(f"{record} {p['quotation']} {passage}{pend}")
-            add(f"{passage} {p['type']} {p['SpecificResource']}{pend}")
             quoted = _term(minter.reference(a.reference)) if a.reference else version_iri
-            add(f"{passage} {p['hasSource']} {quoted}{pend}")
-            add(f"{passage} {p['hasSelector']} {quote_sel}{pend}")
-            add(f"{passage} {p['hasSelector']} {position_sel}{pend}")
-            add(f"{quote_sel} {p['type']} {p['TextQuoteSelector']}{pend}")
-            add(f"{quote_sel} {p['exact']} {_lit(a.quote.exact)}{pend}")
-            add(f"{position_sel} {p['type']} {p['TextPositionSelector']}{pend}")
-            add(f'{position_sel} {p["start"]} "{a.quote.start}"^^<{_XSD}nonNegativeInteger>{pend}')
-            add(f'{position_sel} {p["end"]} "{a.quote.end}"^^<{_XSD}nonNegativeInteger>{pend}')
+            _quotation_lines(add, record_iri, quoted, a.quote, pend)
         if a.citation_url:
             add(f"{record} {p['source']} {_term(a.citation_url)}{pend}")
         if a.document:

@@ -128,7 +128,8 @@ def guidance_on_date(known: str = EVERYTHING, title: str = "Guidance on a date")
                "# Parameters: the VALUES line (?on, ?known as xsd:date). Same answer as `guidancekg at ON --known K`\n"
                "# and the \"statements\" of GET /api/guidance?on=ON&known=K.\n")
     body = effective("?statement", "", "?on", MAX_OVERRIDE_DEPTH, "      ")
-    tail = "  ?statement dcterms:identifier ?key ; gk:topic ?topic ; gk:jurisdiction ?jurisdiction ; gk:wording ?text ."
+    tail = ("  ?statement dcterms:identifier ?key ; gk:topic ?topic ; gk:jurisdiction ?jurisdiction .\n"
+            "  OPTIONAL { ?statement gk:definingRecord/gk:wording ?text }")
     return _query(comment, "SELECT DISTINCT ?statement ?key ?topic ?jurisdiction ?text", "SELECT DISTINCT ?statement",
                   f"VALUES (?on ?known) {{ ({_day('2019-04-12')} {_day(known)}) }}", body, tail, "ORDER BY ?key")
 

@@ -48,6 +48,7 @@ class Audit:
     filters: Filters
     versions: tuple[VersionChange, ...]
     lags: tuple[Lag, ...]
+    texts: dict[str, str | None]  # each statement named, with its words (all records counted, authority first)
 
 
 def _overlaps(p: PartialDate, start: date, end: date) -> bool:
@@ -56,7 +57,7 @@ def _overlaps(p: PartialDate, start: date, end: date) -> bool:
 
 def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS) -> Audit:
     """Return the record-time audit of the versions published from ``start`` to ``end`` (inclusive)."""
-    engine.check_filters(Filters(filters.drug, filters.jurisdiction, None))
+    filters = engine.check_filters(Filters(filters.drug, filters.jurisdiction, None))
     if end < start:
         raise InputError("to", f"{end} is before from ({start})")
     m = engine.model
@@ -79,7 +80,9 @@ def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS)
     concerned |= {s.key for s in keep if start <= in_force_start(s.valid_from) <= end}
     # A statement dated by its own publication has a lag of zero by construction: it tells an auditor nothing.
     concerned = {i for i in concerned if m.statements[i].valid_from_basis != "publication-date"}
-    return Audit(start, end, filters, tuple(changes), tuple(_lags(engine, sorted(concerned))))
+    lags = tuple(_lags(engine, sorted(concerned)))
+    named = {s.key for c in changes for s in (*c.added, *c.withdrawn)} | {lag.statement.key for lag in lags}
+    return Audit(start, end, filters, tuple(changes), lags, {k: m.text_of(k) for k in sorted(named)})
 
 
 def _lags(engine: Engine, statements: list[str]) -> list[Lag]:
@@ -105,7 +108,7 @@ def audit_json(a: Audit, iris: Minter) -> dict[str, Any]:
     """Return the audit as the body of ``GET /api/audit``."""
     def brief(s: Statement) -> dict[str, Any]:
         return {"id": str(iris.statement(s.key)), "key": s.key, "topic": s.topic, "jurisdiction": s.jurisdiction,
-                "text": s.wording, "valid_from": s.valid_from.isoformat()}
+                "text": a.texts.get(s.key), "valid_from": s.valid_from.isoformat()}
 
     return {
         "from": a.start.isoformat(), "to": a.end.isoformat(),

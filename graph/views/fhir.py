@@ -202,7 +202,7 @@ def _add_statement(b: _Builder, minter: Minter, entry: Entry,
     s_iri = str(minter.statement(s.key))
     drug = b.drug(s.drug)
     topic = {"coding": [{"system": TOPIC_IRI, "code": s.topic}], "text": s.topic}
-    resource: dict[str, Any] = {"identifier": [_uri_identifier(s_iri)], "text": _narrative(s.wording),
+    resource: dict[str, Any] = {"identifier": [_uri_identifier(s_iri)], "text": _narrative(entry.text or ""),
                                 "extension": _statement_extensions(entry, overridden, minter)}
     state = _state(entry, minter)
     if s.topic in CLINICAL_USE_TYPES:
@@ -211,7 +211,7 @@ def _add_statement(b: _Builder, minter: Minter, entry: Entry,
         if state:
             resource["status"] = state
         if s.topic == "warning":
-            resource["warning"] = {"description": s.wording}
+            resource["warning"] = {"description": entry.text or ""}
     else:  # FHIR has no clinical-use type for this topic: a Basic resource coded with it, never dropped
         resource.update(resourceType="Basic", code=topic, subject=_ref(drug))
         if state:
@@ -228,7 +228,7 @@ def _add_authorisation(b: _Builder, minter: Minter, entry: Entry, state: dict[st
     s_iri = str(minter.statement(s.key))
     resource: dict[str, Any] = {
         "resourceType": "RegulatedAuthorization", "identifier": [_uri_identifier(s_iri + "#authorisation")],
-        "subject": [_ref(drug)], "description": s.wording,
+        "subject": [_ref(drug)], "description": entry.text or "",
         "region": [{"coding": [{"system": JURISDICTION_IRI, "code": s.jurisdiction}], "text": s.jurisdiction}],
         "validityPeriod": validity(s), "indication": [{"reference": _ref(s_iri)}],
     }

@@ -8,8 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from guidancekg.graph.corpus.records import Reach
 from guidancekg.graph.engine.answers import Change, Engine, Entry, Filters, Guidance, Period, RecordView, TimelineEntry
+from guidancekg.graph.engine.model import Model
 from guidancekg.graph.rdf.iris import Minter
+from guidancekg.ontology.vocab import JURISDICTION
 
 
 def _day(d: date | None) -> str | None:
@@ -30,7 +33,11 @@ def record_json(view: RecordView, iris: Minter) -> dict[str, Any]:
         "quote": quote.exact if quote else None,
         "start": quote.start if quote else None,
         "end": quote.end if quote else None,
-        "confidence": r.confidence,
+        "confidence": r.wording_confidence,
+        "wording": r.wording,
+        "wording_confidence": r.wording_confidence,
+        "date_confidence": r.date_confidence,
+        "defines": r.defines,
     }
     if r.reference:  # a citation: the quote is the held reference's words about the version, not the version's
         out.update(quote=None, start=None, end=None, cited_as=r.document,
@@ -50,7 +57,7 @@ def statement_json(entry: Entry, iris: Minter) -> dict[str, Any]:
         "drug": s.drug,
         "topic": s.topic,
         "jurisdiction": s.jurisdiction,
-        "text": s.wording,
+        "text": entry.text,
         "valid_from": s.valid_from.isoformat(),
         "valid_until": s.valid_until.isoformat() if s.valid_until else None,
         "precision": s.valid_from.precision,
@@ -114,6 +121,32 @@ def timeline_json(entries: list[TimelineEntry], known: date | None, filters: Fil
              "overridden": [_period(p, iris) for p in t.overridden]}
             for t in entries
         ],
+    }
+
+
+def reach_json(r: Reach, iris: Minter) -> dict[str, Any]:
+    """Return one reach: whose statements apply where, over which days, on what evidence."""
+    quote = r.quote
+    return {
+        "id": str(iris.reach(r.key)), "key": r.key, "of": r.of, "into": r.into,
+        "valid_from": r.valid_from.isoformat() if r.valid_from else None,
+        "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+        "carries": r.carries.isoformat() if r.carries else None, "text": r.wording,
+        "wording_confidence": r.wording_confidence, "date_confidence": r.date_confidence,
+        "url": r.citation_url, "cited_as": r.document,
+        "reported_by": {"reference": str(iris.reference(r.reference)), "quote": quote.exact, "start": quote.start,
+                        "end": quote.end} if quote is not None and r.reference else None,
+        "note": r.note,
+    }
+
+
+def jurisdictions_json(model: Model, iris: Minter) -> dict[str, Any]:
+    """Return the body of ``GET /api/jurisdictions``: the scheme (codes, names, nesting) and the reach records."""
+    return {
+        "jurisdictions": [{"code": j.code, "name": j.name, "within": j.within, "iso3166": j.iso3166,
+                           "aliases": list(j.aliases), "id": str(JURISDICTION[j.code])}
+                          for j in model.corpus.jurisdictions.values()],
+        "reach": [reach_json(r, iris) for r in model.reach],
     }
 
 

@@ -32,6 +32,7 @@ def add_test_source(data_dir: Path, *, with_v1: bool = True) -> Path:
 def tiny_data(target: Path) -> Path:
     """Return a data folder holding only the fictional drug and test source (fast to build)."""
     (target / "sources").mkdir(parents=True)
+    shutil.copy(HERE / "jurisdictions.yaml", target / "jurisdictions.yaml")
     add_test_source(target)
     return target
 
