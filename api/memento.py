@@ -1,6 +1,6 @@
 """Serve time travel over HTTP (Memento, RFC 7089) for each drug's guidance page.
 
-Resources (``shared/spec/http-api.md``, section "Time travel"):
+Resources (``docs/page-and-memento.md``; RFC 7089):
 
 - ``/guidance/{drug}``: the Original Resource, acting as its own TimeGate (RFC 7089 section 4.1.1, pattern
   1.1: URI-R = URI-G, 302-style negotiation, distinct URI-Ms). With ``Accept-Datetime`` it answers 302 to the

@@ -1,4 +1,4 @@
-"""The read JSON API of ``shared/spec/http-api.md``: guidance, changes, timeline and sources."""
+"""The read JSON API (``docs/api.md``): guidance, changes, timeline, jurisdictions, sources and audits."""
 
 from __future__ import annotations
 

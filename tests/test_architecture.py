@@ -7,6 +7,7 @@ dodged by importing late.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -140,3 +141,25 @@ def test_modules_stay_small(module):
 @pytest.mark.parametrize("module", sorted(OVERSIZE_FOR_NOW))
 def test_the_oversize_list_only_shrinks(module):
     assert _lines(module) > MAX_LINES, f"{module} is small now: take it off OVERSIZE_FOR_NOW"
+
+
+# Files allowed to name ../shared: the W3C conformance tests (they skip with a reason when it is absent) and the
+# page that says so; the held references are byte-for-byte copies of texts as they were given.
+MAY_NAME_SHARED = {"tests/test_sparql_conformance.py", "docs/sparql.md"}
+TEXT_SUFFIXES = {".py", ".md", ".yaml", ".yml", ".rq", ".html", ".js", ".css", ".ttl", ".jsonld", ".toml", ".txt"}
+
+
+def test_no_project_file_cites_the_shared_folder():
+    """A person who clones the project has no ../shared: nothing may send them there."""
+    skip = {".git", ".venv", "__pycache__", ".bench", "node_modules"}
+    offenders = []
+    for path in REPO.rglob("*"):
+        rel = path.relative_to(REPO)
+        if (not path.is_file() or path.suffix not in TEXT_SUFFIXES or skip & set(rel.parts)
+                or rel.parts[0].endswith(".egg-info") or str(rel) in MAY_NAME_SHARED
+                or (rel.parts[:2] == ("data", "references") and path.name == "text.txt")):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if re.search(r"(\.\./|\b)shared/(spec|facts|seeds|notes|conformance)\b", text):
+            offenders.append(str(rel))
+    assert offenders == []

@@ -27,7 +27,7 @@ EVERYTHING = "9999-12-31"
 PREFIXES = sparql_prefixes("gk", "dcterms", "xsd")
 
 SEMANTICS = f"""\
-# Semantics (shared/spec/semantics.md), as the engine implements them:
+# Semantics (docs/semantics.md), as the engine implements them:
 # - Visible at K: the latest version (by gk:recordedFrom) of some source recorded by K has the statement in its
 #   graph. gk:recordedFrom is the publication day, or the day after a month or year of publication; the build
 #   derives gk:supersededFrom, the next version's gk:recordedFrom, so "latest by K" is recordedFrom <= K and

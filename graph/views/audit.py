@@ -1,6 +1,6 @@
 """The record-time audit: what was published between two dates, what it changed, and how late each source was.
 
-Question 4 of ``shared/spec/semantics.md``: for K1 <= K2, the versions published in between, the statements each
+Question 4 of ``docs/semantics.md``: for K1 <= K2, the versions published in between, the statements each
 added or withdrew (against the same source's previous version), and for each statement they concern the lag
 between its ``valid_from`` and each source's first record of it.
 """
