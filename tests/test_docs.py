@@ -127,11 +127,11 @@ def test_validate_reports_the_loaded_graph_conforms(client):
 
 
 def test_validate_reports_violations_with_focus_path_and_message(graph):
-    """A graph missing a statement's wording does not conform, and the report says where and why."""
+    """A graph missing a statement's defining record does not conform, and the report says where and why."""
     ds = Dataset()
     ds.parse(data=graph.store.dump_nquads().decode("utf-8"), format="nquads")
     statement = URIRef(DEFAULT_BASE + "id/statement/alemtuzumab-eu-temporary-restriction-2019")
-    wording = URIRef("https://w3id.org/guidancekg/ns#wording")
+    wording = URIRef("https://w3id.org/guidancekg/ns#definingRecord")
     for _s, _p, _o, ctx in list(ds.quads((statement, wording, None, None))):
         ds.graph(ctx).remove((statement, wording, None))
     broken = GuidanceGraph(MemoryStore(ds), graph.model, graph.engine, graph.minter, graph.data_dir, ())

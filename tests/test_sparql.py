@@ -306,7 +306,8 @@ def test_relative_iris_resolve_against_the_base(executor):
 # -- formats -------------------------------------------------------------------------------------------
 
 SELECT = ("PREFIX gk: <https://w3id.org/guidancekg/ns#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-          "SELECT ?s ?key ?text WHERE { ?s a gk:Statement ; dcterms:identifier ?key ; gk:wording ?text } "
+          "SELECT ?s ?key ?text WHERE { ?s a gk:Statement ; dcterms:identifier ?key ; "
+          "gk:definingRecord/gk:wording ?text } "
           "ORDER BY ?key LIMIT 5")
 
 
