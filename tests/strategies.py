@@ -1,8 +1,9 @@
 """Hypothesis strategies for random corpora, shared by the property-based tests.
 
 A generalisation of the generator in ``tests/test_sparql_agreement.py``: several drugs, jurisdictions and topics,
-dates at day, month and year precision, override chains up to the build's depth limit, withdrawn statements
-(a later version not asserting again) and open or closed in-force intervals.
+dates at day, month and year precision, the bundled scheme and its reach (questions in a jurisdiction cross the
+EU's reach into the UK and the terms carried from 2020-12-31), override chains up to the build's depth limit,
+withdrawn statements (a later version not asserting again) and open or closed in-force intervals.
 """
 
 from __future__ import annotations
@@ -74,4 +75,4 @@ def corpora(draw, max_statements: int = 10, max_drugs: int = 2) -> Corpus:
             v = versions[vid]
             assertions.append(Assertion(key, v.source, v.key, None, "http://example.org/cited", "paraphrase",
                                         None, where, wording=f"statement {key} as {vid} words it", defines=n == 0))
-    return Corpus(drugs, sources, versions, statements, tuple(assertions), {}, BUNDLED.jurisdictions)
+    return Corpus(drugs, sources, versions, statements, tuple(assertions), {}, BUNDLED.jurisdictions, BUNDLED.reach)

@@ -185,3 +185,27 @@ def test_uk_february_2020_update_is_recorded_to_the_month(engine):
     entry = next(e for e in engine.guidance(date(2020, 2, 15), filters=f).effective
                  if e.statement.key == "alemtuzumab-uk-dsu-update-2020")
     assert entry.status == "uncertain"  # in force from some day of February 2020
+
+
+def test_wording_not_shown_before_its_record_is_known(engine):
+    # The MS Society reported the restriction on 18 April in its own words ("TWO other disease modifying drugs");
+    # as known on 15 April only the EMA's record exists, and its words are the answer's.
+    for jurisdiction in ("EU", "UK"):
+        g = engine.guidance(date(2019, 4, 15), date(2019, 4, 15), Filters(jurisdiction=jurisdiction))
+        entry = next(e for e in g.effective if e.statement.key == RESTRICTION)
+        assert [v.source.key for v in entry.records] == ["ema-lemtrada-press-release-2019-04-12"]
+        assert entry.text == entry.records[0].record.wording and "TWO" not in (entry.text or "")
+        assert all(v.version.published.hi <= date(2019, 4, 16) for v in entry.records)
+    later = engine.guidance(date(2019, 4, 15), None, Filters(jurisdiction="EU"))
+    records = next(e for e in later.effective if e.statement.key == RESTRICTION).records
+    assert records[0].record.defines  # the authority's record first, then the others by record date
+    assert {"ema-lemtrada-press-release-2019-04-12", "mssociety-lemtrada"} <= {v.source.key for v in records}
+
+
+def test_every_visible_versions_quote_is_shown(engine):
+    # NICE's 2014 text holds the recommendation's quote; its 2019 version still asserts it, cited without words.
+    g = engine.guidance(date(2014, 5, 15), None, Filters(jurisdiction="UK"))
+    nice = next(e for e in g.effective if e.statement.key == NICE)
+    by_version = {v.version.key: v.record for v in nice.records}
+    assert set(by_version) == {"2014-05", "2019-04"}
+    assert by_version["2014-05"].quote is not None and nice.text == by_version["2014-05"].wording

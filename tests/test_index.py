@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from strategies import JURISDICTIONS, TOPICS, corpora, days
 from test_sparql_agreement import answers, changes
 
-from guidancekg.graph.engine.answers import Change, Engine, Filters, Period
+from guidancekg.graph.engine.answers import NO_FILTERS, Change, Engine, Filters, Period
 from guidancekg.graph.engine.index import OPEN_END, DateIndex, IntervalTree
 from guidancekg.graph.engine.model import load_model
 from guidancekg.graph.engine.rules import in_force
@@ -39,8 +39,15 @@ def test_interval_tree_on_many_equal_starts():
         assert sorted(tree.stab(p)) == sorted(i for s, e, i in items if s <= p < e)
 
 
-def _change_key(c: Change):
-    return (str(c.date), c.day, c.entry.statement.key, c.change, c.reason, c.by)
+def _key(entry, filters: Filters):
+    """A statement's key; in a jurisdiction, with its context as the oracle names it."""
+    a = entry.applies_in
+    return entry.statement.key if filters.jurisdiction is None else (
+        entry.statement.key, (a.jurisdiction, a.because, a.via, a.relation))
+
+
+def _change_key(c: Change, filters: Filters = NO_FILTERS):
+    return (str(c.date), c.day, _key(c.entry, filters), c.change, c.reason, c.by)
 
 
 def _periods(effective: tuple[Period, ...], overridden: tuple[Period, ...]):
@@ -62,12 +69,12 @@ def test_indexed_engine_agrees_with_the_oracle(corpus, on, known, span, filters)
     if filters.drug is not None and filters.drug not in model.drugs:
         filters = Filters(None, filters.jurisdiction, filters.topic)
     g = engine.guidance(on, known, filters)
-    mine = ({e.statement.key for e in g.effective}, {(e.statement.key, e.overridden_by) for e in g.overridden})
+    mine = ({_key(e, filters) for e in g.effective}, {(_key(e, filters), e.overridden_by) for e in g.overridden})
     assert mine == oracle.guidance(model, on, known, filters)
     start, end = sorted(span)
-    assert {_change_key(c) for c in engine.changes(start, end, known, filters)} == \
+    assert {_change_key(c, filters) for c in engine.changes(start, end, known, filters)} == \
         oracle.changes(model, start, end, known, filters)
-    timeline = {t.entry.statement.key: _periods(t.effective, t.overridden) for t in engine.timeline(known, filters)}
+    timeline = {_key(t.entry, filters): _periods(t.effective, t.overridden) for t in engine.timeline(known, filters)}
     assert timeline == oracle.timeline(model, known, filters)
 
 

@@ -448,3 +448,14 @@ def test_curl_head_with_accept_datetime(live_server):
     location = re.search(r"^Location: (\S+)", out, re.MULTILINE | re.IGNORECASE)
     assert location and location[1].endswith(f"/guidance/{DRUG}/2019-04-12")
     assert re.search(r"^Vary: accept-datetime", out, re.MULTILINE | re.IGNORECASE)
+
+
+def test_uk_mementos_include_the_days_the_eu_reach_changes(engine):
+    """The UK page changes when the EU's reach does: the end of the transition, and Northern Ireland in 2025."""
+    days = memento_dates(engine, DRUG, "UK")
+    f = Filters(drug=DRUG, jurisdiction="UK")
+    for day in (date(2021, 1, 1), date(2025, 1, 1)):
+        assert day in days
+        before = guidance_json(engine.guidance(day - timedelta(days=1), day - timedelta(days=1), f), IRIS)
+        after = guidance_json(engine.guidance(day, day, f), IRIS)
+        assert [s["applies_in"] for s in before["statements"]] != [s["applies_in"] for s in after["statements"]]

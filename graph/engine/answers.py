@@ -10,11 +10,13 @@ unindexed reading of the semantics that the engine is checked against on random 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-from guidancekg.graph.corpus.records import Source, Statement, Version
+from guidancekg.graph.corpus.records import Reach, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
+from guidancekg.graph.engine.applying import Applicability, AppliesIn
+from guidancekg.graph.engine.contexts import Judged, judge, sweep
 from guidancekg.graph.engine.index import OPEN_END, DateIndex
 from guidancekg.graph.engine.model import Model
 from guidancekg.graph.engine.results import (
@@ -24,6 +26,7 @@ from guidancekg.graph.engine.results import (
     Filters,
     Guidance,
     Period,
+    Reason,
     RecordView,
     TimelineEntry,
 )
@@ -31,7 +34,7 @@ from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, Status, s
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.ontology.vocab import TOPIC_KEYS
 
-__all__ = ["NO_FILTERS", "Change", "Engine", "Entry", "Filters", "Guidance", "Period", "RecordView",
+__all__ = ["NO_FILTERS", "AppliesIn", "Change", "Engine", "Entry", "Filters", "Guidance", "Period", "RecordView",
            "TimelineEntry"]
 
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
@@ -53,6 +56,8 @@ class Engine:
         self._versions_by_source = {
             s: sorted(vs, key=lambda v: (recorded_from(v.published), v.key)) for s, vs in by_source.items()}
         self._views: dict[str, tuple[tuple[str, RecordView], ...]] = {}  # statement -> (version id, record)
+        self._carried: dict[tuple[str, date | None], Effective] = {}  # (reach, known) -> the rule on its day
+        self._related = Applicability(model.scheme, model.reach, lambda _r, _k: True)  # no day, no carried terms
 
     # -- filters -------------------------------------------------------------------------------------------
 
@@ -74,10 +79,37 @@ class Engine:
         return Filters(filters.drug, code, filters.topic)
 
     def matches(self, s: Statement, filters: Filters) -> bool:
-        """Return whether ``s`` passes the filters (a jurisdiction includes the regions within it)."""
+        """Return whether ``s`` passes the filters: its drug, its topic, and it may apply in the jurisdiction (or a
+        part of it) on some day."""
         return ((filters.drug is None or s.drug == filters.drug)
                 and (filters.topic is None or s.topic == filters.topic)
-                and (filters.jurisdiction is None or self.model.scheme.contains(filters.jurisdiction, s.jurisdiction)))
+                and (filters.jurisdiction is None or self._related.related(s, filters.jurisdiction)))
+
+    # -- where statements apply ----------------------------------------------------------------------------
+
+    def _carried_rule(self, reach: Reach, known: date | None) -> Effective:
+        """Return the override rule in ``reach.of`` on the day whose terms ``reach`` carries, as known at K.
+
+        The statements of ``reach.of`` effective that day are judged where they are: only the overriders whose own
+        jurisdiction is or contains ``reach.of`` count (a reach into it would be judged by its own reach).
+        """
+        rule = self._carried.get((reach.key, known))
+        if rule is None:
+            index, statements, scheme = self.index, self.model.statements, self.model.scheme
+            assert reach.carries is not None
+            day = reach.carries.lo.toordinal()
+            rule = self._carried[(reach.key, known)] = Effective(
+                lambda k: index.start[k] <= day < index.end[k],
+                lambda o: index.is_visible(o, known) and scheme.contains(statements[o].jurisdiction, reach.of),
+                index.overriders)
+        return rule
+
+    def applicability(self, known: date | None) -> Applicability:
+        """Return where statements apply as known at ``known`` (a carrying reach reads its day's terms as of K)."""
+        def carried(reach: Reach, key: str) -> bool:
+            return self.index.is_visible(key, known) and self._carried_rule(reach, known)(key)
+
+        return Applicability(self.model.scheme, self.model.reach, carried)
 
     # -- answers -------------------------------------------------------------------------------------------
 
@@ -93,11 +125,11 @@ class Engine:
         return views
 
     def entry(self, key: str, known: date | None, state_status: Status | None,
-              overridden_by: tuple[str, ...] = ()) -> Entry:
+              overridden_by: tuple[str, ...] = (), applies_in: AppliesIn | None = None) -> Entry:
         """Return a statement with its records shown as known at ``known``, in authority order."""
         shows = self.index.shows
         views = tuple(view for version, view in self._record_views(key) if shows(key, version, known))
-        return Entry(self.model.statements[key], state_status, views, overridden_by)
+        return Entry(self.model.statements[key], state_status, views, overridden_by, applies_in)
 
     def _order(self, key: str) -> tuple[int, date, str]:
         s = self.model.statements[key]
@@ -111,17 +143,11 @@ class Engine:
         overrides them.
         """
         filters = self.check_filters(filters)
-        index, statements = self.index, self.model.statements
+        if filters.jurisdiction is not None:
+            return self._guidance_in(on, known, filters, filters.jurisdiction)
+        index, statements, is_visible = self.index, self.model.statements, self._visibility(known)
         day = on.toordinal()
         start, end = index.start, index.end
-        visible: dict[str, bool] = {}
-
-        def is_visible(key: str) -> bool:
-            found = visible.get(key)
-            if found is None:
-                found = visible[key] = index.is_visible(key, known)
-            return found
-
         rule = Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders)
         states = {key: rule.state(key) for key in index.in_force(on, filters.drug)
                   if self.matches(statements[key], filters) and is_visible(key)}
@@ -129,6 +155,33 @@ class Engine:
         effective = tuple(self.entry(k, known, status(statements[k], on)) for k in keep if states[k] == EFFECTIVE)
         overridden = tuple(self.entry(k, known, status(statements[k], on), state[1])
                            for k in keep if (state := states[k]) and state != EFFECTIVE)
+        return Guidance(on, known, filters, effective, overridden)
+
+    def _visibility(self, known: date | None) -> Callable[[str], bool]:
+        """Return "visible at K", memoised for one question."""
+        index = self.index
+        seen: dict[str, bool] = {}
+
+        def is_visible(key: str) -> bool:
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = index.is_visible(key, known)
+            return found
+
+        return is_visible
+
+    def _guidance_in(self, on: date, known: date | None, filters: Filters, jurisdiction: str) -> Guidance:
+        """Question 1 in a jurisdiction: each statement judged where it applies within it (:mod:`.contexts`)."""
+        statements, is_visible = self.model.statements, self._visibility(known)
+        keys = [k for k in self.index.in_force(on, filters.drug)
+                if self.matches(statements[k], filters) and is_visible(k)]
+        judged = judge(statements, self.index, self.applicability(known), is_visible, jurisdiction,
+                       on.toordinal(), keys)
+        order = sorted(judged, key=lambda ka: (self._order(ka[0]), ka[1]))
+        effective = tuple(self.entry(k, known, status(statements[k], on), (), a)
+                          for k, a in order if judged[(k, a)] == EFFECTIVE)
+        overridden = tuple(self.entry(k, known, status(statements[k], on), state[1], a)
+                           for k, a in order if (state := judged[(k, a)]) and state != EFFECTIVE)
         return Guidance(on, known, filters, effective, overridden)
 
     def _label(self, day: date, key: str, known: date | None) -> PartialDate:
@@ -218,6 +271,8 @@ class Engine:
         filters = self.check_filters(filters)
         if end < start:
             raise InputError("to", f"{end} is before from ({start})")
+        if filters.jurisdiction is not None:
+            return self._changes_in(start, end, known, filters, filters.jurisdiction)
         wanted, scope = self._scope(known, filters)
         wanted_set = set(wanted)
         out: list[Change] = []
@@ -227,27 +282,71 @@ class Engine:
             if day < start:
                 continue
             for key, before, now in deltas:
-                was, is_ = before == EFFECTIVE, now == EFFECTIVE
-                if key not in wanted_set or was == is_:
-                    continue
-                s = self.model.statements[key]
-                label = self._label(day, key, known)
-                if is_:
-                    came = s.valid_from.lo == day
-                    by = None if came or before is None or not before[1] else before[1][0]
-                    out.append(Change(label, day, "started", "came-into-force" if came else "override-ended", by,
-                                      self.entry(key, known, status(s, day))))
-                else:
-                    ended = s.valid_until is not None and in_force_end(s.valid_until) == day
-                    by = None if ended or now is None or not now[1] else now[1][0]
-                    out.append(Change(label, day, "stopped", "ended" if ended else "overridden", by,
-                                      self.entry(key, known, status(s, day - timedelta(days=1)))))
+                change = self._change(day, key, None, known, before, now) if key in wanted_set else None
+                if change is not None:
+                    out.append(change)
         out.sort(key=lambda c: (c.day, c.change != "stopped", self._order(c.entry.statement.key)))
         return out
+
+    def _sweep_in(self, known: date | None, filters: Filters,
+                  jurisdiction: str) -> Iterator[tuple[date, Judged, Judged]]:
+        wanted, scope = self._scope(known, filters)
+        return sweep(self.model.statements, self.index, self.applicability(known), self._visibility(known),
+                             jurisdiction, wanted, scope)
+
+    def _changes_in(self, start: date, end: date, known: date | None, filters: Filters,
+                    jurisdiction: str) -> list[Change]:
+        """Question 2 in a jurisdiction: the changes of each statement where it applies within it.
+
+        Besides the four reasons, a statement starts or stops being effective in a context when it starts
+        (``started-to-apply``) or stops (``stopped-applying``) applying there: a reach begins or ends.
+        """
+        sweeping = self._sweep_in(known, filters, jurisdiction)
+        out: list[Change] = []
+        for day, before, now in sweeping:
+            if day > end:
+                break
+            if day < start:
+                continue
+            for key, applies in set(before) | set(now):
+                change = self._change(day, key, applies, known, before.get((key, applies)), now.get((key, applies)))
+                if change is not None:
+                    out.append(change)
+        out.sort(key=lambda c: (c.day, c.change != "stopped", self._order(c.entry.statement.key), c.entry.applies_in))
+        return out
+
+    def _change(self, day: date, key: str, applies: AppliesIn | None, known: date | None, before: State,
+                now: State) -> Change | None:
+        """Return the change of ``key`` on ``day`` from ``before`` to ``now``, if it is one (in a jurisdiction,
+        where ``applies`` says; without one, a statement is always where it is, and never starts to apply)."""
+        was, is_ = before == EFFECTIVE, now == EFFECTIVE
+        if was == is_:
+            return None
+        s = self.model.statements[key]
+        label = self._label(day, key, known)
+        reason: Reason
+        if is_:
+            if s.valid_from.lo == day:
+                reason, by = "came-into-force", None
+            elif before is not None:
+                reason, by = "override-ended", before[1][0] if before[1] else None
+            else:
+                reason, by = "started-to-apply", None
+            return Change(label, day, "started", reason, by, self.entry(key, known, status(s, day), (), applies))
+        if s.valid_until is not None and in_force_end(s.valid_until) == day:
+            reason, by = "ended", None
+        elif now is not None:
+            reason, by = "overridden", now[1][0] if now[1] else None
+        else:
+            reason, by = "stopped-applying", None
+        return Change(label, day, "stopped", reason, by,
+                      self.entry(key, known, status(s, day - timedelta(days=1)), (), applies))
 
     def timeline(self, known: date | None = None, filters: Filters = NO_FILTERS) -> list[TimelineEntry]:
         """Question 3: for each statement, its effective periods and its overridden periods."""
         filters = self.check_filters(filters)
+        if filters.jurisdiction is not None:
+            return self._timeline_in(known, filters, filters.jurisdiction)
         wanted, scope = self._scope(known, filters)
         runs_of: dict[str, list[tuple[date, State]]] = {k: [] for k in wanted}
         for day, deltas in self._sweep(scope):
@@ -257,20 +356,39 @@ class Engine:
                     runs.append((day, now))
         out = []
         for key in sorted(wanted, key=self._order):
-            effective: list[Period] = []
-            overridden: list[Period] = []
-            runs = runs_of[key]
-            for n, (day, state) in enumerate(runs):
-                if state is None:
-                    continue
-                end = self._label(runs[n + 1][0], key, known) if n + 1 < len(runs) else None
-                start = self._label(day, key, known)
-                if state == EFFECTIVE:
-                    effective.append(Period(start, end))
-                else:
-                    overridden.extend(Period(start, end, by) for by in state[1])
-            out.append(TimelineEntry(self.entry(key, known, None), tuple(effective), tuple(overridden)))
+            effective, overridden = self._periods(key, known, runs_of[key])
+            out.append(TimelineEntry(self.entry(key, known, None), effective, overridden))
         return out
+
+    def _timeline_in(self, known: date | None, filters: Filters, jurisdiction: str) -> list[TimelineEntry]:
+        """Question 3 in a jurisdiction: one entry per statement and reason it applies within it, in order."""
+        sweeping = self._sweep_in(known, filters, jurisdiction)
+        runs_of: dict[tuple[str, AppliesIn], list[tuple[date, State]]] = defaultdict(list)
+        for day, before, now in sweeping:
+            for where in set(before) | set(now):
+                if before.get(where) != now.get(where):
+                    runs_of[where].append((day, now.get(where)))
+        out = []
+        for key, applies in sorted(runs_of, key=lambda ka: (self._order(ka[0]), ka[1])):
+            effective, overridden = self._periods(key, known, runs_of[(key, applies)])
+            out.append(TimelineEntry(self.entry(key, known, None, (), applies), effective, overridden))
+        return out
+
+    def _periods(self, key: str, known: date | None,
+                 runs: list[tuple[date, State]]) -> tuple[tuple[Period, ...], tuple[Period, ...]]:
+        """Return the effective and the overridden periods of a statement's runs of states."""
+        effective: list[Period] = []
+        overridden: list[Period] = []
+        for n, (day, state) in enumerate(runs):
+            if state is None:
+                continue
+            end = self._label(runs[n + 1][0], key, known) if n + 1 < len(runs) else None
+            start = self._label(day, key, known)
+            if state == EFFECTIVE:
+                effective.append(Period(start, end))
+            else:
+                overridden.extend(Period(start, end, by) for by in state[1])
+        return tuple(effective), tuple(overridden)
 
     def sources(self) -> list[tuple[Source, list[Version]]]:
         """Return every source with its versions, oldest first."""

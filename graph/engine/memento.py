@@ -11,16 +11,18 @@ from datetime import date
 from functools import lru_cache
 
 from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
-from guidancekg.graph.engine.answers import Engine, Filters, Guidance
+from guidancekg.graph.engine.answers import AppliesIn, Engine, Filters, Guidance
+from guidancekg.graph.engine.applying import reach_days
 
 # One answer, reduced to what a reader of the page sees change: each statement in force with its state
-# (effective or overridden), its status, what overrides it and the versions it is recorded from.
-_Signature = frozenset[tuple[str, str, str | None, tuple[str, ...], tuple[str, ...]]]
+# (effective or overridden), its status, what overrides it, the versions it is recorded from and why it applies.
+_Signature = frozenset[tuple[str, str, str | None, tuple[str, ...], tuple[str, ...], AppliesIn | None]]
 
 
 def _signature(g: Guidance) -> _Signature:
     return frozenset(
-        (e.statement.key, kind, e.status, e.overridden_by, tuple(sorted(r.version.id for r in e.records)))
+        (e.statement.key, kind, e.status, e.overridden_by, tuple(sorted(r.version.id for r in e.records)),
+         e.applies_in)
         for kind, entries in (("effective", g.effective), ("overridden", g.overridden)) for e in entries)
 
 
@@ -28,9 +30,10 @@ def candidate_days(engine: Engine, drug: str) -> list[date]:
     """Return every day on which the page of ``drug`` may change, in order.
 
     Valid-time boundaries of the drug's statements (``in_force_start`` of ``valid_from``, ``in_force_end`` of
-    ``valid_until``, and the days an imprecise bound stops or starts making the status ``uncertain``), and
-    the record day (``recorded_from``) of every version of every source that ever asserted one of them (a later
-    version that no longer asserts a statement withdraws it from its own record day).
+    ``valid_until``, and the days an imprecise bound stops or starts making the status ``uncertain``), the
+    days a reach starts or ends (what applies in a jurisdiction changes), and the record day (``recorded_from``)
+    of every version of every source that ever asserted one of them (a later version that no longer asserts a
+    statement withdraws it from its own record day).
     """
     model = engine.model
     mine = {key for key, s in model.statements.items() if s.drug == drug}
@@ -44,6 +47,7 @@ def candidate_days(engine: Engine, drug: str) -> list[date]:
             days.add(in_force_end(s.valid_until))
             if s.valid_until.precision != "day":
                 days.add(s.valid_until.lo)  # status in-force -> uncertain
+    days.update(date.fromordinal(d) for r in model.reach for d in reach_days(r) if 0 < d <= date.max.toordinal())
     sources = {model.versions[v].source for v, stmts in model.asserted_by.items()
                if v in model.versions and stmts & mine}
     days.update(recorded_from(v.published) for v in model.versions.values() if v.source in sources)

@@ -12,9 +12,13 @@ from typing import Literal
 
 from guidancekg.graph.corpus.records import Assertion, Reference, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate
+from guidancekg.graph.engine.applying import AppliesIn
 from guidancekg.graph.engine.rules import Status
 
 Day = date  # a calendar day; an alias because Change has a field named "date"
+# Why a statement started or stopped being effective; the last two only in a jurisdiction, where it started or
+# stopped applying (a reach began or ended).
+Reason = Literal["came-into-force", "ended", "overridden", "override-ended", "started-to-apply", "stopped-applying"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Entry:
     status: Status | None
     records: tuple[RecordView, ...]
     overridden_by: tuple[str, ...] = ()
+    applies_in: AppliesIn | None = None  # in a question about a jurisdiction: where it was judged, and why
 
     @property
     def text(self) -> str | None:
@@ -74,7 +79,7 @@ class Change:
     date: PartialDate
     day: Day
     change: Literal["started", "stopped"]
-    reason: Literal["came-into-force", "ended", "overridden", "override-ended"]
+    reason: Reason
     by: str | None
     entry: Entry
 
