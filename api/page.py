@@ -27,7 +27,8 @@ bp = Blueprint("page", __name__)
 
 ZOOMS = ("all", "5y", "1y")  # the span of the timeline: everything, or 5 years or 1 year around the date
 REASONS = {"came-into-force": "came into force", "ended": "ended", "overridden": "overridden",
-           "override-ended": "override ended"}
+           "override-ended": "override ended", "started-to-apply": "started to apply here",
+           "stopped-applying": "stopped applying here"}
 
 
 def topic_label(key: str) -> str:

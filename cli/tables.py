@@ -111,16 +111,28 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | No
 
 
 def _sources(e: Entry) -> str:
-    return ", ".join(f"{v.source.key} {v.version.published}" for v in e.records)
+    """Return each shown record: source, record date, and its two confidences (wording, date)."""
+    return ", ".join(f"{v.source.key} {v.version.published} (wording {v.record.wording_confidence}, "
+                     f"date {v.record.date_confidence})" for v in e.records)
+
+
+def _where(e: Entry) -> str:
+    """Return the statement's jurisdiction, or where it applies in the asked one and why (``UK via EU``: a reach)."""
+    a = e.applies_in
+    if a is None or a.because == "own":
+        return a.jurisdiction if a is not None else e.statement.jurisdiction
+    if a.because == "inside":
+        return f"{a.jurisdiction} ({a.via}'s)"
+    return f"{a.jurisdiction} via {a.via}"  # the reach record is in --format json
 
 
 def guidance_table(g: Guidance, width: int | None = None) -> str:
     """Return the effective and the overridden statements of a guidance answer."""
     known = g.known.isoformat() if g.known else "everything recorded"
     head = f"Guidance on {g.on} as known at {known}"
-    rows = [[e.statement.key, e.statement.topic, e.statement.jurisdiction, str(e.statement.valid_from),
+    rows = [[e.statement.key, e.statement.topic, _where(e), str(e.statement.valid_from),
              e.status or "", f"{e.text} [{_sources(e)}]"] for e in g.effective]
-    over = [[e.statement.key, e.statement.topic, e.statement.jurisdiction, str(e.statement.valid_from),
+    over = [[e.statement.key, e.statement.topic, _where(e), str(e.statement.valid_from),
              ", ".join(e.overridden_by), f"{e.text} [{_sources(e)}]"]
             for e in g.overridden]
     return "\n".join([
@@ -133,9 +145,9 @@ def guidance_table(g: Guidance, width: int | None = None) -> str:
 
 def changes_table(changes: list[Change], width: int | None = None) -> str:
     """Return one row per change, in date order."""
-    rows = [[str(c.date), c.change, c.reason, c.entry.statement.key, c.by or "", c.entry.text or ""]
+    rows = [[str(c.date), c.change, c.reason, c.entry.statement.key, _where(c.entry), c.by or "", c.entry.text or ""]
             for c in changes]
-    return table(["date", "change", "reason", "statement", "by", "text"], rows, width)
+    return table(["date", "change", "reason", "statement", "jur", "by", "text"], rows, width)
 
 
 def timeline_table(entries: list[TimelineEntry], width: int | None = None) -> str:
@@ -147,5 +159,5 @@ def timeline_table(entries: list[TimelineEntry], width: int | None = None) -> st
     for t in entries:
         eff = "; ".join(span(p.start, p.end) for p in t.effective) or "-"
         over = "; ".join(f"{span(p.start, p.end)} by {p.by}" for p in t.overridden) or "-"
-        rows.append([t.entry.statement.key, t.entry.statement.jurisdiction, eff, over])
+        rows.append([t.entry.statement.key, _where(t.entry), eff, over])
     return table(["statement", "jur", "effective", "overridden"], rows, width)

@@ -104,8 +104,24 @@ def test_guidance_filters(client):
 
 def test_jurisdiction_includes_regions_within_it(client):
     body = get_json(client, "/api/guidance?on=2019-04-12&jurisdiction=UK&topic=indication")
-    assert {s["jurisdiction"] for s in body["statements"]} <= {"UK", "GB-EAW"}
-    assert "GB-EAW" in {s["jurisdiction"] for s in body["statements"]}
+    where = {(s["jurisdiction"], s["applies_in"]["jurisdiction"], s["applies_in"]["because"], s["applies_in"]["via"])
+             for s in body["statements"] + body["overridden"]}
+    assert ("GB-EAW", "GB-EAW", "own", None) in where  # NICE, for a part of the UK
+    assert ("EU", "UK", "reach", "EU") in where  # the EU's decisions, in the UK until 2020-12-31
+    assert {w[1] for w in where} <= {"UK", "GB-GBN", "GB-EAW", "GB-ENG", "GB-WLS", "GB-SCT", "GB-NIR"}
+
+
+def test_every_statement_says_why_it_applies_in_the_asked_jurisdiction(client):
+    for on in ("2019-04-15", "2022-06-01", "2025-06-01"):
+        body = get_json(client, f"/api/guidance?on={on}&jurisdiction=UK")
+        for s in body["statements"] + body["overridden"]:
+            a = s["applies_in"]
+            assert set(a) == {"jurisdiction", "because", "via", "relation"}
+            assert (a["relation"] is not None) == (a["because"] == "reach")
+            if a["relation"]:
+                assert get_json(client, "/api/jurisdictions")["reach"] and a["relation"] in {
+                    r["id"] for r in get_json(client, "/api/jurisdictions")["reach"]}
+    assert all(s["applies_in"] is None for s in get_json(client, "/api/guidance?on=2019-04-15")["statements"])
 
 
 def test_imprecise_start_is_uncertain(client):

@@ -26,7 +26,7 @@ def test_at_2019_04_11_shows_the_licensing_and_no_restriction(runner, data_dir):
     assert "alemtuzumab-eu-licensed-rrms-2014" in effective
     assert "temporary-restriction" not in result.output
     # Only the FDA's 2014 boxed warning is overridden by then (replaced in 2018); nothing in the EU.
-    assert "malignancies [fda-lemtrada-label 2014-11-14]" in overridden
+    assert "malignancies [fda-lemtrada-label 2014-11-14" in overridden and "(wording " in overridden
     assert " EU " not in overridden
 
 
@@ -172,3 +172,33 @@ def test_commands_are_listed_by_section_in_the_readme_order(runner):
     sections = [line[:-1] for line in text.splitlines() if line.endswith(":") and not line.startswith(" ")]
     assert sections[-5:] == ["Build and check", "Ask", "Audit", "Serve", "Add data"]
     assert text.index("  build ") < text.index("  at ") < text.index("  audit ") < text.index("  serve ")
+
+
+def test_changes_prints_no_invented_day(runner, data_dir):
+    # NICE's 2014 recommendation came into force in May 2014, a month: no first-of-May in any output.
+    body = json.loads(invoke(runner, "changes", "2014-01-01", "2014-12-31", "--jurisdiction", "UK", "--data",
+                             str(data_dir), "--format", "json").output)
+    nice = [c for c in body["changes"] if c["statement"]["key"] == "alemtuzumab-nice-ta312-recommendation-2014"]
+    assert [(c["date"], c["precision"], c["period_start"]) for c in nice] == [("2014-05", "month", "2014-05-01")]
+    assert all("day" not in c for c in body["changes"])
+    table = invoke(runner, "changes", "2014-01-01", "2014-12-31", "--jurisdiction", "UK", "--data", str(data_dir))
+    assert "2014-05-01" not in table.output and re.search(r"^\s*2014-05\s", table.output, re.MULTILINE)
+
+
+def test_at_in_the_uk_shows_the_eu_restriction_applying_through_the_eu(runner, data_dir, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "150")
+    body = json.loads(invoke(runner, "at", "2019-04-15", "--jurisdiction", "UK", "--known", "2019-04-15",
+                             "--data", str(data_dir), "--format", "json").output)
+    restriction = next(s for s in body["statements"] if s["key"] == "alemtuzumab-eu-temporary-restriction-2019")
+    applies = restriction["applies_in"]
+    assert (applies["jurisdiction"], applies["because"], applies["via"]) == ("UK", "reach", "EU")
+    assert applies["relation"].endswith("/id/reach/eu-decisions-in-the-uk")
+    assert [r["source"].rsplit("/", 1)[-1] for r in restriction["sources"]] == ["ema-lemtrada-press-release-2019-04-12"]
+    assert restriction["text"] == restriction["sources"][0]["wording"]
+    assert all({"wording_confidence", "date_confidence"} <= set(r) for r in restriction["sources"])
+    table = invoke(runner, "at", "2019-04-15", "--jurisdiction", "UK", "--known", "2019-04-15", "--data",
+                   str(data_dir)).output
+    lines = table.split("Overridden")[0].splitlines()
+    n = next(n for n, line in enumerate(lines) if "alemtuzumab-eu-temporary-restriction-2019" in line)
+    assert " UK via " in lines[n] and lines[n + 1].split()[0] == "EU"  # the column wraps "UK via EU"
+    assert "TWO other" not in table and "(wording verbatim, date verbatim)" in table

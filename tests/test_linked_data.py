@@ -112,6 +112,8 @@ def test_statement_html_is_a_readable_page(client):
     assert "As a temporary measure, Lemtrada should only be used" in text
     assert 'href="/id/version/mssociety-lemtrada/2019-04-18"' in text  # where this server answers for the IRI
     assert "<script" not in text and "//cdn" not in text
+    # Each record with its own two confidences: the MS Society's and the EMA's.
+    assert text.count("wording: verbatim, date: verbatim") >= 2
 
 
 @pytest.mark.parametrize(("accept", "expected"), [

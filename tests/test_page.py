@@ -198,3 +198,13 @@ def test_assets_are_local_and_served(client):
 def test_page_answers_head(client):
     assert client.head(f"/?drug={DRUG}&on=2019-04-12").status_code == 200
     assert client.head("/").status_code == 302
+
+
+def test_uk_view_says_the_eu_restriction_applies_through_the_eu_and_shows_both_confidences(client):
+    html = page(client, "?drug=alemtuzumab&on=2019-04-15&known=2019-04-15&jurisdiction=UK")
+    card = re.search(r'<li class="stmt[^"]*" data-id="[^"]*alemtuzumab-eu-temporary-restriction-2019"'
+                     r'.*?</li>\s*</ul>\s*</li>', html, re.DOTALL)
+    assert card, "the restriction is on the UK page"
+    assert "applies in UK through the reach of EU" in card[0]
+    assert "eu-decisions-in-the-uk" in card[0]
+    assert "(wording: verbatim; date: verbatim)" in card[0]

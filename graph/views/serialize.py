@@ -9,7 +9,17 @@ from datetime import date
 from typing import Any
 
 from guidancekg.graph.corpus.records import Reach
-from guidancekg.graph.engine.answers import Change, Engine, Entry, Filters, Guidance, Period, RecordView, TimelineEntry
+from guidancekg.graph.engine.answers import (
+    AppliesIn,
+    Change,
+    Engine,
+    Entry,
+    Filters,
+    Guidance,
+    Period,
+    RecordView,
+    TimelineEntry,
+)
 from guidancekg.graph.engine.model import Model
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.ontology.vocab import JURISDICTION
@@ -48,6 +58,14 @@ def record_json(view: RecordView, iris: Minter) -> dict[str, Any]:
     return out
 
 
+def applies_in_json(a: AppliesIn | None, iris: Minter) -> dict[str, Any] | None:
+    """Return why a statement applies in the question's jurisdiction (None when no jurisdiction was asked)."""
+    if a is None:
+        return None
+    return {"jurisdiction": a.jurisdiction, "because": a.because, "via": a.via,
+            "relation": str(iris.reach(a.relation)) if a.relation else None}
+
+
 def statement_json(entry: Entry, iris: Minter) -> dict[str, Any]:
     """Return the contract's STATEMENT object, with a few additive fields (key, bases, notes)."""
     s = entry.statement
@@ -69,6 +87,7 @@ def statement_json(entry: Entry, iris: Minter) -> dict[str, Any]:
         "override_kinds": {str(iris.statement(o.target)): o.kind for o in s.overrides},
         "note": s.note,
         "sources": [record_json(v, iris) for v in entry.records],
+        "applies_in": applies_in_json(entry.applies_in, iris),
     }
     if entry.overridden_by:
         out["overridden_by"] = [str(iris.statement(k)) for k in entry.overridden_by]
@@ -91,7 +110,9 @@ def guidance_json(g: Guidance, iris: Minter) -> dict[str, Any]:
 
 
 def change_json(c: Change, iris: Minter) -> dict[str, Any]:
-    return {"date": c.date.isoformat(), "precision": c.date.precision, "day": c.day.isoformat(),
+    # No "day": a change dated to a month or a year has none. ``period_start``, the first day of the date's period,
+    # is there to sort by, and says what it is.
+    return {"date": c.date.isoformat(), "precision": c.date.precision, "period_start": c.date.lo.isoformat(),
             "change": c.change, "reason": c.reason,
             "by": str(iris.statement(c.by)) if c.by else None, "statement": statement_json(c.entry, iris)}
 
