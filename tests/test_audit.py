@@ -77,3 +77,33 @@ def test_cli_audit_and_report(runner, data_dir, tmp_path, shared_store, monkeypa
         assert "Reporting lags" in text and "These include;" in text  # the seed's empty list, as a note
     assert "http" not in page.split("<body>")[0]  # self-contained: no external stylesheet or script
     assert "<script" not in page and 'src="' not in page
+
+
+def test_month_precision_note_is_only_possibly_published_in_audit(graph):
+    # NICE's April 2019 page is dated to the month: it may have been published after 12 April, or not.
+    result = audit(graph.engine, date(2019, 4, 1), date(2019, 4, 12))
+    nice = next(c for c in result.versions if c.version.source == "nice-ta312")
+    assert nice.possibly and nice.published_in_window == "possibly"
+    ema = next(c for c in result.versions if c.version.source == "ema-lemtrada-press-release-2019-04-12")
+    assert not ema.possibly
+    body = audit_json(result, graph.minter)
+    windows = {v["source"].rsplit("/", 1)[-1]: v["published_in_window"] for v in body["versions"]}
+    assert windows["nice-ta312"] == "possibly" and windows["ema-lemtrada-press-release-2019-04-12"] == "certainly"
+    markdown = audit_markdown(result)
+    assert "possibly published in this window: dated 2019-04 only" in markdown
+    assert "(published 2019-04," not in markdown and "(published 2019-04)" not in markdown
+    whole_month = audit(graph.engine, date(2019, 4, 1), date(2019, 4, 30))
+    assert not next(c for c in whole_month.versions if c.version.source == "nice-ta312").possibly
+
+
+def test_lag_with_year_precision_is_a_range(graph):
+    # The MS Society's page of 18 April 2019 says the drug was licensed "in 2014": any day of 2014.
+    result = audit(graph.engine, date(2019, 4, 18), date(2019, 4, 18))
+    lag = next(lag for lag in result.lags
+               if lag.statement.key == "alemtuzumab-eu-licensed-rrms-2014" and lag.source == "mssociety-lemtrada")
+    assert (lag.least, lag.most, lag.days, lag.approximate) == (1569, 1933, None, True)
+    assert str(lag) == "1569 to 1933"
+    row = next(x for x in audit_json(result, graph.minter)["lags"] if x["key"] == lag.statement.key)
+    assert (row["lag_days"], row["lag_days_least"], row["lag_days_most"]) == (None, 1569, 1933)
+    assert "| 1569 to 1933 (the dates allow this range) |" in audit_markdown(result)
+    assert "1933 |" not in audit_markdown(result).replace("1569 to 1933", "")

@@ -28,17 +28,39 @@ class VersionChange:
     previous: Version | None
     added: tuple[Statement, ...]
     withdrawn: tuple[Statement, ...]
+    possibly: bool = False  # dated to a month or year that only overlaps the window: possibly published in it
+
+    @property
+    def published_in_window(self) -> str:
+        """Return ``certainly`` or ``possibly``: whether the whole period of its record date lies in the window."""
+        return "possibly" if self.possibly else "certainly"
 
 
 @dataclass(frozen=True)
 class Lag:
-    """How long after a statement came into force a source first recorded it (negative: before)."""
+    """How long after a statement came into force a source first recorded it (negative: before).
+
+    With a date known only to the month or the year, the lag is the range ``[least, most]`` that the two periods
+    allow; ``days`` is the lag only when both dates are days (``least == most``), else None.
+    """
 
     statement: Statement
     source: str
     first_version: Version
-    days: int
-    approximate: bool  # a date involved is known only to the month or year
+    least: int
+    most: int
+
+    @property
+    def approximate(self) -> bool:
+        """Return whether a date involved is known only to the month or year (the lag is a range)."""
+        return self.least != self.most
+
+    @property
+    def days(self) -> int | None:
+        return self.least if self.least == self.most else None
+
+    def __str__(self) -> str:
+        return str(self.least) if self.least == self.most else f"{self.least} to {self.most}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,10 @@ class Audit:
 
 def _overlaps(p: PartialDate, start: date, end: date) -> bool:
     return p.lo <= end and p.hi > start
+
+
+def _inside(p: PartialDate, start: date, end: date) -> bool:
+    return start <= p.lo and p.last <= end
 
 
 def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS) -> Audit:
@@ -75,7 +101,7 @@ def audit(engine: Engine, start: date, end: date, filters: Filters = NO_FILTERS)
             added = tuple(sorted((m.statements[i] for i in now - before), key=lambda s: s.key))
             withdrawn = tuple(sorted((m.statements[i] for i in before - now), key=lambda s: s.key))
             if added or withdrawn or (not filters.jurisdiction and not filters.drug):
-                changes.append(VersionChange(v, previous, added, withdrawn))
+                changes.append(VersionChange(v, previous, added, withdrawn, not _inside(v.published, start, end)))
             concerned |= {s.key for s in added}
     concerned |= {s.key for s in keep if start <= in_force_start(s.valid_from) <= end}
     # A statement dated by its own publication has a lag of zero by construction: it tells an auditor nothing.
@@ -96,11 +122,10 @@ def _lags(engine: Engine, statements: list[str]) -> list[Lag]:
             if v.source not in first or recorded_from(v.published) < recorded_from(first[v.source].published):
                 first[v.source] = v
         for source, v in sorted(first.items(), key=lambda kv: (recorded_from(kv[1].published), kv[0])):
-            # The record date of a version dated to the month is its publication month's start here, so that
-            # the lag is the shortest the dates allow; `approximate` says so.
-            days = (v.published.lo - in_force_start(s.valid_from)).days
-            approximate = v.published.precision != "day" or s.valid_from.precision != "day"
-            out.append(Lag(s, source, v, days, approximate))
+            # Each date is any day of its period: the lag ranges from the earliest record against the latest start
+            # to the latest record against the earliest start.
+            out.append(Lag(s, source, v, (v.published.lo - s.valid_from.last).days,
+                           (v.published.last - s.valid_from.lo).days))
     return out
 
 
@@ -116,7 +141,7 @@ def audit_json(a: Audit, iris: Minter) -> dict[str, Any]:
         "versions": [{
             "version": str(iris.version(c.version.source, c.version.key)),
             "source": str(iris.source(c.version.source)), "published": c.version.published.isoformat(),
-            "precision": c.version.published.precision,
+            "precision": c.version.published.precision, "published_in_window": c.published_in_window,
             "revises": str(iris.version(c.previous.source, c.previous.key)) if c.previous else None,
             "added": [brief(s) for s in c.added], "withdrawn": [brief(s) for s in c.withdrawn],
         } for c in a.versions],
@@ -125,7 +150,8 @@ def audit_json(a: Audit, iris: Minter) -> dict[str, Any]:
             "valid_from": lag.statement.valid_from.isoformat(), "source": lag.source,
             "first_version": str(iris.version(lag.source, lag.first_version.key)),
             "first_recorded": lag.first_version.published.isoformat(),
-            "lag_days": lag.days, "approximate": lag.approximate,
+            "lag_days": lag.days, "lag_days_least": lag.least, "lag_days_most": lag.most,
+            "approximate": lag.approximate,
         } for lag in a.lags],
     }
 
@@ -135,17 +161,17 @@ def audit_csv(a: Audit, iris: Minter) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["section", "source", "version", "published", "change", "statement", "valid_from", "lag_days",
-                "approximate"])
+                "approximate", "published_in_window"])
     for c in a.versions:
         for kind, items in (("added", c.added), ("withdrawn", c.withdrawn)):
             for s in items:
                 w.writerow(["version", iris.source(c.version.source), iris.version(c.version.source, c.version.key),
                             c.version.published, kind, s.key,
-                            s.valid_from, "", ""])
+                            s.valid_from, "", "", c.published_in_window])
     for lag in a.lags:
         w.writerow(["lag", lag.source, iris.version(lag.source, lag.first_version.key), lag.first_version.published,
                     "first-record",
-                    lag.statement.key, lag.statement.valid_from, lag.days, str(lag.approximate).lower()])
+                    lag.statement.key, lag.statement.valid_from, str(lag), str(lag.approximate).lower(), ""])
     return out.getvalue()
 
 
@@ -158,14 +184,16 @@ def audit_markdown(a: Audit) -> str:
     if not a.versions:
         lines.append("None.")
     for c in a.versions:
-        lines.append(f"- **{c.version.source}**, version {c.version.key} (published {c.version.published}"
+        published = f"possibly published in this window: dated {c.version.published} only" if c.possibly else (
+            f"published {c.version.published}")
+        lines.append(f"- **{c.version.source}**, version {c.version.key} ({published}"
                      + (f", revises {c.previous.key}" if c.previous else "") + ")")
         lines += [f"  - added `{s.key}` (in force from {s.valid_from})" for s in c.added]
         lines += [f"  - withdrew `{s.key}`" for s in c.withdrawn]
     lines += ["", "## Reporting lags", "", "| statement | in force from | source | first recorded | lag (days) |",
               "|---|---|---|---|---|"]
     for lag in a.lags:
-        days = f"{lag.days}" + (" (approx.)" if lag.approximate else "")
+        days = f"{lag}" + (" (the dates allow this range)" if lag.approximate else "")
         lines.append(f"| `{lag.statement.key}` | {lag.statement.valid_from} | {lag.source} | "
                      f"{lag.first_version.published} | {days} |")
     return "\n".join(lines) + "\n"

@@ -33,6 +33,15 @@ def _periods(periods: tuple[Period, ...], with_by: bool = False) -> str:
     return "; ".join(one(p) for p in periods) or "–"
 
 
+def _applies(t: TimelineEntry) -> str:
+    a = t.entry.applies_in
+    if a is None or a.because == "own":
+        return f"{a.jurisdiction if a else t.entry.statement.jurisdiction}: own"
+    if a.because == "inside":
+        return f"{a.jurisdiction}: inside {a.via}"
+    return f"{a.jurisdiction}: reach of {a.via} ({a.relation})"
+
+
 def _sources_of(engine: Engine, s: Statement) -> str:
     parts = []
     m = engine.model
@@ -45,7 +54,8 @@ def _sources_of(engine: Engine, s: Statement) -> str:
             evidence = f"cited: {r.document}, as reported by {title}: “{q.exact}” [{q.start}:{q.end}]"
         else:
             evidence = f"“{q.exact}” [{q.start}:{q.end}]" if q else f"cited: {r.citation_url}"
-        parts.append(f"{src.publisher}, {v.published} ({r.confidence}): {evidence}")
+        parts.append(f"{src.publisher}, {v.published} (wording {r.wording_confidence}, date {r.date_confidence}): "
+                     f"{evidence}")
     return " | ".join(parts)
 
 
@@ -53,14 +63,16 @@ def sections(engine: Engine, drug: str) -> list[Section]:
     """Return the report's sections for ``drug``."""
     m = engine.model
     engine.check_filters(Filters(drug=drug))
-    timeline: list[TimelineEntry] = engine.timeline(filters=Filters(drug=drug))
     out = []
-    for jurisdiction in sorted({t.entry.statement.jurisdiction for t in timeline}):
-        rows = tuple((t.entry.statement.topic, t.entry.statement.key, _periods(t.effective),
-                      _periods(t.overridden, with_by=True)) for t in timeline
-                     if t.entry.statement.jurisdiction == jurisdiction)
-        out.append(Section(f"Timeline: {jurisdiction}", "Effective and overridden periods, [from, until).",
-                           ("topic", "statement", "effective", "overridden"), rows))
+    # Each jurisdiction a statement of the drug names, judged as a question about it: what applies there, why.
+    for jurisdiction in sorted({s.jurisdiction for s in m.statements.values() if s.drug == drug}):
+        timeline: list[TimelineEntry] = engine.timeline(filters=Filters(drug=drug, jurisdiction=jurisdiction))
+        rows = tuple((t.entry.statement.topic, t.entry.statement.key, _applies(t), _periods(t.effective),
+                      _periods(t.overridden, with_by=True)) for t in timeline)
+        out.append(Section(f"Timeline: {jurisdiction}", "Effective and overridden periods, [from, until), of every "
+                           "statement that applies there, and why it applies (its own jurisdiction, one containing "
+                           "it, or a dated reach).",
+                           ("topic", "statement", "applies", "effective", "overridden"), rows))
     overrides = []
     for s in sorted((s for s in m.statements.values() if s.drug == drug), key=lambda s: s.valid_from.lo):
         for o in s.overrides:
@@ -78,7 +90,8 @@ def sections(engine: Engine, drug: str) -> list[Section]:
                        ("statement", "in force from", "source", "first recorded", "lag (days)"),
                        tuple((lag.statement.key, str(lag.statement.valid_from), lag.source,
                               str(lag.first_version.published),
-                              f"{lag.days}{' (approx.)' if lag.approximate else ''}") for lag in whole.lags)))
+                              f"{lag}{' (a range: imprecise dates)' if lag.approximate else ''}")
+                             for lag in whole.lags)))
     notes = [("statement", s.key, s.note) for s in m.statements.values() if s.drug == drug and s.note]
     notes += [("record", f"{r.statement} in {r.source}", r.note) for rs in m.records.values() for r in rs if r.note]
     out.append(Section("Data-quality notes", "Curators' notes: gaps in source texts, precision, identity decisions.",
