@@ -288,11 +288,11 @@ class Engine:
         out.sort(key=lambda c: (c.day, c.change != "stopped", self._order(c.entry.statement.key)))
         return out
 
-    def _sweep_in(self, known: date | None, filters: Filters,
-                  jurisdiction: str) -> Iterator[tuple[date, Judged, Judged]]:
+    def _sweep_in(self, known: date | None, filters: Filters, jurisdiction: str,
+                  since: date | None = None) -> Iterator[tuple[date, Judged, Judged]]:
         wanted, scope = self._scope(known, filters)
         return sweep(self.model.statements, self.index, self.applicability(known), self._visibility(known),
-                             jurisdiction, wanted, scope)
+                     jurisdiction, wanted, scope, since)
 
     def _changes_in(self, start: date, end: date, known: date | None, filters: Filters,
                     jurisdiction: str) -> list[Change]:
@@ -301,7 +301,7 @@ class Engine:
         Besides the four reasons, a statement starts or stops being effective in a context when it starts
         (``started-to-apply``) or stops (``stopped-applying``) applying there: a reach begins or ends.
         """
-        sweeping = self._sweep_in(known, filters, jurisdiction)
+        sweeping = self._sweep_in(known, filters, jurisdiction, start)
         out: list[Change] = []
         for day, before, now in sweeping:
             if day > end:

@@ -8,6 +8,7 @@ days a reach starts or ends; :func:`sweep` visits those days only.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
@@ -46,22 +47,37 @@ def judge(statements: dict[str, Statement], index: DateIndex, where: Applicabili
 
 
 def sweep(statements: dict[str, Statement], index: DateIndex, where: Applicability,
-          is_visible: Callable[[str], bool], jurisdiction: str, wanted: Iterable[str],
-          scope: Iterable[str]) -> Iterator[tuple[date, Judged, Judged]]:
+          is_visible: Callable[[str], bool], jurisdiction: str, wanted: Iterable[str], scope: Iterable[str],
+          since: date | None = None) -> Iterator[tuple[date, Judged, Judged]]:
     """Yield ``(day, before, now)`` on each day on which a state of ``wanted`` in a context may change.
 
     ``scope`` holds ``wanted`` and every visible overrider of its members, transitively: the days are their
-    in-force boundaries and the reach boundaries. ``before`` is the states of the previous such day.
+    in-force boundaries and the reach boundaries. ``before`` is the states of the previous such day. With
+    ``since``, the days before it are not yielded, and only the last of them is judged (the states it starts from).
     """
     days = set(where.boundaries())
     for key in scope:
         days.add(index.start[key])
         if index.end[key] != OPEN_END:
             days.add(index.end[key])
-    keys = list(wanted)
+    events: dict[int, list[str]] = defaultdict(list)  # the wanted statements coming into or going out of force
+    for key in wanted:
+        events[index.start[key]].append(key)
+        if index.end[key] != OPEN_END:
+            events[index.end[key]].append(key)
+    ordered = sorted(d for d in days if 0 < d < NO_END)
+    first = since.toordinal() if since is not None else 0
+    in_force: set[str] = set()
     before: Judged = {}
-    for day in sorted(d for d in days if 0 < d < NO_END):
-        now = judge(statements, index, where, is_visible, jurisdiction, day, keys)
-        if now != before:
+    for n, day in enumerate(ordered):
+        for key in events.get(day, ()):
+            if index.start[key] <= day < index.end[key]:
+                in_force.add(key)
+            else:
+                in_force.discard(key)
+        if n + 1 < len(ordered) and ordered[n + 1] < first:
+            continue  # a later day before ``since`` gives the states it starts from
+        now = judge(statements, index, where, is_visible, jurisdiction, day, in_force)
+        if now != before and day >= first:
             yield date.fromordinal(day), before, now
         before = now
