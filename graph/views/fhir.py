@@ -278,7 +278,8 @@ def _add_provenance(b: _Builder, minter: Minter, s: Statement, view: RecordView)
                    "who": _ref(author, src.publisher)}],
         "entity": entities,
         "extension": [_ext("record", valueUri=record_iri),
-                      _ext("confidence", extension=[{"url": "wording", "valueCode": r.confidence}])],
+                      _ext("confidence", extension=[{"url": "wording", "valueCode": r.wording_confidence},
+                                                    {"url": "date", "valueCode": r.date_confidence}])],
     }
     if s.topic == "indication":
         resource["target"].append(_ref(s_iri + "#authorisation"))
