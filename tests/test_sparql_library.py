@@ -270,7 +270,10 @@ def test_reporting_lag_agrees_with_the_audit(client, graph):
     lags = audit._lags(graph.engine, sorted(graph.model.statements))
     rows = select(client, library("reporting-lag.rq"))
     got = {(key(r["statement"]), r["sourceKey"]): int(r["lagDays"]) for r in rows}
-    assert {(lag.statement.key, lag.source): lag.days for lag in lags} == got
+    assert {(lag.statement.key, lag.source) for lag in lags} == set(got)
+    for lag in lags:  # exact lags agree; the query's lag from imprecise dates (flagged ?approximate) is in the range
+        found = got[(lag.statement.key, lag.source)]
+        assert found == lag.days if lag.days is not None else lag.least <= found <= lag.most
 
 
 def test_julian_day_arithmetic_matches_python(client):
