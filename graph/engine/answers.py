@@ -100,7 +100,8 @@ class Engine:
         views = tuple(view for version, view in self._record_views(key) if is_latest(version, known))
         return Entry(self.model.statements[key], state_status, views, overridden_by)
 
-    def _order(self, key: str) -> tuple[int, date, str]:
+    def order(self, key: str) -> tuple[int, date, str]:
+        """Return a statement's place in every answer: by topic (in the scheme's order), start of validity, key."""
         s = self.model.statements[key]
         return (TOPIC_KEYS.index(s.topic) if s.topic in TOPIC_KEYS else len(TOPIC_KEYS), s.valid_from.lo, s.key)
 
@@ -126,7 +127,7 @@ class Engine:
         rule = Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders)
         states = {key: rule.state(key) for key in index.in_force(on, filters.drug)
                   if self.matches(statements[key], filters) and is_visible(key)}
-        keep = sorted(states, key=self._order)
+        keep = sorted(states, key=self.order)
         effective = tuple(self.entry(k, known, status(statements[k], on)) for k in keep if states[k] == EFFECTIVE)
         overridden = tuple(self.entry(k, known, status(statements[k], on), state[1])
                            for k in keep if (state := states[k]) and state != EFFECTIVE)
@@ -243,7 +244,7 @@ class Engine:
                     by = None if ended or now is None or not now[1] else now[1][0]
                     out.append(Change(label, day, "stopped", "ended" if ended else "overridden", by,
                                       self.entry(key, known, status(s, day - timedelta(days=1)))))
-        out.sort(key=lambda c: (c.day, c.change != "stopped", self._order(c.entry.statement.key)))
+        out.sort(key=lambda c: (c.day, c.change != "stopped", self.order(c.entry.statement.key)))
         return out
 
     def timeline(self, known: date | None = None, filters: Filters = NO_FILTERS) -> list[TimelineEntry]:
@@ -257,7 +258,7 @@ class Engine:
                 if runs is not None:
                     runs.append((day, now))
         out = []
-        for key in sorted(wanted, key=self._order):
+        for key in sorted(wanted, key=self.order):
             effective: list[Period] = []
             overridden: list[Period] = []
             runs = runs_of[key]

@@ -1,0 +1,246 @@
+"""Answers in pages: a stable order, a cursor that pins the question, and a first page without the whole answer.
+
+Every paged answer keeps the order of the unpaged one (guidance and timeline: topic, start of validity, key;
+changes: day, stops before starts, then the same), so the pages of one question, put end to end, are the unpaged
+answer. A cursor is opaque to clients but not secret: it names the question it continues (the kind, the dates and
+the filters), the graph it was cut from (a digest of the versions and statements: a cursor made before an ingest or
+a rebuild is refused rather than continued against other data) and the position after which the next page starts,
+with a checksum, so that an edited, truncated or borrowed cursor is an :class:`InputError` naming ``cursor``.
+
+Guidance on a day is the question asked of large graphs ("everything on D"); its first page never judges every
+statement in force: it walks the statements in the answer's order from the cursor's position and stops when the
+page is full, and only when that walk finds too few statements it falls back on the interval index's stab.
+Changes and timelines are computed whole and cut (their sweep decides a statement's periods only at the end).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import heapq
+import json
+import threading
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
+
+from guidancekg.graph.engine.answers import NO_FILTERS, Change, Engine, Filters, Guidance, TimelineEntry
+from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, status
+from guidancekg.graph.errors import InputError
+
+DEFAULT_LIMIT = 1000  # items a page of the HTTP API holds when the client names no limit (a setting's default)
+MAX_LIMIT = 10_000  # items a page of the HTTP API may hold at most (a setting's default)
+
+# A walk that has looked at this many statements per wanted item without filling the page stops and stabs the
+# index instead: a day on which few statements are in force (or a narrow filter) costs one stab, not a scan.
+_WALK_PER_ITEM = 8
+_WALK_MIN = 256
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of an answer, and the cursor of the next page (None: this page ends the answer)."""
+
+    answer: T
+    next: str | None
+
+
+def check_limit(limit: int | None, maximum: int | None = None, parameter: str = "limit") -> None:
+    """Refuse a page size below 1 or above ``maximum`` (``limit`` None: no limit, the whole answer)."""
+    if limit is None:
+        return
+    if limit < 1 or (maximum is not None and limit > maximum):
+        raise InputError(parameter, f"{limit} is not a page size: give a whole number from 1 to "
+                                    f"{maximum if maximum is not None else 'any'}")
+
+
+def _checksum(payload: bytes) -> str:
+    return hashlib.sha256(b"guidancekg cursor\0" + payload).hexdigest()[:16]
+
+
+def _question(kind: str, *parts: date | str | None) -> str:
+    text = "\0".join([kind, *("" if p is None else str(p) for p in parts)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Pager:
+    """Cut the engine's answers into pages; one per engine (:func:`pager`), its orders made on first use."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._ordered: tuple[list[str], dict[str, int]] | None = None
+        self._by_drug: dict[str, tuple[list[str], list[int]]] = {}
+        self._generation: str | None = None
+
+    # -- the answer's order and the graph's identity -------------------------------------------------------
+
+    def _order(self) -> tuple[list[str], dict[str, int]]:
+        """Return every statement in the answers' order, and each statement's rank in it."""
+        with self._lock:
+            if self._ordered is None:
+                keys = sorted(self.engine.model.statements, key=self.engine.order)
+                self._ordered = keys, {k: n for n, k in enumerate(keys)}
+            return self._ordered
+
+    def _walk_of(self, drug: str | None) -> tuple[Sequence[str], Sequence[int] | None]:
+        """Return the statements (of ``drug``) in the answers' order, with their ranks (None: rank is position)."""
+        keys, rank = self._order()
+        if drug is None:
+            return keys, None
+        with self._lock:
+            found = self._by_drug.get(drug)
+            if found is None:
+                mine = sorted(self.engine.index.by_drug.get(drug, ()), key=rank.__getitem__)
+                found = self._by_drug[drug] = (mine, [rank[k] for k in mine])
+            return found
+
+    def generation(self) -> str:
+        """Return a digest of the graph's versions and statements: a cursor is valid only on the same graph."""
+        keys, _rank = self._order()
+        with self._lock:
+            if self._generation is None:
+                digest = hashlib.sha256()
+                for v in sorted(self.engine.model.versions.values(), key=lambda v: v.id):
+                    digest.update(f"{v.id}\0{v.published.isoformat()}\0{v.sha256}\n".encode())
+                digest.update("\n".join(keys).encode("utf-8"))
+                self._generation = digest.hexdigest()[:16]
+            return self._generation
+
+    # -- cursors --------------------------------------------------------------------------------------------
+
+    def _cursor(self, question: str, after: int) -> str:
+        payload = json.dumps({"q": question, "g": self.generation(), "a": after}, separators=(",", ":"))
+        raw = payload.encode("ascii")
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=") + "." + _checksum(raw)
+
+    def _position(self, question: str, cursor: str | None) -> int:
+        """Return the position a cursor continues after (-1: the first page), refusing one not of this question."""
+        if cursor is None:
+            return -1
+        body, _, mark = cursor.partition(".")
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            fields: Any = json.loads(raw) if _checksum(raw) == mark else None
+        except (binascii.Error, ValueError):
+            fields = None
+        if (not isinstance(fields, dict) or not isinstance(fields.get("a"), int) or isinstance(fields["a"], bool)
+                or fields["a"] < 0):
+            raise InputError("cursor", "is not a cursor this server gave (edited or cut short); "
+                                       "take the `next` of the previous page as it is, or ask without a cursor")
+        if fields.get("q") != question:
+            raise InputError("cursor", "belongs to another question; a cursor continues only the question it came "
+                                       "with (the same dates, known and filters)")
+        if fields.get("g") != self.generation():
+            raise InputError("cursor", "was cut from the graph as it was before a new version was recorded; "
+                                       "ask for the first page again")
+        return int(fields["a"])
+
+    # -- guidance on a day ----------------------------------------------------------------------------------
+
+    def guidance(self, on: date, known: date | None = None, filters: Filters = NO_FILTERS,
+                 limit: int | None = None, cursor: str | None = None) -> Page[Guidance]:
+        """Return a page of :meth:`Engine.guidance`: effective and overridden statements, in the answer's order.
+
+        The page holds at most ``limit`` statements of the two lists together; ``limit`` None gives the rest.
+        """
+        check_limit(limit)
+        question = _question("guidance", on, known, filters.drug, filters.jurisdiction, filters.topic)
+        after = self._position(question, cursor)
+        engine = self.engine
+        engine.check_filters(filters)
+        if limit is None:
+            whole = engine.guidance(on, known, filters)
+            _keys, rank = self._order()
+            return Page(Guidance(on, known, filters, *(tuple(e for e in entries if rank[e.statement.key] > after)
+                                                     for entries in (whole.effective, whole.overridden))), None)
+        found = self._first_in_force(on, known, filters, after, limit + 1)
+        more = len(found) > limit
+        found = found[:limit]
+        statements = engine.model.statements
+        effective = tuple(engine.entry(k, known, status(statements[k], on)) for k, _n, s in found if s == EFFECTIVE)
+        overridden = tuple(engine.entry(k, known, status(statements[k], on), s[1])
+                           for k, _n, s in found if s is not None and s != EFFECTIVE)
+        next_cursor = self._cursor(question, found[-1][1]) if more else None
+        return Page(Guidance(on, known, filters, effective, overridden), next_cursor)
+
+    def _first_in_force(self, on: date, known: date | None, filters: Filters, after: int,
+                        wanted: int) -> list[tuple[str, int, State]]:
+        """Return the first ``wanted`` statements of the answer after rank ``after``: (key, rank, state)."""
+        engine, index = self.engine, self.engine.index
+        statements = engine.model.statements
+        day = on.toordinal()
+        start, end = index.start, index.end
+        visible: dict[str, bool] = {}
+
+        def is_visible(key: str) -> bool:
+            found = visible.get(key)
+            if found is None:
+                found = visible[key] = index.is_visible(key, known)
+            return found
+
+        rule = Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders)
+
+        def wanted_here(key: str) -> bool:
+            return start[key] <= day < end[key] and engine.matches(statements[key], filters) and is_visible(key)
+
+        keys, ranks = self._walk_of(filters.drug)
+        first = after + 1 if ranks is None else bisect_right(ranks, after)
+        budget = max(_WALK_MIN, _WALK_PER_ITEM * wanted)
+        out: list[tuple[str, int, State]] = []
+        for n in range(first, min(len(keys), first + budget)):
+            key = keys[n]
+            if wanted_here(key):
+                out.append((key, n if ranks is None else ranks[n], rule.state(key)))
+                if len(out) == wanted:
+                    return out
+        if first + budget >= len(keys):  # the walk reached the end: it found everything there is
+            return out
+        _keys, rank = self._order()
+        hits = [k for k in index.in_force(on, filters.drug) if rank[k] > after and wanted_here(k)]
+        return [(k, rank[k], rule.state(k)) for k in heapq.nsmallest(wanted, hits, key=rank.__getitem__)]
+
+    # -- changes and timelines ----------------------------------------------------------------------------
+
+    def _cut(self, question: str, items: list[T], limit: int | None, cursor: str | None) -> Page[list[T]]:
+        check_limit(limit)
+        after = self._position(question, cursor)
+        start = after + 1
+        stop = len(items) if limit is None else min(len(items), start + limit)
+        next_cursor = self._cursor(question, stop - 1) if stop < len(items) else None
+        return Page(items[start:stop], next_cursor)
+
+    def changes(self, start: date, end: date, known: date | None = None, filters: Filters = NO_FILTERS,
+                limit: int | None = None, cursor: str | None = None) -> Page[list[Change]]:
+        """Return a page of :meth:`Engine.changes`, in its order (day, stops before starts, statement)."""
+        check_limit(limit)
+        question = _question("changes", start, end, known, filters.drug, filters.jurisdiction, filters.topic)
+        self._position(question, cursor)  # a bad cursor is refused before the work
+        return self._cut(question, self.engine.changes(start, end, known, filters), limit, cursor)
+
+    def timeline(self, known: date | None = None, filters: Filters = NO_FILTERS, limit: int | None = None,
+                 cursor: str | None = None) -> Page[list[TimelineEntry]]:
+        """Return a page of :meth:`Engine.timeline`, in its order (topic, start of validity, key)."""
+        check_limit(limit)
+        question = _question("timeline", known, filters.drug, filters.jurisdiction, filters.topic)
+        self._position(question, cursor)
+        return self._cut(question, self.engine.timeline(known, filters), limit, cursor)
+
+
+_PAGERS: WeakKeyDictionary[Engine, Pager] = WeakKeyDictionary()
+_PAGERS_LOCK = threading.Lock()
+
+
+def pager(engine: Engine) -> Pager:
+    """Return the one :class:`Pager` of ``engine`` (its orders are made once per graph)."""
+    with _PAGERS_LOCK:
+        found = _PAGERS.get(engine)
+        if found is None:
+            found = _PAGERS[engine] = Pager(engine)
+        return found
