@@ -78,14 +78,14 @@ def test_pages_end_to_end_are_the_unpaged_answer_on_random_corpora(corpus, on, k
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpus=corpora(max_statements=14), on=days, known=st.one_of(st.none(), days), filters=filters_st,
        limit=st.integers(1, 4))
-def test_pages_from_the_index_stab_are_the_unpaged_answer(corpus, on, known, filters, limit):
+def test_pages_across_the_walks_blocks_are_the_unpaged_answer(corpus, on, known, filters, limit):
     engine = _engine(corpus)
     if filters.drug is not None and filters.drug not in engine.model.drugs:
         filters = Filters(None, filters.jurisdiction, filters.topic)
     whole = engine.guidance(on, known, filters)
-    with pytest.MonkeyPatch.context() as mp:  # a walk of one statement: the page is filled from the stab
-        mp.setattr(pages, "_WALK_MIN", 1)
-        mp.setattr(pages, "_WALK_PER_ITEM", 1)
+    with pytest.MonkeyPatch.context() as mp:  # blocks of one statement, then two, four...: pages cross blocks
+        mp.setattr(pages, "_BLOCK_MIN", 1)
+        mp.setattr(pages, "_BLOCK_PER_ITEM", 0)
         paged = _guidance_pages(Pager(engine), on, known, filters, limit)
     assert tuple(e for g in paged for e in g.effective) == whole.effective
     assert tuple(e for g in paged for e in g.overridden) == whole.overridden
