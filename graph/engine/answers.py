@@ -10,7 +10,7 @@ unindexed reading of the semantics that the engine is checked against on random 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from guidancekg.graph.corpus.records import Source, Statement, Version
@@ -105,15 +105,9 @@ class Engine:
         s = self.model.statements[key]
         return (TOPIC_KEYS.index(s.topic) if s.topic in TOPIC_KEYS else len(TOPIC_KEYS), s.valid_from.lo, s.key)
 
-    def guidance(self, on: date, known: date | None = None, filters: Filters = NO_FILTERS) -> Guidance:
-        """Question 1: the effective statements on D as known at K, and those in force but overridden.
-
-        The statements in force on D come from the interval index (per drug when filtered by drug); those visible
-        at K and passing the filters are judged by the override rule, which looks only at them and what
-        overrides them.
-        """
-        self.check_filters(filters)
-        index, statements = self.index, self.model.statements
+    def judge(self, on: date, known: date | None) -> tuple[Effective, Callable[[str], bool]]:
+        """Return the override rule on ``on`` as known at ``known``, and the visibility test it uses (memoised)."""
+        index = self.index
         day = on.toordinal()
         start, end = index.start, index.end
         visible: dict[str, bool] = {}
@@ -124,7 +118,18 @@ class Engine:
                 found = visible[key] = index.is_visible(key, known)
             return found
 
-        rule = Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders)
+        return Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders), is_visible
+
+    def guidance(self, on: date, known: date | None = None, filters: Filters = NO_FILTERS) -> Guidance:
+        """Question 1: the effective statements on D as known at K, and those in force but overridden.
+
+        The statements in force on D come from the interval index (per drug when filtered by drug); those visible
+        at K and passing the filters are judged by the override rule, which looks only at them and what
+        overrides them.
+        """
+        self.check_filters(filters)
+        index, statements = self.index, self.model.statements
+        rule, is_visible = self.judge(on, known)
         states = {key: rule.state(key) for key in index.in_force(on, filters.drug)
                   if self.matches(statements[key], filters) and is_visible(key)}
         keep = sorted(states, key=self.order)

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from guidancekg.graph.engine.answers import NO_FILTERS, Change, Engine, Filters, Guidance, TimelineEntry
-from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, status
+from guidancekg.graph.engine.rules import EFFECTIVE, State, status
 from guidancekg.graph.errors import InputError
 
 DEFAULT_LIMIT = 1000  # items a page of the HTTP API holds when the client names no limit (a setting's default)
@@ -189,20 +189,10 @@ class Pager:
     def _first_in_force(self, on: date, known: date | None, filters: Filters, after: int,
                         wanted: int) -> list[tuple[str, int, State]]:
         """Return the first ``wanted`` statements of the answer after rank ``after``: (key, rank, state)."""
-        engine, index = self.engine, self.engine.index
+        engine = self.engine
         statements = engine.model.statements
         day = on.toordinal()
-        start, end = index.start, index.end
-        visible: dict[str, bool] = {}
-
-        def is_visible(key: str) -> bool:
-            found = visible.get(key)
-            if found is None:
-                found = visible[key] = index.is_visible(key, known)
-            return found
-
-        rule = Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders)
-
+        rule, is_visible = engine.judge(on, known)
         walk = self._walk_of(filters.drug)
         keys, ranks = walk.keys, walk.ranks
         block = max(_BLOCK_MIN, _BLOCK_PER_ITEM * wanted)
