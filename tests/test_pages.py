@@ -150,6 +150,22 @@ def _edited(cursor: str) -> list[str]:
             cursor + "0", "é." + mark]
 
 
+def test_a_made_up_cursor_with_a_position_past_any_answer_is_refused(engine):
+    """The checksum is not a secret: a cursor made with it may name any position, and is refused, not a crash."""
+    first = _first_cursor(engine)
+    body = first.partition(".")[0]
+    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    for position in (2**53, 10**40):
+        made = raw.replace(b'"a":0', f'"a":{position}'.encode())
+        cursor = base64.urlsafe_b64encode(made).decode().rstrip("=") + "." + pages._checksum(made)
+        with pytest.raises(InputError, match="not a cursor this server gave"):
+            pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
+    made = raw.replace(b'"a":0', b'"a":100000')  # past this answer, but a position: an empty last page
+    cursor = base64.urlsafe_b64encode(made).decode().rstrip("=") + "." + pages._checksum(made)
+    page = pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
+    assert page.answer.effective == page.answer.overridden == () and page.next is None
+
+
 def test_edited_cursor_is_refused(engine):
     cursor = _first_cursor(engine)
     for bad in _edited(cursor):

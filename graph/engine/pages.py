@@ -44,6 +44,9 @@ MAX_LIMIT = 10_000  # items a page of the HTTP API may hold at most (a setting's
 _BLOCK_PER_ITEM = 2
 _BLOCK_MIN = 512
 
+# A position past any answer: a cursor's checksum is not a secret, so a made-up cursor may hold any number.
+_MAX_POSITION = 2**53
+
 T = TypeVar("T")
 
 
@@ -147,7 +150,7 @@ class Pager:
         except (binascii.Error, ValueError):
             fields = None
         if (not isinstance(fields, dict) or not isinstance(fields.get("a"), int) or isinstance(fields["a"], bool)
-                or fields["a"] < 0):
+                or not 0 <= fields["a"] < _MAX_POSITION):
             raise InputError("cursor", "is not a cursor this server gave (edited or cut short); "
                                        "take the `next` of the previous page as it is, or ask without a cursor")
         if fields.get("q") != question:
