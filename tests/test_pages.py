@@ -183,3 +183,25 @@ def test_cursor_of_a_graph_before_a_new_version_is_refused(engine):
     with pytest.raises(InputError, match="before a new version") as err:
         pager(changed).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
     assert err.value.parameter == "cursor"
+
+
+def test_a_first_page_judges_a_block_of_statements_not_every_one_in_force(tmp_path_factory, monkeypatch):
+    """The engine does not compute the whole answer for a first page: it judges one block of the answer's order."""
+    from guidancekg.graph.corpus.files import load_corpus
+    from guidancekg.graph.corpus.synthetic import generate
+
+    folder = tmp_path_factory.mktemp("synth") / "synth-5000"
+    generate(5000, 1, folder)
+    engine = Engine(Model.of(load_corpus(folder)))
+    on = date(2018, 6, 1)
+    in_force = len(engine.index.in_force(on))
+    judged: list[str] = []
+    real = engine.index.is_visible
+    monkeypatch.setattr(engine.index, "is_visible", lambda key, known: judged.append(key) or real(key, known))
+    page = pager(engine).guidance(on, limit=5)
+    assert len(page.answer.effective) + len(page.answer.overridden) == 5 and page.next is not None
+    assert in_force > 4 * pages._BLOCK_MIN  # many more statements are in force that day than a block holds
+    assert len(set(judged)) <= pages._BLOCK_MIN  # each judged statement is in the first block (or overrides one)
+    whole = engine.guidance(on)
+    assert (page.answer.effective + page.answer.overridden) == tuple(
+        sorted(whole.effective + whole.overridden, key=lambda e: engine.order(e.statement.key)))[:5]
