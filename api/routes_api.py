@@ -9,10 +9,12 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
+from guidancekg.api.paging import link_next, next_url, page_params, paged_json
 from guidancekg.api.params import day_param, filters, text_param
 from guidancekg.api.state import current_graph
 from guidancekg.api.web import negotiate
 from guidancekg.graph.engine.answers import Filters
+from guidancekg.graph.engine.pages import pager
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
 from guidancekg.graph.views.fhir import FHIR_JSON, guidance_bundle
@@ -34,7 +36,7 @@ _JSON_ALIASES = ("application/problem+json",)
 
 @bp.get("/guidance")
 def guidance() -> ResponseReturnValue:
-    """Guidance on ``on`` (default today) as known at ``known`` (default: everything recorded).
+    """Guidance on ``on`` (default today) as known at ``known`` (default: everything recorded), a page at a time.
 
     As the contract's JSON, or as a FHIR R5 Bundle for ``Accept: application/fhir+json``.
     """
@@ -43,13 +45,16 @@ def guidance() -> ResponseReturnValue:
         raise NotAcceptable(f"The guidance is available as {', '.join(_GUIDANCE_TYPES)}.")
     on = day_param("on", default=date.today())
     assert on is not None
+    known, f = day_param("known"), filters()
+    limit, cursor = page_params()
     graph = current_graph()
-    g = graph.engine.guidance(on, day_param("known"), filters())
+    page = pager(graph.engine).guidance(on, known, f, limit, cursor)
     if chosen == FHIR_JSON:
-        body = guidance_bundle(g, graph.engine, graph.store, graph.minter)
-        resp = Response(json.dumps(body, ensure_ascii=False), mimetype=FHIR_JSON)
+        body = guidance_bundle(page.answer, graph.engine, graph.store, graph.minter)
+        resp = link_next(Response(json.dumps(body, ensure_ascii=False), mimetype=FHIR_JSON),
+                         next_url(page.next, on=on.isoformat()))
     else:
-        resp = jsonify(guidance_json(g, graph.minter))
+        resp = paged_json(guidance_json(page.answer, graph.minter), page.next, on=on.isoformat())
     resp.vary.add("Accept")
     return resp
 
@@ -61,17 +66,20 @@ def changes() -> ResponseReturnValue:
     end = day_param("to", required=True)
     assert start is not None and end is not None
     known, f = day_param("known"), filters()
+    limit, cursor = page_params()
     graph = current_graph()
-    found = graph.engine.changes(start, end, known, f)
-    return jsonify(changes_json(found, start, end, known, f, graph.minter))
+    page = pager(graph.engine).changes(start, end, known, f, limit, cursor)
+    return paged_json(changes_json(page.answer, start, end, known, f, graph.minter), page.next)
 
 
 @bp.get("/timeline")
 def timeline() -> ResponseReturnValue:
     """Every statement with its effective and overridden periods."""
     known, f = day_param("known"), filters()
+    limit, cursor = page_params()
     graph = current_graph()
-    return jsonify(timeline_json(graph.engine.timeline(known, f), known, f, graph.minter))
+    page = pager(graph.engine).timeline(known, f, limit, cursor)
+    return paged_json(timeline_json(page.answer, known, f, graph.minter), page.next)
 
 
 @bp.get("/jurisdictions")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields
 from typing import Any
 
+from guidancekg.graph.engine.pages import DEFAULT_LIMIT, MAX_LIMIT
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES
 from guidancekg.graph.rdf.iris import normalise_base
@@ -133,6 +134,14 @@ class Settings:
         "bytes of each file of an ingest (the held text, the statements file), over HTTP and in `guidancekg "
         "ingest --max-bytes`: `413` beyond", "--ingest-max-bytes")
 
+    page_limit: int = _setting(
+        "PAGE_LIMIT", DEFAULT_LIMIT, _positive(int),
+        "statements (or changes) a page of `/api/guidance`, `/api/changes` and `/api/timeline` holds when the "
+        "request names no `limit`; a longer answer carries `next` and a `Link: rel=\"next\"` header")
+    page_max_limit: int = _setting(
+        "PAGE_MAX_LIMIT", MAX_LIMIT, _positive(int),
+        "the largest `limit` a request may ask for (and at least `PAGE_LIMIT`): `400` beyond")
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
         """Read the settings from Flask-style keys; a missing key (or None) takes the default.
@@ -156,6 +165,9 @@ class Settings:
             raise InputError("SERVER_THREADS", f"{settings.threads} threads cannot keep the JSON API answering "
                              f"while {settings.sparql_workers} SPARQL workers and {settings.sparql_queue} queued "
                              "SPARQL requests hold theirs: give more threads, or fewer workers or a shorter queue")
+        if settings.page_limit > settings.page_max_limit:
+            raise InputError("PAGE_LIMIT", f"{settings.page_limit} is more than PAGE_MAX_LIMIT "
+                             f"({settings.page_max_limit}): a page without a limit would be refused")
         return settings
 
     @property

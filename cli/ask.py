@@ -18,9 +18,11 @@ from guidancekg.cli.options import (
     format_option,
     known_option,
     open_graph,
+    page_options,
 )
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine.answers import Filters
+from guidancekg.graph.engine.pages import pager
 from guidancekg.graph.views.serialize import changes_json, guidance_json, timeline_json
 
 SECTION = "Ask"
@@ -32,9 +34,11 @@ SECTION = "Ask"
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "fhir"]), default="table", show_default=True,
               help="table for people; json gives the HTTP API's objects; fhir a FHIR R5 Bundle (docs/fhir.md).")
+@page_options
 @data_options
 def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
-       data_dir: Path | None, store_kind: str, store_root: Path | None) -> None:
+       limit: int | None, cursor: str | None, data_dir: Path | None, store_kind: str,
+       store_root: Path | None) -> None:
     """Show the guidance on DATE: effective statements, and those overridden with what overrides them.
 
     \b
@@ -42,18 +46,22 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
       guidancekg at 2019-04-12
       guidancekg at 2019-04-15 --known 2019-04-15 --jurisdiction EU --format json
       guidancekg at 2019-04-12 --jurisdiction EU --format fhir
+      guidancekg at 2019-04-12 --limit 5
     """
     when = parse_day(on, "DATE")
     filters = Filters(drug, jurisdiction, topic)
     graph = open_graph(data_dir, store_kind, store_root)
-    g = graph.engine.guidance(when, day(known, "--known"), filters)
+    page = pager(graph.engine).guidance(when, day(known, "--known"), filters, limit, cursor)
+    g = page.answer
     if fmt == "fhir":
         from guidancekg.graph.views.fhir import guidance_bundle
 
         click.echo(json.dumps(guidance_bundle(g, graph.engine, graph.store, graph.minter), indent=2,
                               ensure_ascii=False))
+        if page.next:
+            click.echo(f"More on the next page: the same command with --cursor {page.next}", err=True)
         return
-    emit(fmt, guidance_json(g, graph.minter), tables.guidance_table(g) if fmt == "table" else "")
+    emit(fmt, guidance_json(g, graph.minter), tables.guidance_table(g) if fmt == "table" else "", page.next)
 
 
 @command(SECTION)
@@ -62,10 +70,11 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
 @known_option
 @filter_options
 @format_option
+@page_options
 @data_options
 def changes(start: str, end: str, known: str | None, drug: str | None, jurisdiction: str | None,
-            topic: str | None, fmt: str, data_dir: Path | None, store_kind: str,
-            store_root: Path | None) -> None:
+            topic: str | None, fmt: str, limit: int | None, cursor: str | None, data_dir: Path | None,
+            store_kind: str, store_root: Path | None) -> None:
     """List each date from FROM to TO (inclusive) on which a statement started or stopped being effective.
 
     Each change says why: came-into-force, ended, overridden (by which statement) or override-ended.
@@ -77,18 +86,20 @@ def changes(start: str, end: str, known: str | None, drug: str | None, jurisdict
     d1, d2 = parse_day(start, "FROM"), parse_day(end, "TO")
     k, filters = day(known, "--known"), Filters(drug, jurisdiction, topic)
     graph = open_graph(data_dir, store_kind, store_root)
-    found = graph.engine.changes(d1, d2, k, filters)
-    emit(fmt, changes_json(found, d1, d2, k, filters, graph.minter),
-         tables.changes_table(found) if fmt == "table" else "")
+    page = pager(graph.engine).changes(d1, d2, k, filters, limit, cursor)
+    emit(fmt, changes_json(page.answer, d1, d2, k, filters, graph.minter),
+         tables.changes_table(page.answer) if fmt == "table" else "", page.next)
 
 
 @command(SECTION)
 @known_option
 @filter_options
 @format_option
+@page_options
 @data_options
 def timeline(known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
-             data_dir: Path | None, store_kind: str, store_root: Path | None) -> None:
+             limit: int | None, cursor: str | None, data_dir: Path | None, store_kind: str,
+             store_root: Path | None) -> None:
     """Show every statement with its effective periods and its overridden periods ([from, until)).
 
     \b
@@ -97,9 +108,9 @@ def timeline(known: str | None, drug: str | None, jurisdiction: str | None, topi
     """
     k, filters = day(known, "--known"), Filters(drug, jurisdiction, topic)
     graph = open_graph(data_dir, store_kind, store_root)
-    entries = graph.engine.timeline(k, filters)
-    emit(fmt, timeline_json(entries, k, filters, graph.minter),
-         tables.timeline_table(entries) if fmt == "table" else "")
+    page = pager(graph.engine).timeline(k, filters, limit, cursor)
+    emit(fmt, timeline_json(page.answer, k, filters, graph.minter),
+         tables.timeline_table(page.answer) if fmt == "table" else "", page.next)
 
 
 _QUERY_FORMATS = {  # --format: the media type of solutions (SELECT, ASK) and of graphs (CONSTRUCT, DESCRIBE)

@@ -139,6 +139,15 @@ def known_option(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="As known at this date (record time); default: everything recorded.")(f)
 
 
+def page_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--limit`` and ``--cursor``: one page of the answer, as the HTTP API gives it."""
+    f = click.option("--cursor", metavar="CURSOR",
+                     help="Start where the page that printed this cursor ended (the same question only).")(f)
+    return click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                        help="At most N statements (or changes), in the answer's order; the rest on the next "
+                        "pages (default: the whole answer).")(f)
+
+
 def day(value: str | None, name: str) -> date | None:
     """Return ``value`` as a day, or None when it was not given."""
     return parse_day(value, name) if value is not None else None
@@ -150,6 +159,15 @@ def open_graph(data_dir: Path | None, store_kind: str, store_root: Path | None) 
                               progress=terminal_progress())
 
 
-def emit(fmt: str, obj: dict[str, Any], text: str) -> None:
-    """Print ``obj`` as JSON for ``--format json``, else ``text``."""
-    click.echo(json.dumps(obj, indent=2, ensure_ascii=False) if fmt == "json" else text)
+def emit(fmt: str, obj: dict[str, Any], text: str, next_cursor: str | None = None) -> None:
+    """Print ``obj`` as JSON for ``--format json``, else ``text``; with the cursor of the next page, if any.
+
+    In JSON the cursor is ``next_cursor``; under a table, a last line says how to ask for the next page.
+    """
+    if fmt == "json":
+        click.echo(json.dumps({**obj, "next_cursor": next_cursor} if next_cursor else obj, indent=2,
+                              ensure_ascii=False))
+        return
+    click.echo(text)
+    if next_cursor:
+        click.echo(f"More on the next page: the same command with --cursor {next_cursor}")

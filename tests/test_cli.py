@@ -202,3 +202,48 @@ def test_at_in_the_uk_shows_the_eu_restriction_applying_through_the_eu(runner, d
     n = next(n for n, line in enumerate(lines) if "alemtuzumab-eu-temporary-restriction-2019" in line)
     assert " UK via " in lines[n] and lines[n + 1].split()[0] == "EU"  # the column wraps "UK via EU"
     assert "TWO other" not in table and "(wording verbatim, date verbatim)" in table
+
+
+# -- pages (--limit, --cursor) --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["at", "2020-02-01"], ["changes", "2010-01-01", "2025-12-31"], ["timeline"]])
+def test_pages_of_the_cli_end_to_end_are_the_whole_answer(runner, data_dir, command):
+    lists = ("statements", "overridden") if command[0] == "at" else ("changes",) if command[0] == "changes" \
+        else ("statements",)
+    whole = json.loads(invoke(runner, *command, "--data", str(data_dir), "--format", "json").output)
+    assert "next_cursor" not in whole
+    joined: dict[str, list] = {name: [] for name in lists}
+    cursor: list[str] = []
+    while True:
+        body = json.loads(invoke(runner, *command, "--data", str(data_dir), "--format", "json", "--limit", "2",
+                                 *cursor).output)
+        assert sum(len(body[name]) for name in lists) <= 2
+        for name in lists:
+            joined[name].extend(body[name])
+        if "next_cursor" not in body:
+            break
+        cursor = ["--cursor", body["next_cursor"]]
+    assert joined == {name: whole[name] for name in lists}
+
+
+def test_a_table_page_says_how_to_ask_for_the_next(runner, data_dir):
+    result = invoke(runner, "timeline", "--data", str(data_dir), "--limit", "1")
+    last = result.output.splitlines()[-1]
+    assert last.startswith("More on the next page: the same command with --cursor ")
+    again = invoke(runner, "timeline", "--data", str(data_dir), "--limit", "1", "--cursor", last.rsplit(" ", 1)[1])
+    assert again.exit_code == 0 and again.output != result.output
+
+
+def test_a_cursor_of_another_question_is_an_error_naming_cursor(runner, data_dir):
+    body = json.loads(invoke(runner, "timeline", "--data", str(data_dir), "--format", "json", "--limit", "1").output)
+    result = runner.invoke(main, ["timeline", "--data", str(data_dir), "--topic", "indication", "--cursor",
+                                  body["next_cursor"]])
+    assert result.exit_code != 0 and "cursor: belongs to another question" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "many"])
+def test_a_bad_limit_is_an_error_naming_limit(runner, data_dir, limit):
+    result = runner.invoke(main, ["at", "2020-02-01", "--data", str(data_dir), "--limit", limit])
+    assert result.exit_code == 2 and "--limit" in result.output

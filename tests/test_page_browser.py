@@ -275,3 +275,28 @@ def test_step_buttons_name_an_imprecise_change_at_its_precision(page):
     assert tab.inner_text("#prev-change") == "← 2014"
     assert tab.get_attribute("#prev-change", "aria-label") == "Previous change: 2014"
     assert tab.inner_text("#next-change") == "18 Apr 2019 →"
+
+
+def test_the_chart_follows_the_timelines_pages_to_the_end(browser, graph, page):
+    """A server whose pages hold one statement: the chart still draws every statement of the drug."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from guidancekg.api.app import create_app
+
+    server = make_server("127.0.0.1", 0, create_app({"GUIDANCEKG_BASE": "http://127.0.0.1:1/", "PAGE_LIMIT": 1},
+                                                    graph=graph), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    paged = BrowserTab(browser, f"http://127.0.0.1:{server.server_port}")
+    try:
+        whole = page.open(EU).locator("#chart svg .bar").count()
+        tab = paged.open(EU)
+        assert tab.locator("#chart svg .bar").count() == whole > 1
+        timeline_requests = [r for r in paged.requests if "/api/timeline" in r]
+        assert len(timeline_requests) > 1 and all(r.startswith(paged.base) for r in timeline_requests)
+        assert paged.errors == [] and paged.outside == []
+    finally:
+        paged.close()
+        server.shutdown()

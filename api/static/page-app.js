@@ -190,8 +190,19 @@
     updateSteps();
   }
 
+  /* The timeline comes in pages (limit, next): follow next to the end, so that the chart holds every statement.
+     next is under the server's public URL; its path is asked of this page's own origin (the CSP allows no other). */
+  function wholeTimeline(url, sofar) {
+    return get("timeline", url).then(function (t) {
+      if (sofar) t.statements = sofar.statements.concat(t.statements);
+      if (!t.next) return t;
+      var next = new URL(t.next);
+      return wholeTimeline(next.pathname + next.search, t);
+    });
+  }
+
   function loadTimeline() {
-    return get("timeline", "/api/timeline?" + query()).then(function (t) {
+    return wholeTimeline("/api/timeline?" + query()).then(function (t) {
       timeline = t;
       drawChart();
     }).catch(fail);

@@ -131,7 +131,8 @@ class Engine:
         views = tuple(view for version, view in self._record_views(key) if shows(key, version, known))
         return Entry(self.model.statements[key], state_status, views, overridden_by, applies_in)
 
-    def _order(self, key: str) -> tuple[int, date, str]:
+    def order(self, key: str) -> tuple[int, date, str]:
+        """Return a statement's place in every answer: by topic (in the scheme's order), start of validity, key."""
         s = self.model.statements[key]
         return (TOPIC_KEYS.index(s.topic) if s.topic in TOPIC_KEYS else len(TOPIC_KEYS), s.valid_from.lo, s.key)
 
@@ -145,29 +146,32 @@ class Engine:
         filters = self.check_filters(filters)
         if filters.jurisdiction is not None:
             return self._guidance_in(on, known, filters, filters.jurisdiction)
-        index, statements, is_visible = self.index, self.model.statements, self._visibility(known)
-        day = on.toordinal()
-        start, end = index.start, index.end
-        rule = Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders)
+        index, statements = self.index, self.model.statements
+        rule, is_visible = self.judge(on, known)
         states = {key: rule.state(key) for key in index.in_force(on, filters.drug)
                   if self.matches(statements[key], filters) and is_visible(key)}
-        keep = sorted(states, key=self._order)
+        keep = sorted(states, key=self.order)
         effective = tuple(self.entry(k, known, status(statements[k], on)) for k in keep if states[k] == EFFECTIVE)
         overridden = tuple(self.entry(k, known, status(statements[k], on), state[1])
                            for k in keep if (state := states[k]) and state != EFFECTIVE)
         return Guidance(on, known, filters, effective, overridden)
 
+    def judge(self, on: date, known: date | None) -> tuple[Effective, Callable[[str], bool]]:
+        """Return the override rule on ``on`` as known at ``known`` (no jurisdiction asked: every visible overrider
+        counts), and the visibility test it uses (memoised)."""
+        index, day, is_visible = self.index, on.toordinal(), self._visibility(known)
+        start, end = index.start, index.end
+        return Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders), is_visible
+
     def _visibility(self, known: date | None) -> Callable[[str], bool]:
         """Return "visible at K", memoised for one question."""
-        index = self.index
-        seen: dict[str, bool] = {}
+        index, seen = self.index, dict[str, bool]()
 
         def is_visible(key: str) -> bool:
             found = seen.get(key)
             if found is None:
                 found = seen[key] = index.is_visible(key, known)
             return found
-
         return is_visible
 
     def _guidance_in(self, on: date, known: date | None, filters: Filters, jurisdiction: str) -> Guidance:
@@ -177,7 +181,7 @@ class Engine:
                 if self.matches(statements[k], filters) and is_visible(k)]
         judged = judge(statements, self.index, self.applicability(known), is_visible, jurisdiction,
                        on.toordinal(), keys)
-        order = sorted(judged, key=lambda ka: (self._order(ka[0]), ka[1]))
+        order = sorted(judged, key=lambda ka: (self.order(ka[0]), ka[1]))
         effective = tuple(self.entry(k, known, status(statements[k], on), (), a)
                           for k, a in order if judged[(k, a)] == EFFECTIVE)
         overridden = tuple(self.entry(k, known, status(statements[k], on), state[1], a)
@@ -185,10 +189,8 @@ class Engine:
         return Guidance(on, known, filters, effective, overridden)
 
     def _label(self, day: date, key: str, known: date | None) -> PartialDate:
-        """Name a boundary at the precision of what causes it (the statement's own bound first).
-
-        The other causes are the statements visible at ``known`` whose interval starts or ends on ``day``.
-        """
+        """Name a boundary at the precision of what causes it (the statement's own bound first); the other causes
+        are the statements visible at ``known`` whose interval starts or ends on ``day``."""
         own = self.model.statements[key]
         if own.valid_from.lo == day:
             return own.valid_from
@@ -285,7 +287,7 @@ class Engine:
                 change = self._change(day, key, None, known, before, now) if key in wanted_set else None
                 if change is not None:
                     out.append(change)
-        out.sort(key=lambda c: (c.day, c.change != "stopped", self._order(c.entry.statement.key)))
+        out.sort(key=lambda c: (c.day, c.change != "stopped", self.order(c.entry.statement.key)))
         return out
 
     def _sweep_in(self, known: date | None, filters: Filters, jurisdiction: str,
@@ -312,7 +314,7 @@ class Engine:
                 change = self._change(day, key, applies, known, before.get((key, applies)), now.get((key, applies)))
                 if change is not None:
                     out.append(change)
-        out.sort(key=lambda c: (c.day, c.change != "stopped", self._order(c.entry.statement.key), c.entry.applies_in))
+        out.sort(key=lambda c: (c.day, c.change != "stopped", self.order(c.entry.statement.key), c.entry.applies_in))
         return out
 
     def _change(self, day: date, key: str, applies: AppliesIn | None, known: date | None, before: State,
@@ -355,7 +357,7 @@ class Engine:
                 if runs is not None:
                     runs.append((day, now))
         out = []
-        for key in sorted(wanted, key=self._order):
+        for key in sorted(wanted, key=self.order):
             effective, overridden = self._periods(key, known, runs_of[key])
             out.append(TimelineEntry(self.entry(key, known, None), effective, overridden))
         return out
@@ -369,7 +371,7 @@ class Engine:
                 if before.get(where) != now.get(where):
                     runs_of[where].append((day, now.get(where)))
         out = []
-        for key, applies in sorted(runs_of, key=lambda ka: (self._order(ka[0]), ka[1])):
+        for key, applies in sorted(runs_of, key=lambda ka: (self.order(ka[0]), ka[1])):
             effective, overridden = self._periods(key, known, runs_of[(key, applies)])
             out.append(TimelineEntry(self.entry(key, known, None, (), applies), effective, overridden))
         return out
