@@ -179,7 +179,7 @@ def test_cursor_of_a_graph_before_a_new_version_is_refused(engine):
     corpus = engine.model.corpus
     first = min(corpus.versions)
     versions = {**corpus.versions, first: replace(corpus.versions[first], sha256="0" * 64)}
-    changed = Engine(Model.of(replace(corpus, versions=versions), engine.model.broader))
+    changed = Engine(Model.of(replace(corpus, versions=versions)))
     with pytest.raises(InputError, match="before a new version") as err:
         pager(changed).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
     assert err.value.parameter == "cursor"
