@@ -59,7 +59,7 @@ def data_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def seed_only(tmp_path: Path) -> Path:
-    """A data folder holding only the seed page (the MS Society source)."""
+    """A data folder holding only the seed page (the MS Society source) and the EMA release whose restriction it reports."""
     target = tmp_path / "seed"
     (target / "sources").mkdir(parents=True)
     shutil.copy(DATA / "drugs.yaml", target / "drugs.yaml")
@@ -67,8 +67,10 @@ def seed_only(tmp_path: Path) -> Path:
     shutil.copytree(DATA / "references" / "uk-eu-medicines-regulation",
                     target / "references" / "uk-eu-medicines-regulation")
     shutil.copytree(DATA / "sources" / "mssociety-lemtrada", target / "sources" / "mssociety-lemtrada")
-    statements = target / "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
-    # The seed alone has no EU 2013 indication to restrict: drop that one override.
+    release = "ema-lemtrada-press-release-2019-04-12"  # defines the restriction the seed reports
+    shutil.copytree(DATA / "sources" / release, target / "sources" / release)
+    statements = target / "sources" / release / "versions/2019-04-12/statements.yaml"
+    # Without the Commission's decisions there is no EU 2013 indication to restrict: drop that one override.
     text = statements.read_text(encoding="utf-8")
     text = text.replace("  - statement: alemtuzumab-eu-indication-2013\n    kind: restricts\n", "")
     statements.write_text(text, encoding="utf-8")

@@ -7,6 +7,7 @@ from guidancekg.graph.corpus.checks import MAX_OVERRIDE_DEPTH, check_corpus
 from guidancekg.graph.corpus.files import load_corpus
 
 SEED = "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
+RELEASE = "sources/ema-lemtrada-press-release-2019-04-12/versions/2019-04-12/statements.yaml"
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -35,7 +36,7 @@ def test_quote_offsets_shifted_point_to_the_real_place(data_copy):
 
 
 def test_override_of_unknown_statement(data_copy):
-    _edit(data_copy / SEED, "  - statement: alemtuzumab-eu-licensed-rrms-2014\n",
+    _edit(data_copy / RELEASE, "  - statement: alemtuzumab-eu-licensed-rrms-2014\n",
           "  - statement: alemtuzumab-no-such-statement\n")
     assert any("overrides unknown statement 'alemtuzumab-no-such-statement'" in p
                for p in check_corpus(load_corpus(data_copy)).problems)

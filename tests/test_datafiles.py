@@ -210,7 +210,7 @@ def test_the_old_code_of_england_and_wales_still_names_it(data_copy):
 
 
 def test_an_unknown_jurisdiction_names_the_codes_it_could_be(data_copy):
-    _edit(data_copy / SEED / "statements.yaml", "  jurisdiction: UK\n", "  jurisdiction: GB-XYZ\n")
+    _edit(data_copy / SEED / "statements.yaml", "  jurisdiction: EU  #", "  jurisdiction: GB-XYZ  #")
     with pytest.raises(DataError, match=r"statements\.yaml:\d+.*jurisdiction 'GB-XYZ' is not a jurisdiction of "
                                         r"jurisdictions\.yaml: EU, UK"):
         load_corpus(data_copy)

@@ -148,7 +148,7 @@ def test_an_exclusive_end_becomes_the_inclusive_day_before_and_a_month_stays_a_m
 
 
 def test_an_ended_statement_has_its_period_end(data_copy):
-    statements = data_copy / "sources/mssociety-lemtrada/versions/2019-04-18/statements.yaml"
+    statements = data_copy / "sources/ema-lemtrada-press-release-2019-04-12/versions/2019-04-12/statements.yaml"
     text = statements.read_text(encoding="utf-8")
     head = "- id: alemtuzumab-eu-temporary-restriction-2019\n"
     block = text[text.index(head):]

@@ -49,7 +49,7 @@ def test_statement_turtle_has_the_statement_and_its_provenance(client):
     assert (IRI, RDF.type, GK.Statement) in g
     assert (IRI, GK.temporary, Literal(True)) in g
     records = set(g.objects(IRI, PROV.qualifiedDerivation))
-    assert len(records) == 2
+    assert len(records) == 3  # the EMA's, the MS Society's and the MHRA's
     for record in records:
         assert (record, RDF.type, PROV.Derivation) in g
         version = g.value(record, PROV.entity)
@@ -92,7 +92,8 @@ def test_statement_json_is_the_api_statement_with_all_records(client):
     assert body["id"] == str(IRI) and body["key"] == KEY
     assert body["status"] is None  # no date was asked
     assert {r["source"] for r in body["sources"]} == {
-        BASE + "id/source/mssociety-lemtrada", BASE + "id/source/ema-lemtrada-press-release-2019-04-12"}
+        BASE + "id/source/mssociety-lemtrada", BASE + "id/source/ema-lemtrada-press-release-2019-04-12",
+        BASE + "id/source/mhra-dsu-lemtrada-2019-05"}
     assert body["overriders"] == [BASE + "id/statement/alemtuzumab-eu-indication-2020"]
 
 

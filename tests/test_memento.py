@@ -30,10 +30,12 @@ AD = "Accept-Datetime"
 APR13 = "Sat, 13 Apr 2019 00:00:00 GMT"
 RESTRICTION = "alemtuzumab-eu-temporary-restriction-2019"
 INDICATION_2013 = "alemtuzumab-eu-indication-2013"
-# The EU page changes with the licence, the EMA's restriction, the MS Society's report of it, the PRAC
-# recommendation, the CHMP opinion and the Commission's final decision.
-EU_MEMENTOS = [date(2013, 9, 12), date(2019, 4, 12), date(2019, 4, 18), date(2019, 10, 31), date(2019, 11, 14),
-               date(2020, 1, 16)]
+# The EU page changes with the licence, the EMA's restriction, the MS Society's report of it, the MHRA's report
+# of it (May 2019: certainly published from 1 June), the PRAC recommendation, the CHMP opinion, the Commission's
+# final decision and the MHRA's report of that (February 2020: from 1 March).
+EU_MEMENTOS = [date(2013, 9, 12), date(2019, 4, 12), date(2019, 4, 18), date(2019, 6, 1), date(2019, 10, 31),
+               date(2019, 11, 14), date(2020, 1, 16), date(2020, 3, 1)]
+LAST = date(2020, 3, 1)
 
 
 # -- parsing helpers: Link (RFC 8288 section 3) and link-format (RFC 6690 section 2) --------------------------
@@ -115,12 +117,12 @@ def test_memento_for_picks_the_latest_memento_on_or_before(engine):
     assert memento_for(engine, DRUG, date(2019, 4, 12), "EU") == date(2019, 4, 12)
     assert memento_for(engine, DRUG, date(2019, 4, 11), "EU") == date(2013, 9, 12)
     assert memento_for(engine, DRUG, date(1999, 1, 1), "EU") == date(2013, 9, 12)  # before the first: first
-    assert memento_for(engine, DRUG, date(2030, 1, 1), "EU") == date(2020, 1, 16)
+    assert memento_for(engine, DRUG, date(2030, 1, 1), "EU") == LAST
 
 
 def test_neighbours():
     n = neighbours(EU_MEMENTOS, date(2019, 4, 12))
-    assert (n.first, n.last, n.prev, n.next) == (date(2013, 9, 12), date(2020, 1, 16), date(2013, 9, 12),
+    assert (n.first, n.last, n.prev, n.next) == (date(2013, 9, 12), LAST, date(2013, 9, 12),
                                                  date(2019, 4, 18))
     assert neighbours(EU_MEMENTOS, EU_MEMENTOS[0]).prev is None
     assert neighbours(EU_MEMENTOS, EU_MEMENTOS[-1]).next is None
@@ -223,7 +225,7 @@ def test_timegate_keeps_the_jurisdiction(client):
     ("Fri, 12 Apr 2019 18:30:00 GMT", "2019-04-12"),
     ("Friday, 12-Apr-19 18:30:00 GMT", "2019-04-12"),
     ("Fri Apr 12 18:30:00 2019", "2019-04-12"),
-    ("Fri, 01 Jan 2100 00:00:00 GMT", "2020-01-16"),  # after the last: the last
+    ("Fri, 01 Jan 2100 00:00:00 GMT", "2020-03-01"),  # after the last: the last
 ])
 def test_timegate_picks_the_memento_in_force(client, when, memento):
     r = client.get(f"/guidance/{DRUG}?jurisdiction=EU", headers={AD: when})
@@ -286,7 +288,7 @@ def test_memento_headers(client):
     assert path(links["original"][0][0]) == f"/guidance/{DRUG}?jurisdiction=EU"
     assert path(links["timegate"][0][0]) == f"/guidance/{DRUG}?jurisdiction=EU"
     assert links["timemap"][0][1]["type"] == "application/link-format"
-    expected = {"first memento": "2013-09-12", "last memento": "2020-01-16", "prev memento": "2013-09-12",
+    expected = {"first memento": "2013-09-12", "last memento": "2020-03-01", "prev memento": "2013-09-12",
                 "next memento": "2019-04-18"}
     for rel, day in expected.items():
         target, params = links[rel][0]
@@ -296,7 +298,7 @@ def test_memento_headers(client):
 
 def test_first_and_last_mementos_have_no_prev_or_next(client):
     first = rels(parse_links(client.get(f"/guidance/{DRUG}/2013-09-12?jurisdiction=EU").headers["Link"]))
-    last = rels(parse_links(client.get(f"/guidance/{DRUG}/2020-01-16?jurisdiction=EU").headers["Link"]))
+    last = rels(parse_links(client.get(f"/guidance/{DRUG}/2020-03-01?jurisdiction=EU").headers["Link"]))
     assert "prev memento" not in first and "next memento" in first
     assert "next memento" not in last and "prev memento" in last
 
@@ -319,7 +321,7 @@ def test_memento_as_html(client):
     r = client.get(f"/guidance/{DRUG}/2019-04-12?jurisdiction=EU", headers={"Accept": "text/html,*/*;q=0.8"})
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
-    assert "As a temporary measure, Lemtrada should only be used" in html
+    assert "Lemtrada should only be started in adults" in html  # the EMA's words: the MS Society's came later
     assert "Overridden by" in html
     assert 'rel="next"' in html and "2019-04-18" in html
     assert client.get(f"/guidance/{DRUG}/2019-04-12").mimetype == "text/html"  # no Accept: HTML
@@ -332,7 +334,7 @@ def test_memento_refuses_an_unoffered_type(client):
 
 
 @pytest.mark.parametrize("day, memento", [("2019-04-13", "2019-04-12"), ("2019-04-11", "2013-09-12"),
-                                          ("2001-01-01", "2013-09-12"), ("2099-12-31", "2020-01-16")])
+                                          ("2001-01-01", "2013-09-12"), ("2099-12-31", "2020-03-01")])
 def test_a_day_that_is_no_memento_redirects_to_the_memento_in_force(client, day, memento):
     r = client.get(f"/guidance/{DRUG}/{day}?jurisdiction=EU")
     assert r.status_code == 302
@@ -435,7 +437,7 @@ def test_memento_client_with_its_timegate_on_the_live_server(live_server, loopba
     assert m["closest"]["uri"] == [f"{live_server.url}/guidance/{DRUG}/2019-04-12?jurisdiction=EU"]
     assert m["closest"]["datetime"] == datetime(2019, 4, 12)
     assert m["closest"]["http_status_code"] == 200
-    assert m["first"]["datetime"] == datetime(2013, 9, 12) and m["last"]["datetime"] == datetime(2020, 1, 16)
+    assert m["first"]["datetime"] == datetime(2013, 9, 12) and m["last"]["datetime"] == datetime(2020, 3, 1)
     assert m["prev"]["datetime"] == datetime(2013, 9, 12) and m["next"]["datetime"] == datetime(2019, 4, 18)
 
 

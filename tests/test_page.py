@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 DRUG = "alemtuzumab"
-RESTRICTION_TEXT = "As a temporary measure, Lemtrada should only be used"
+RESTRICTION_TEXT = "Lemtrada should only be started in adults"  # the EMA's words, which it defines
 INDICATION_2013_TEXT = "LEMTRADA is indicated for adult patients with relapsing remitting multiple sclerosis"
 
 
