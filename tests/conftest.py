@@ -59,7 +59,7 @@ def data_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def seed_only(tmp_path: Path) -> Path:
-    """A data folder holding only the seed page (the MS Society source) and the EMA release whose restriction it reports."""
+    """A data folder holding only the seed page (the MS Society source) and the EMA release it reports."""
     target = tmp_path / "seed"
     (target / "sources").mkdir(parents=True)
     shutil.copy(DATA / "drugs.yaml", target / "drugs.yaml")

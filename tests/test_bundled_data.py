@@ -15,7 +15,6 @@ EU_2020 = "alemtuzumab-eu-indication-2020"
 PRAC = "alemtuzumab-eu-prac-recommendation-2019"
 CHMP_INFUSION = "alemtuzumab-eu-infusion-hospital-intensive-care-2019"
 EMA_ACTION = "alemtuzumab-ema-restriction-action-2019-04-12"
-ALEMTUZUMAB = Filters(drug="alemtuzumab")
 
 
 def keys(entries):
@@ -46,7 +45,8 @@ def test_prac_recommendation_is_not_effective_beside_the_binding_2020_decision(e
     assert EU_2020 in keys(g.effective)
     assert not {PRAC, CHMP_INFUSION, EMA_ACTION} & keys(g.effective)
     assert {PRAC, CHMP_INFUSION, EMA_ACTION} <= keys(g.overridden)
-    assert {PRAC, CHMP_INFUSION} <= keys(engine.guidance(date(2020, 1, 15), filters=Filters(jurisdiction="EU")).effective)
+    day_before = engine.guidance(date(2020, 1, 15), filters=Filters(jurisdiction="EU"))
+    assert {PRAC, CHMP_INFUSION} <= keys(day_before.effective)
 
 
 def test_uk_may_2019_new_patients_restriction_is_not_effective_on_2024_01_01(engine):
@@ -125,3 +125,61 @@ def test_every_record_labelled_verbatim_quotes_its_own_held_text(engine):
 def test_fda_2014_approval_date_is_labelled_a_paraphrase(engine):
     record = records_of(engine, "alemtuzumab-us-indication-2014")["fda-lemtrada-label/2014-11-14"]
     assert record.wording_confidence == "verbatim" and record.date_confidence == "paraphrase"
+
+
+# -- daclizumab (Zinbryta): citations only, and an indication that ends for good ----------------------------
+
+
+def test_daclizumab_at_2018_06_01_shows_no_indication_in_force_in_the_eu_or_the_us_and_the_withdrawal_advice(
+        runner, data_dir, shared_store, monkeypatch):
+    monkeypatch.setenv("GUIDANCEKG_STORE", str(shared_store))
+    result = runner.invoke(main, ["-q", "at", "2018-06-01", "--data", str(data_dir), "--drug", "daclizumab",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    effective = {s["id"].rsplit("/", 1)[1]: s for s in body["statements"]}
+    assert not [k for k, s in effective.items() if s["topic"].endswith("indication")]
+    assert {"daclizumab-eu-do-not-start-2018", "daclizumab-eu-move-treated-patients-2018",
+            "daclizumab-eu-do-not-stop-without-doctor-2018", "daclizumab-us-no-new-patients-2018",
+            "daclizumab-us-do-not-stop-without-doctor-2018"} <= set(effective)
+    overridden = {s["id"].rsplit("/", 1)[1] for s in body["overridden"]}
+    assert {"daclizumab-eu-indication-2016", "daclizumab-us-indication-2016"} <= overridden
+
+
+def test_daclizumab_old_indication_never_comes_back(engine):
+    for year in range(2018, 2031):
+        for jurisdiction in ("EU", "US"):
+            g = engine.guidance(date(year, 12, 31), filters=Filters(drug="daclizumab", jurisdiction=jurisdiction,
+                                                                     topic="indication"))
+            assert g.effective == (), (year, jurisdiction)
+
+
+def test_daclizumab_provisional_then_further_restriction_then_suspension(engine):
+    eu = Filters(drug="daclizumab", jurisdiction="EU", topic="indication")
+    assert keys(engine.guidance(date(2017, 1, 1), filters=eu).effective) == {"daclizumab-eu-indication-2016"}
+    provisional = engine.guidance(date(2017, 8, 1), filters=eu)
+    assert keys(provisional.effective) == {"daclizumab-eu-provisional-restriction-2017"}
+    assert keys(provisional.overridden) == {"daclizumab-eu-indication-2016"}
+    # The PRAC's recommendation is shown beside the provisional measure: no decision replacing it is confirmed.
+    further = engine.guidance(date(2017, 11, 1), filters=eu)
+    assert keys(further.effective) == {"daclizumab-eu-provisional-restriction-2017",
+                                       "daclizumab-eu-further-restriction-2017"}
+    assert engine.model.statements["daclizumab-eu-further-restriction-2017"].legal_effect == "recommendation"
+    suspended = engine.guidance(date(2018, 3, 7), filters=Filters(drug="daclizumab", jurisdiction="EU"))
+    assert "daclizumab-eu-suspension-2018" in keys(suspended.effective)
+    assert not [e for e in suspended.effective if e.statement.temporary]
+
+
+def test_daclizumab_is_cited_only_never_quoted_from_a_held_text(engine):
+    keys_ = [k for k, s in engine.model.statements.items() if s.drug == "daclizumab"]
+    assert len(keys_) >= 15
+    for key in keys_:
+        for r in engine.model.records[key]:
+            assert engine.model.versions[r.version_id].sha256 is None  # no held text
+            assert r.reference == "daclizumab-regulatory-timeline" and r.wording_confidence == "paraphrase"
+
+
+def test_the_us_reserved_daclizumab_from_approval_and_the_eu_only_after_its_2017_review(engine):
+    reserved = {k: s for k, s in engine.model.statements.items() if s.drug == "daclizumab" and s.reserved}
+    assert {k for k, s in reserved.items() if s.jurisdiction == "US"} == {"daclizumab-us-indication-2016"}
+    assert min(s.valid_from for s in reserved.values() if s.jurisdiction == "EU").isoformat() == "2017-07-07"
