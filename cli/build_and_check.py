@@ -8,9 +8,12 @@ import click
 
 from guidancekg.cli.options import command, data_folder_option, data_options, open_graph
 from guidancekg.cli.progress import say, terminal_progress
+from guidancekg.graph.engine.answers import Engine
+from guidancekg.graph.engine.model import Model
 from guidancekg.graph.opened import default_data_dir
 from guidancekg.graph.stores.build import compile_data
 from guidancekg.graph.stores.kinds import store_class
+from guidancekg.graph.views.quality import quality_warnings
 from guidancekg.graph.views.void import EXPORT_FORMATS
 
 SECTION = "Build and check"
@@ -50,10 +53,18 @@ def build(data_dir: Path | None, store_kind: str, store_root: Path | None) -> No
 @command(SECTION)
 @data_folder_option
 def validate(data_dir: Path | None) -> None:
-    """Run every check of the build on the data without writing anything; exit 1 on any problem."""
+    """Run every check of the build on the data without writing anything; exit 1 on any problem.
+
+    Then name, as data-quality warnings, what an auditor should question (docs/data-quality.md): a temporary
+    statement effective for more than two years with nothing replacing it, a recommendation still effective after
+    a binding decision on the same matter, a record labelled verbatim whose words are not held, and a statement
+    worded only by a secondary source while an authority records it.
+    """
     data = data_dir or default_data_dir()
     compiled = compile_data(data, progress=terminal_progress())
     _warn(compiled.warnings)
+    for w in quality_warnings(Engine(Model.of(compiled.corpus))):
+        click.echo(f"data-quality warning: {w}", err=True)
     quads = sum(1 for _ in compiled.dataset.quads((None, None, None, None)))
     click.echo(f"{data}: valid ({len(compiled.corpus.statements)} statements, "
                f"{len(compiled.corpus.versions)} versions, {quads} quads)")
