@@ -16,7 +16,8 @@ from guidancekg.graph.sparql.library import QUERIES_DIR, bind_values, day_term
 GENERATED = {"guidance-on-date.rq", "guidance-on-date-as-known.rq", "overridden-on-date.rq",
              "changes-between-dates.rq"}
 HAND_WRITTEN = {"overrides.rq", "statement-provenance.rq", "version-assertions.rq", "temporary-measures.rq",
-                "reporting-lag.rq"}
+                "reporting-lag.rq", "restrictions-by-authority.rq", "temporary-to-final-decision.rq",
+                "reserved-in-one-jurisdiction-only.rq"}
 VALUES_LINE = re.compile(r"^  VALUES .*$", re.M)
 
 
@@ -290,3 +291,80 @@ def test_julian_day_arithmetic_matches_python(client):
     base = date(2000, 1, 1)
     for d in days:
         assert rows[d] - rows["2000-03-01"] == (date.fromisoformat(d) - base).days - (date(2000, 3, 1) - base).days
+
+
+# -- questions across drugs --------------------------------------------------------------------------------
+
+def restrictions_by(m, publisher: str, start: date, end: date) -> set[tuple[str, str, str | None]]:
+    """Return (drug, statement, restricted) as restrictions-by-authority.rq defines them, from the model."""
+    out = set()
+    for version, keys in m.asserted_by.items():
+        if m.sources[version.split("/")[0]].publisher != publisher:
+            continue
+        for k in keys:
+            s = m.statements[k]
+            if not start <= in_force_start(s.valid_from) <= end:
+                continue
+            out |= {(s.drug, k, o.target) for o in s.overrides if o.kind == "restricts"}
+            if s.reserved and not any(o.kind == "restricts" for o in s.overrides):
+                out.add((s.drug, k, None))
+    return out
+
+
+@pytest.mark.parametrize("publisher, start, end", [("EMA", "2017-01-01", "2019-12-31"),
+                                                   ("EMA", "2019-01-01", "2019-12-31"),
+                                                   ("FDA", "2014-01-01", "2018-12-31")])
+def test_restrictions_by_authority(client, graph, publisher, start, end):
+    query = with_values("restrictions-by-authority.rq",
+                        f'VALUES (?publisher ?from ?to) {{ ("{publisher}" {day_term(start)} {day_term(end)}) }}')
+    rows = {(r["drugKey"], r["key"], r["restrictedKey"]) for r in select(client, query)}
+    expected = restrictions_by(graph.model, publisher, date.fromisoformat(start), date.fromisoformat(end))
+    assert rows == expected and rows
+
+
+def test_the_ema_restricted_both_drugs_from_2017_to_2019_and_only_alemtuzumab_in_2019(client):
+    assert {r["drugKey"] for r in select(client, library("restrictions-by-authority.rq"))} == {
+        "alemtuzumab", "daclizumab"}
+    in_2019 = with_values("restrictions-by-authority.rq",
+                          'VALUES (?publisher ?from ?to) { ("EMA" "2019-01-01"^^xsd:date "2019-12-31"^^xsd:date) }')
+    assert {r["drugKey"] for r in select(client, in_2019)} == {"alemtuzumab"}
+
+
+def test_temporary_to_final_decision(client, graph):
+    m = graph.model
+    rows = {r["key"]: r for r in select(client, library("temporary-to-final-decision.rq"))}
+    temporary = {k: s for k, s in m.statements.items() if s.temporary}
+    assert set(rows) == set(temporary)
+    for k, s in temporary.items():
+        decisions = [o for o in m.statements.values()
+                     if o.legal_effect == "binding" and any(x.target == k for x in o.overrides)]
+        first = min(decisions, key=lambda o: (in_force_start(o.valid_from), o.key), default=None)
+        days = (in_force_start(first.valid_from) - in_force_start(s.valid_from)).days if first else None
+        assert rows[k]["decisionKey"] == (first.key if first else None)
+        assert rows[k]["days"] == (str(days) if first else None)
+    # The EU's April 2019 measure on alemtuzumab was decided 279 days later; daclizumab's 2017 measures never were.
+    assert rows["alemtuzumab-eu-temporary-restriction-2019"]["days"] == "279"
+    assert rows["daclizumab-eu-provisional-restriction-2017"]["decision"] is None
+
+
+def test_reserved_in_the_us_not_in_the_eu(client, graph):
+    m = graph.model
+    rows = {r["key"]: r for r in select(client, library("reserved-in-one-jurisdiction-only.rq"))}
+    reserved = [s for s in m.statements.values() if s.reserved]
+    expected = {}
+    for us in (s for s in reserved if s.jurisdiction == "US"):
+        day = in_force_start(us.valid_from)
+        eu = [s for s in reserved if s.jurisdiction == "EU" and s.drug == us.drug]
+        if any(in_force_start(s.valid_from) <= day and not (s.valid_until and in_force_end(s.valid_until) <= day)
+               for s in eu):
+            continue
+        later = min((s for s in eu if in_force_start(s.valid_from) > day),
+                    key=lambda s: (in_force_start(s.valid_from), s.key), default=None)
+        expected[us.key] = (later.key if later else None,
+                            str((in_force_start(later.valid_from) - day).days) if later else None)
+    assert {k: (r["otherKey"], r["days"]) for k, r in rows.items()} == expected
+    assert expected == {"alemtuzumab-us-indication-2014": ("alemtuzumab-eu-temporary-restriction-2019", "1610"),
+                        "daclizumab-us-indication-2016": ("daclizumab-eu-provisional-restriction-2017", "406")}
+    swapped = with_values("reserved-in-one-jurisdiction-only.rq",
+                          "VALUES (?reserving ?other ?drugKey) { (jur:EU jur:US UNDEF) }")
+    assert select(client, swapped) == []  # the EU never reserved either drug before the US did
