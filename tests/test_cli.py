@@ -20,7 +20,7 @@ def invoke(runner, *args):
 
 
 def test_at_2019_04_11_shows_the_licensing_and_no_restriction(runner, data_dir):
-    result = invoke(runner, "at", "2019-04-11", "--data", str(data_dir))
+    result = invoke(runner, "at", "2019-04-11", "--data", str(data_dir), "--drug", "alemtuzumab")
     assert result.exit_code == 0
     effective, overridden = result.output.split("Overridden")
     assert "alemtuzumab-eu-licensed-rrms-2014" in effective

@@ -152,10 +152,10 @@ def test_the_domain_reports_through_any_progress(data_dir):
     heard = Heard()
     compile_data(data_dir, "http://localhost/", heard)
     reading = heard.steps[0]
-    assert reading[0] == "reading the data" and reading[1] == reading[2] == 12  # 12 versions, each counted
+    assert reading[0] == "reading the data" and reading[1] == reading[2] == 19  # 19 versions, each counted
     assert [s[0] for s in heard.steps][1:] == ["checking quotes, references, dates and overrides",
                                                "validating with SHACL"]
-    assert heard.steps[2][1] == heard.steps[2][2] == 37  # every statement validated, counted chunk by chunk
+    assert heard.steps[2][1] == heard.steps[2][2] == 56  # every statement validated, counted chunk by chunk
     assert SILENT.step("anything").__enter__() is not None  # the default hears nothing and never fails
 
 

@@ -21,13 +21,13 @@ def keys(entries):
 
 
 def test_licensing_effective_the_day_before_the_restriction(engine):
-    g = engine.guidance(date(2019, 4, 11), filters=Filters(topic="indication", jurisdiction="EU"))
+    g = engine.guidance(date(2019, 4, 11), filters=Filters(drug="alemtuzumab", topic="indication", jurisdiction="EU"))
     assert keys(g.effective) == {LICENSING, EU_2013}
     assert g.overridden == ()
 
 
 def test_restriction_overrides_the_licensing_from_12_april_2019(engine):
-    g = engine.guidance(date(2019, 4, 12), filters=Filters(jurisdiction="EU", topic="indication"))
+    g = engine.guidance(date(2019, 4, 12), filters=Filters(drug="alemtuzumab", jurisdiction="EU", topic="indication"))
     assert keys(g.effective) == {RESTRICTION}
     over = {e.statement.key: e.overridden_by for e in g.overridden}
     assert set(over) == {LICENSING, EU_2013}
@@ -67,7 +67,7 @@ def test_eu_on_2015_01_01_has_the_original_indication_and_no_restriction(engine)
 
 
 def test_eu_on_2020_02_01_final_indication_overrides_original_and_temporary(engine):
-    g = engine.guidance(date(2020, 2, 1), filters=Filters(jurisdiction="EU", topic="indication"))
+    g = engine.guidance(date(2020, 2, 1), filters=Filters(drug="alemtuzumab", jurisdiction="EU", topic="indication"))
     assert keys(g.effective) == {EU_2020}
     assert {EU_2013, RESTRICTION, LICENSING} <= keys(g.overridden)
     # The original never comes back although the temporary measure ended.

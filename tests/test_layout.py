@@ -38,7 +38,7 @@ def test_every_html_page_has_the_one_layout(client, path):
     links = dict(re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', header[0]))
     assert all(links.get(href) == label for href, label in NAVIGATION.items()), links
     footer = re.search(r'<footer class="site">.*?</footer>', html, re.DOTALL)
-    assert footer and "37 statements from 12 versions of 10 sources" in footer[0]
+    assert footer and "56 statements from 19 versions of 17 sources" in footer[0]
     # the provenance graph is linked where this server answers for its IRI, not by the IRI itself
     assert 'href="/api/sources"' in footer[0] and 'href="/id/graph/provenance"' in footer[0]
     assert '<link rel="icon" href="/static/page-favicon.svg"' in html
