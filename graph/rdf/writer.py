@@ -21,7 +21,7 @@ from itertools import pairwise
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from guidancekg.graph.corpus.records import Assertion, Corpus, Quote
+from guidancekg.graph.corpus.records import Assertion, Corpus, Quote, Reach
 from guidancekg.graph.dates import PartialDate, in_force_end, in_force_start, recorded_from
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.ontology.vocab import (
@@ -152,6 +152,27 @@ def _term(iri: object) -> str:
     return f"<{iri}>"
 
 
+def _evidence_lines(add: Callable[[str], None], node: str, evidence: Assertion | Reach, quoted: str | None,
+                    end: str) -> None:
+    """Write what a record or a reach says and how sure it is: wording, both confidences, citation, quote, note.
+
+    ``quoted`` is the held text a quote is taken from (none: the quote is not written).
+    """
+    p, n = _P, _term(node)
+    if evidence.wording is not None:
+        add(f"{n} {p['wording']} {_lit(evidence.wording)}{end}")
+    add(f"{n} {p['wordingConfidence']} {_term(CONFIDENCE_TERMS[evidence.wording_confidence])}{end}")
+    add(f"{n} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[evidence.date_confidence])}{end}")
+    if evidence.citation_url:
+        add(f"{n} {p['source']} {_term(evidence.citation_url)}{end}")
+    if evidence.document:
+        add(f"{n} {p['citationText']} {_lit(evidence.document)}{end}")
+    if evidence.quote is not None and quoted is not None:
+        _quotation_lines(add, node, quoted, evidence.quote, end)
+    if evidence.note:
+        add(f"{n} {p['note']} {_lit(evidence.note)}{end}")
+
+
 def _quotation_lines(add: Callable[[str], None], node: str, quoted: str, quote: Quote, end: str) -> None:
     """Write ``node``'s gk:quotation: a passage of ``quoted`` with its quote and position selectors."""
     p = _P
@@ -206,17 +227,8 @@ def jurisdiction_lines(corpus: Corpus, minter: Minter, graph: str) -> list[str]:
             add(f"{n} {p['reachUntil']} {_day_lit(r.valid_until.lo)}{end}")
         if r.carries is not None:
             add(f"{n} {p['carriesTermsOf']} {_day_lit(r.carries.lo)}{end}")
-        add(f"{n} {p['wording']} {_lit(r.wording)}{end}")
-        add(f"{n} {p['wordingConfidence']} {_term(CONFIDENCE_TERMS[r.wording_confidence])}{end}")
-        add(f"{n} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[r.date_confidence])}{end}")
-        if r.citation_url:
-            add(f"{n} {p['source']} {_term(r.citation_url)}{end}")
-        if r.document:
-            add(f"{n} {p['citationText']} {_lit(r.document)}{end}")
-        if r.quote is not None and r.reference is not None:
-            _quotation_lines(add, node, _term(minter.reference(r.reference)), r.quote, end)
-        if r.note:
-            add(f"{n} {p['note']} {_lit(r.note)}{end}")
+        quoted = _term(minter.reference(r.reference)) if r.reference is not None else None
+        _evidence_lines(add, node, r, quoted, end)
     return out
 
 
@@ -361,19 +373,8 @@ def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Asserti
         add(f"{record} {p['entity']} {version_iri}{pend}")
         confidence = _term(CONFIDENCE_TERMS[a.wording_confidence])
         add(f"{record} {p['confidence']} {confidence}{pend}")
-        add(f"{record} {p['wordingConfidence']} {confidence}{pend}")
-        add(f"{record} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[a.date_confidence])}{pend}")
-        if a.wording is not None:
-            add(f"{record} {p['wording']} {_lit(a.wording)}{pend}")
-        if a.note:
-            add(f"{record} {p['note']} {_lit(a.note)}{pend}")
-        if a.quote is not None:
-            quoted = _term(minter.reference(a.reference)) if a.reference else version_iri
-            _quotation_lines(add, record_iri, quoted, a.quote, pend)
-        if a.citation_url:
-            add(f"{record} {p['source']} {_term(a.citation_url)}{pend}")
-        if a.document:
-            add(f"{record} {p['citationText']} {_lit(a.document)}{pend}")
+        quoted = _term(minter.reference(a.reference)) if a.reference else version_iri
+        _evidence_lines(add, record_iri, a, quoted, pend)
     return out
 
 
