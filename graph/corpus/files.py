@@ -154,12 +154,16 @@ def _load_drugs(root: Path) -> dict[str, Drug]:
     return drugs
 
 
-def _load_source(source_dir: Path, root: Path, known: Corpus) -> Source:
-    path = source_dir / "source.yaml"
-    file = relative(path, root)
+def _described(folder: Path, root: Path, what: str, keys: set[str] | frozenset[str]) -> Fields:
+    """Return the fields of ``folder``'s ``WHAT.yaml`` (a source's or a version's), refusing a folder without one."""
+    path = folder / f"{what}.yaml"
     if not path.exists():
-        raise DataError("missing source.yaml", file=relative(source_dir, root))
-    f = Fields(read_yaml(path, root), file, SOURCE_KEYS, what="source")
+        raise DataError(f"missing {what}.yaml", file=relative(folder, root))
+    return Fields(read_yaml(path, root), relative(path, root), keys, what=what)
+
+
+def _load_source(source_dir: Path, root: Path, known: Corpus) -> Source:
+    f = _described(source_dir, root, "source", SOURCE_KEYS)
     return Source(
         key=source_dir.name,
         title=f.text("title") or "",
@@ -193,11 +197,7 @@ def _identifiers(f: Fields) -> tuple[tuple[str, str], ...]:
 
 
 def _load_version(source: Source, version_dir: Path, root: Path) -> Version:
-    path = version_dir / "version.yaml"
-    file = relative(path, root)
-    if not path.exists():
-        raise DataError("missing version.yaml", file=relative(version_dir, root))
-    f = Fields(read_yaml(path, root), file, VERSION_KEYS, what="version")
+    f = _described(version_dir, root, "version", VERSION_KEYS)
     text_path = version_dir / "text.txt"
     text = read_text(text_path, root) if text_path.exists() else None
     if text is not None:
