@@ -223,3 +223,18 @@ def test_the_same_question_gives_the_same_bytes_and_etag(client):
     first, second = (client.get(url, headers={"Accept": FHIR_JSON}) for _ in range(2))
     assert first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
     assert "timestamp" not in first.get_json()
+
+
+def test_a_uk_bundle_says_the_eu_restriction_applies_through_the_eu(client):
+    """Issue 13: why a statement applies in the asked jurisdiction is in the Bundle too, as in the JSON."""
+    resp = client.get("/api/guidance?on=2019-04-15&jurisdiction=UK", headers={"Accept": FHIR_JSON})
+    bundle = validated(resp.get_json())
+    restriction = by_identifier(bundle, f"{DEFAULT_BASE}id/statement/alemtuzumab-eu-temporary-restriction-2019")
+    why = [x for x in restriction["extension"] if x["url"] == EXTENSION_BASE + "applies-in"]
+    assert len(why) == 1
+    parts = {p["url"]: p.get("valueCode") or p.get("valueUri") for p in why[0]["extension"]}
+    assert parts == {"jurisdiction": "UK", "because": "reach", "via": "EU",
+                     "relation": f"{DEFAULT_BASE}id/reach/eu-decisions-in-the-uk"}
+    plain = validated(client.get("/api/guidance?on=2019-04-15", headers={"Accept": FHIR_JSON}).get_json())
+    assert not any(x["url"] == EXTENSION_BASE + "applies-in" for e in plain["entry"]
+                   for x in e["resource"].get("extension", []))

@@ -193,6 +193,14 @@ def _statement_extensions(entry: Entry, overridden: Iterable[tuple[str, Period |
         if period is not None:
             parts.append({"url": "period", "valuePeriod": _period(period)})
         out.append(_ext("overridden-by", extension=parts))
+    if entry.applies_in is not None:  # asked in a jurisdiction: why the statement applies there
+        a = entry.applies_in
+        why = [{"url": "jurisdiction", "valueCode": a.jurisdiction}, {"url": "because", "valueCode": a.because}]
+        if a.via is not None:
+            why.append({"url": "via", "valueCode": a.via})
+        if a.relation is not None:
+            why.append({"url": "relation", "valueUri": str(minter.reach(a.relation))})
+        out.append(_ext("applies-in", extension=why))
     return out
 
 
