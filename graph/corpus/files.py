@@ -154,7 +154,7 @@ def _load_drugs(root: Path) -> dict[str, Drug]:
     return drugs
 
 
-def _described(folder: Path, root: Path, what: str, keys: set[str] | frozenset[str]) -> Fields:
+def _described(folder: Path, root: Path, what: str, keys: set[str]) -> Fields:
     """Return the fields of ``folder``'s ``WHAT.yaml`` (a source's or a version's), refusing a folder without one."""
     path = folder / f"{what}.yaml"
     if not path.exists():
