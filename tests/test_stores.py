@@ -109,7 +109,7 @@ VIRTUOSO_BUG = "Virtuoso 7.2.5 evaluates this nested FILTER NOT EXISTS query wro
 LIBRARY = [
     ("guidance-on-date.rq", ("2019-04-12", EVERYTHING), ()),
     ("guidance-on-date.rq", ("2014-03-01", EVERYTHING), ("remote",)),
-    ("guidance-on-date-as-known.rq", ("2019-04-12", "2019-04-15"), ()),
+    ("guidance-on-date-as-known.rq", ("2019-04-12", "2019-04-15"), ("remote",)),
     ("overridden-on-date.rq", ("2019-04-12", EVERYTHING), ()),
     ("overridden-on-date.rq", ("2020-02-01", "2019-04-18"), ()),
     ("changes-between-dates.rq", ("2019-01-01", "2020-12-31", EVERYTHING), ("remote",)),
