@@ -4,7 +4,7 @@ Every term here is declared in ``ontology/vocabulary.ttl`` (a test checks both w
 closed (``_fail = True``): ``GK.Statment`` raises ``AttributeError`` instead of minting a new IRI.
 """
 
-from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
 VOCAB_IRI = "https://w3id.org/guidancekg/ns#"
@@ -137,24 +137,28 @@ class TOPIC(DefinedNamespace):
 JURISDICTION = Namespace(JURISDICTION_IRI)
 OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 
-#: The one prefix table: every generated query, RDF serialisation and SPARQL default uses these names.
-PREFIXES: dict[str, str] = {
-    "gk": VOCAB_IRI,
-    "topic": TOPIC_IRI,
-    "jur": JURISDICTION_IRI,
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "oa": str(OA),
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "sd": str(SD),
-    "adms": "http://www.w3.org/ns/adms#",
+#: The one prefix table: every generated query, RDF serialisation and SPARQL default uses these names. Each
+#: prefix names its namespace object, closed (``_fail``) where rdflib or this module closes it, so a CURIE such
+#: as ``gk:drug`` resolves through :data:`NAMESPACES` with the same typo check as ``GK.drug``.
+NAMESPACES: dict[str, type[DefinedNamespace] | Namespace] = {
+    "gk": GK,
+    "topic": TOPIC,
+    "jur": JURISDICTION,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "skos": SKOS,
+    "oa": OA,
+    "foaf": FOAF,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "sd": SD,
+    "adms": ADMS,
 }
+PREFIXES: dict[str, str] = {name: str(namespace) for name, namespace in NAMESPACES.items()}
 
 
 def sparql_prefixes(*names: str) -> str:
@@ -177,7 +181,6 @@ SOURCE_KIND_TERMS = {
 }
 CONFIDENCE_TERMS = {"verbatim": GK.Verbatim, "paraphrase": GK.Paraphrase, "unconfirmed": GK.Unconfirmed}
 IDENTIFIER_KIND_TERMS = {"eu-procedure-number": GK.EUProcedureNumber, "fda-spl-set-id": GK.SPLSetId}
-ADMS = Namespace(PREFIXES["adms"])
 LEGAL_EFFECT_TERMS = {"binding": GK.BindingDecision, "recommendation": GK.Recommendation}
 
 

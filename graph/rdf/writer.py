@@ -16,23 +16,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from functools import cache
 from itertools import pairwise
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal
-from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
+from rdflib import XSD, Dataset, Graph, Literal
 
 from guidancekg.graph.corpus.records import Assertion, Corpus, Quote, Reach
 from guidancekg.graph.dates import PartialDate, in_force_end, in_force_start, recorded_from
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.ontology.vocab import (
-    ADMS,
     BASIS_TERMS,
     CONFIDENCE_TERMS,
-    GK,
     IDENTIFIER_KIND_TERMS,
     JURISDICTION,
     LEGAL_EFFECT_TERMS,
-    OA,
+    NAMESPACES,
     OVERRIDE_KIND_TERMS,
     PRECISION_TERMS,
     PREFIXES,
@@ -101,43 +99,14 @@ def union_graph(ds: Dataset) -> Graph:
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DT = {"day": f"<{_XSD}date>", "month": f"<{_XSD}gYearMonth>", "year": f"<{_XSD}gYear>"}
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_P = {name: f"<{iri}>" for name, iri in {
-    "type": str(RDF.type), "label": str(RDFS.label), "identifier": str(DCTERMS.identifier),
-    "title": str(DCTERMS.title), "publisher": str(DCTERMS.publisher), "isVersionOf": str(DCTERMS.isVersionOf),
-    "issued": str(DCTERMS.issued), "source": str(DCTERMS.source), "rights": str(DCTERMS.rights),
-    "altLabel": str(SKOS.altLabel), "note": str(SKOS.editorialNote), "name": str(FOAF.name),
-    "page": str(FOAF.page), "revision": str(PROV.wasRevisionOf), "derivation": str(PROV.qualifiedDerivation),
-    "entity": str(PROV.entity), "derivedFrom": str(PROV.wasDerivedFrom), "Derivation": str(PROV.Derivation),
-    "Organization": str(PROV.Organization), "FoafOrganization": str(FOAF.Organization),
-    "Drug": str(GK.Drug), "Source": str(GK.Source), "Reference": str(GK.Reference),
-    "citationText": str(DCTERMS.bibliographicCitation), "Version": str(GK.Version), "Statement": str(GK.Statement),
-    "Override": str(GK.Override), "sourceKind": str(GK.sourceKind), "jurisdiction": str(GK.jurisdiction),
-    "recordedFrom": str(GK.recordedFrom), "supersededFrom": str(GK.supersededFrom),
-    "heldText": str(GK.heldText), "sha256": str(GK.sha256),
-    "confidence": str(GK.confidence), "quotation": str(GK.quotation), "drug": str(GK.drug),
-    "topic": str(GK.topic), "wording": str(GK.wording), "validFrom": str(GK.validFrom),
-    "validFromPrecision": str(GK.validFromPrecision), "inForceFrom": str(GK.inForceFrom),
-    "validFromBasis": str(GK.validFromBasis), "validUntil": str(GK.validUntil),
-    "validUntilPrecision": str(GK.validUntilPrecision), "inForceUntil": str(GK.inForceUntil),
-    "temporary": str(GK.temporary), "overrides": str(GK.overrides), "qualifiedOverride": str(GK.qualifiedOverride),
-    "overriddenStatement": str(GK.overriddenStatement), "overrideKind": str(GK.overrideKind),
-    "SpecificResource": str(OA.SpecificResource), "hasSource": str(OA.hasSource),
-    "hasSelector": str(OA.hasSelector), "TextQuoteSelector": str(OA.TextQuoteSelector), "exact": str(OA.exact),
-    "TextPositionSelector": str(OA.TextPositionSelector), "start": str(OA.start), "end": str(OA.end),
-    "admsIdentifier": str(ADMS.identifier), "Identifier": str(ADMS.Identifier), "notation": str(SKOS.notation),
-    "dcType": str(DCTERMS.type),
-    "wordingConfidence": str(GK.wordingConfidence), "dateConfidence": str(GK.dateConfidence),
-    "legalEffect": str(GK.legalEffect), "reservedUse": str(GK.reservedUse), "definingRecord": str(GK.definingRecord),
-    "Jurisdiction": str(GK.Jurisdiction), "Concept": str(SKOS.Concept), "inScheme": str(SKOS.inScheme),
-    "topConceptOf": str(SKOS.topConceptOf), "prefLabel": str(SKOS.prefLabel),
-    "broader": str(SKOS.broader), "narrower": str(SKOS.narrower), "JurisdictionScheme": str(GK.JurisdictionScheme),
-    "Reach": str(GK.Reach), "reachOf": str(GK.reachOf), "reachInto": str(GK.reachInto),
-    "reachFrom": str(GK.reachFrom), "reachUntil": str(GK.reachUntil), "carriesTermsOf": str(GK.carriesTermsOf),
-}.items()}
 
 
 def _lit(text: str) -> str:
     return '"' + text.translate(_ESCAPES) + '"'
+
+
+def _maybe_lit(text: str | None) -> str | None:
+    return _lit(text) if text else None
 
 
 def _date_lit(value: PartialDate) -> str:
@@ -152,81 +121,87 @@ def _term(iri: object) -> str:
     return f"<{iri}>"
 
 
+_TRUE = f'"true"^^<{_XSD}boolean>'
+_FALSE = f'"false"^^<{_XSD}boolean>'
+
+# What a node says: (predicate as a CURIE of ontology/vocab.py's prefixes, object term); None is not written.
+Facts = Iterable[tuple[str, str | None]]
+
+
+@cache
+def _iri(curie: str) -> str:
+    """Return the N-Triples term of ``curie`` ("gk:drug"), which its closed namespace must define.
+
+    Cached: a build writes each term millions of times, and a closed namespace checks the name at every lookup.
+    """
+    prefix, name = curie.split(":", 1)
+    return f"<{NAMESPACES[prefix][name]}>"
+
+
+def _describe(add: Callable[[str], None], node: str, end: str, facts: Facts) -> None:
+    """Write one line per fact about ``node`` whose object is not None."""
+    for curie, obj in facts:
+        if obj is not None:
+            add(f"{node} {_iri(curie)} {obj}{end}")
+
+
 def _evidence_lines(add: Callable[[str], None], node: str, evidence: Assertion | Reach, quoted: str | None,
                     end: str) -> None:
     """Write what a record or a reach says and how sure it is: wording, both confidences, citation, quote, note.
 
     ``quoted`` is the held text a quote is taken from (none: the quote is not written).
     """
-    p, n = _P, _term(node)
-    if evidence.wording is not None:
-        add(f"{n} {p['wording']} {_lit(evidence.wording)}{end}")
-    add(f"{n} {p['wordingConfidence']} {_term(CONFIDENCE_TERMS[evidence.wording_confidence])}{end}")
-    add(f"{n} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[evidence.date_confidence])}{end}")
-    if evidence.citation_url:
-        add(f"{n} {p['source']} {_term(evidence.citation_url)}{end}")
-    if evidence.document:
-        add(f"{n} {p['citationText']} {_lit(evidence.document)}{end}")
+    _describe(add, _term(node), end, [
+        ("gk:wording", None if evidence.wording is None else _lit(evidence.wording)),
+        ("gk:wordingConfidence", _term(CONFIDENCE_TERMS[evidence.wording_confidence])),
+        ("gk:dateConfidence", _term(CONFIDENCE_TERMS[evidence.date_confidence])),
+        ("dcterms:source", _term(evidence.citation_url) if evidence.citation_url else None),
+        ("dcterms:bibliographicCitation", _maybe_lit(evidence.document)),
+        ("skos:editorialNote", _maybe_lit(evidence.note))])
     if evidence.quote is not None and quoted is not None:
         _quotation_lines(add, node, quoted, evidence.quote, end)
-    if evidence.note:
-        add(f"{n} {p['note']} {_lit(evidence.note)}{end}")
 
 
 def _quotation_lines(add: Callable[[str], None], node: str, quoted: str, quote: Quote, end: str) -> None:
     """Write ``node``'s gk:quotation: a passage of ``quoted`` with its quote and position selectors."""
-    p = _P
     passage, quote_sel, position_sel = f"<{node}/passage>", f"<{node}/quote>", f"<{node}/position>"
-    add(f"<{node}> {p['quotation']} {passage}{end}")
-    add(f"{passage} {p['type']} {p['SpecificResource']}{end}")
-    add(f"{passage} {p['hasSource']} {quoted}{end}")
-    add(f"{passage} {p['hasSelector']} {quote_sel}{end}")
-    add(f"{passage} {p['hasSelector']} {position_sel}{end}")
-    add(f"{quote_sel} {p['type']} {p['TextQuoteSelector']}{end}")
-    add(f"{quote_sel} {p['exact']} {_lit(quote.exact)}{end}")
-    add(f"{position_sel} {p['type']} {p['TextPositionSelector']}{end}")
-    add(f'{position_sel} {p["start"]} "{quote.start}"^^<{_XSD}nonNegativeInteger>{end}')
-    add(f'{position_sel} {p["end"]} "{quote.end}"^^<{_XSD}nonNegativeInteger>{end}')
+    add(f"<{node}> {_iri('gk:quotation')} {passage}{end}")
+    _describe(add, passage, end, [("rdf:type", _iri("oa:SpecificResource")), ("oa:hasSource", quoted),
+                                  ("oa:hasSelector", quote_sel), ("oa:hasSelector", position_sel)])
+    _describe(add, quote_sel, end, [("rdf:type", _iri("oa:TextQuoteSelector")), ("oa:exact", _lit(quote.exact))])
+    offset = f"^^<{_XSD}nonNegativeInteger>"
+    _describe(add, position_sel, end, [("rdf:type", _iri("oa:TextPositionSelector")),
+                                       ("oa:start", f'"{quote.start}"{offset}'), ("oa:end", f'"{quote.end}"{offset}')])
 
 
 def jurisdiction_lines(corpus: Corpus, minter: Minter, graph: str) -> list[str]:
     """Return the jurisdiction scheme (SKOS concepts, ISO 3166 notations, nesting) and the reach records."""
-    p = _P
     out: list[str] = []
     add = out.append
     end = f"{graph} .\n"
     for j in corpus.jurisdictions.values():
         c = _term(JURISDICTION[j.code])
-        add(f"{c} {p['type']} {p['Concept']}{end}")
-        add(f"{c} {p['type']} {p['Jurisdiction']}{end}")
-        add(f"{c} {p['inScheme']} {p['JurisdictionScheme']}{end}")
-        add(f"{c} {p['identifier']} {_lit(j.code)}{end}")
-        add(f"{c} {p['notation']} {_lit(j.code)}{end}")
-        add(f'{c} {p["prefLabel"]} {_lit(j.name)}@en{end}')
-        if j.iso3166:
-            add(f"{c} {p['notation']} {_lit(j.iso3166)}^^{_term(GK.ISO3166Code)}{end}")
-        for alias in j.aliases:
-            add(f"{c} {p['notation']} {_lit(alias)}^^{_term(GK.FormerCode)}{end}")
-        if j.within is None:
-            add(f"{c} {p['topConceptOf']} {p['JurisdictionScheme']}{end}")
-        else:
-            add(f"{c} {p['broader']} {_term(JURISDICTION[j.within])}{end}")
-            add(f"{_term(JURISDICTION[j.within])} {p['narrower']} {c}{end}")
-        if j.note:
-            add(f"{c} {p['note']} {_lit(j.note)}{end}")
+        within = None if j.within is None else _term(JURISDICTION[j.within])
+        _describe(add, c, end, [
+            ("rdf:type", _iri("skos:Concept")), ("rdf:type", _iri("gk:Jurisdiction")),
+            ("skos:inScheme", _iri("gk:JurisdictionScheme")),
+            ("dcterms:identifier", _lit(j.code)), ("skos:notation", _lit(j.code)),
+            ("skos:prefLabel", f"{_lit(j.name)}@en"),
+            ("skos:notation", f"{_lit(j.iso3166)}^^{_iri('gk:ISO3166Code')}" if j.iso3166 else None),
+            ("skos:topConceptOf", _iri("gk:JurisdictionScheme") if within is None else None),
+            ("skos:broader", within),
+            ("skos:editorialNote", _maybe_lit(j.note)),
+            *(("skos:notation", f"{_lit(alias)}^^{_iri('gk:FormerCode')}") for alias in j.aliases)])
+        if within is not None:
+            add(f"{within} {_iri('skos:narrower')} {c}{end}")
     for r in corpus.reach:
         node = str(minter.reach(r.key))
-        n = _term(node)
-        add(f"{n} {p['type']} {p['Reach']}{end}")
-        add(f"{n} {p['identifier']} {_lit(r.key)}{end}")
-        add(f"{n} {p['reachOf']} {_term(JURISDICTION[r.of])}{end}")
-        add(f"{n} {p['reachInto']} {_term(JURISDICTION[r.into])}{end}")
-        if r.valid_from is not None:
-            add(f"{n} {p['reachFrom']} {_day_lit(r.valid_from.lo)}{end}")
-        if r.valid_until is not None:
-            add(f"{n} {p['reachUntil']} {_day_lit(r.valid_until.lo)}{end}")
-        if r.carries is not None:
-            add(f"{n} {p['carriesTermsOf']} {_day_lit(r.carries.lo)}{end}")
+        _describe(add, _term(node), end, [
+            ("rdf:type", _iri("gk:Reach")), ("dcterms:identifier", _lit(r.key)),
+            ("gk:reachOf", _term(JURISDICTION[r.of])), ("gk:reachInto", _term(JURISDICTION[r.into])),
+            ("gk:reachFrom", None if r.valid_from is None else _day_lit(r.valid_from.lo)),
+            ("gk:reachUntil", None if r.valid_until is None else _day_lit(r.valid_until.lo)),
+            ("gk:carriesTermsOf", None if r.carries is None else _day_lit(r.carries.lo))])
         quoted = _term(minter.reference(r.reference)) if r.reference is not None else None
         _evidence_lines(add, node, r, quoted, end)
     return out
@@ -241,83 +216,61 @@ def catalogue_lines(corpus: Corpus, minter: Minter, graph: str, *, versions: set
     (ids), ``sources`` and ``drugs`` (keys) restrict it to those; None means all. ``superseded`` is
     :func:`superseded_from` of the corpus, when the caller has it already.
     """
-    p = _P
     out: list[str] = []
     add = out.append
     end = f"{graph} .\n"
     for drug in corpus.drugs.values():
-        if drugs is not None and drug.key not in drugs:
-            continue
-        d = _term(minter.drug(drug.key))
-        add(f"{d} {p['type']} {p['Drug']}{end}")
-        add(f"{d} {p['identifier']} {_lit(drug.key)}{end}")
-        add(f"{d} {p['label']} {_lit(drug.label)}{end}")
-        for brand in drug.brand_names:
-            add(f"{d} {p['altLabel']} {_lit(brand)}{end}")
+        if drugs is None or drug.key in drugs:
+            _describe(add, _term(minter.drug(drug.key)), end, [
+                ("rdf:type", _iri("gk:Drug")), ("dcterms:identifier", _lit(drug.key)),
+                ("rdfs:label", _lit(drug.label)),
+                *(("skos:altLabel", _lit(brand)) for brand in drug.brand_names)])
     agents: set[str] = set()
     for source in corpus.sources.values():
         if sources is not None and source.key not in sources:
             continue
         s = _term(minter.source(source.key))
         agent = _term(minter.agent(source.publisher))
-        add(f"{s} {p['type']} {p['Source']}{end}")
-        add(f"{s} {p['identifier']} {_lit(source.key)}{end}")
-        add(f"{s} {p['title']} {_lit(source.title)}{end}")
-        add(f"{s} {p['publisher']} {agent}{end}")
+        _describe(add, s, end, [
+            ("rdf:type", _iri("gk:Source")), ("dcterms:identifier", _lit(source.key)),
+            ("dcterms:title", _lit(source.title)),
+            ("dcterms:publisher", agent), ("gk:sourceKind", _term(SOURCE_KIND_TERMS[source.kind])),
+            ("gk:jurisdiction", _term(JURISDICTION[source.jurisdiction])),
+            ("foaf:page", _term(source.url) if source.url else None),
+            ("dcterms:rights", _maybe_lit(source.attribution)),
+            ("skos:editorialNote", _maybe_lit(source.note))])
         if agent not in agents:
             agents.add(agent)
-            add(f"{agent} {p['type']} {p['Organization']}{end}")
-            add(f"{agent} {p['type']} {p['FoafOrganization']}{end}")
-            add(f"{agent} {p['name']} {_lit(source.publisher)}{end}")
-        add(f"{s} {p['sourceKind']} {_term(SOURCE_KIND_TERMS[source.kind])}{end}")
-        add(f"{s} {p['jurisdiction']} {_term(JURISDICTION[source.jurisdiction])}{end}")
-        if source.url:
-            add(f"{s} {p['page']} {_term(source.url)}{end}")
-        if source.attribution:
-            add(f"{s} {p['rights']} {_lit(source.attribution)}{end}")
-        if source.note:
-            add(f"{s} {p['note']} {_lit(source.note)}{end}")
+            _describe(add, agent, end, [("rdf:type", _iri("prov:Organization")),
+                                        ("rdf:type", _iri("foaf:Organization")), ("foaf:name", _lit(source.publisher))])
         for kind, value in source.identifiers:
             node = _term(identifier_iri(minter.source(source.key), kind))
-            add(f"{s} {p['admsIdentifier']} {node}{end}")
-            add(f"{node} {p['type']} {p['Identifier']}{end}")
-            add(f"{node} {p['notation']} {_lit(value)}{end}")
-            add(f"{node} {p['dcType']} {_term(IDENTIFIER_KIND_TERMS[kind])}{end}")
+            add(f"{s} {_iri('adms:identifier')} {node}{end}")
+            _describe(add, node, end, [("rdf:type", _iri("adms:Identifier")), ("skos:notation", _lit(value)),
+                                       ("dcterms:type", _term(IDENTIFIER_KIND_TERMS[kind]))])
     if superseded is None:
         superseded = superseded_from(corpus)
     for version in corpus.versions.values():
         if versions is not None and version.id not in versions:
             continue
-        v = _term(minter.version(version.source, version.key))
-        add(f"{v} {p['type']} {p['Version']}{end}")
-        add(f"{v} {p['identifier']} {_lit(version.key)}{end}")
-        add(f"{v} {p['isVersionOf']} {_term(minter.source(version.source))}{end}")
-        add(f"{v} {p['issued']} {_date_lit(version.published)}{end}")
-        add(f"{v} {p['recordedFrom']} {_day_lit(recorded_from(version.published))}{end}")
-        add(f"{v} {p['dateConfidence']} {_term(CONFIDENCE_TERMS[version.date_confidence])}{end}")
-        if version.id in superseded:
-            add(f"{v} {p['supersededFrom']} {_day_lit(superseded[version.id])}{end}")
-        if version.url:
-            add(f"{v} {p['source']} {_term(version.url)}{end}")
-        if version.revises:
-            add(f"{v} {p['revision']} {_term(minter.version(version.source, version.revises))}{end}")
-        if version.text is not None:
-            add(f"{v} {p['heldText']} {_lit(version.text)}{end}")
-            add(f"{v} {p['sha256']} {_lit(version.sha256 or '')}{end}")
-        if version.note:
-            add(f"{v} {p['note']} {_lit(version.note)}{end}")
+        _describe(add, _term(minter.version(version.source, version.key)), end, [
+            ("rdf:type", _iri("gk:Version")), ("dcterms:identifier", _lit(version.key)),
+            ("dcterms:isVersionOf", _term(minter.source(version.source))),
+            ("dcterms:issued", _date_lit(version.published)),
+            ("gk:recordedFrom", _day_lit(recorded_from(version.published))),
+            ("gk:dateConfidence", _term(CONFIDENCE_TERMS[version.date_confidence])),
+            ("gk:supersededFrom", _day_lit(superseded[version.id]) if version.id in superseded else None),
+            ("dcterms:source", _term(version.url) if version.url else None),
+            ("prov:wasRevisionOf", _term(minter.version(version.source, version.revises)) if version.revises else None),
+            ("gk:heldText", None if version.text is None else _lit(version.text)),
+            ("gk:sha256", None if version.text is None else _lit(version.sha256 or "")),
+            ("skos:editorialNote", _maybe_lit(version.note))])
     for ref in corpus.references.values():  # few and small: every chunk has them all
-        r = _term(minter.reference(ref.key))
-        add(f"{r} {p['type']} {p['Reference']}{end}")
-        add(f"{r} {p['identifier']} {_lit(ref.key)}{end}")
-        add(f"{r} {p['title']} {_lit(ref.title)}{end}")
-        if ref.text is not None:
-            add(f"{r} {p['heldText']} {_lit(ref.text)}{end}")
-        add(f"{r} {p['sha256']} {_lit(ref.sha256)}{end}")
-        if ref.attribution:
-            add(f"{r} {p['rights']} {_lit(ref.attribution)}{end}")
-        if ref.note:
-            add(f"{r} {p['note']} {_lit(ref.note)}{end}")
+        _describe(add, _term(minter.reference(ref.key)), end, [
+            ("rdf:type", _iri("gk:Reference")), ("dcterms:identifier", _lit(ref.key)),
+            ("dcterms:title", _lit(ref.title)),
+            ("gk:heldText", None if ref.text is None else _lit(ref.text)), ("gk:sha256", _lit(ref.sha256)),
+            ("dcterms:rights", _maybe_lit(ref.attribution)), ("skos:editorialNote", _maybe_lit(ref.note))])
     out.extend(jurisdiction_lines(corpus, minter, graph))  # few: every chunk has them all
     return out
 
@@ -326,7 +279,6 @@ def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Asserti
                     graphs: bool = True) -> list[str]:
     """Return, for each assertion, the statement's content in its version's graph and the record in the
     provenance graph (``prov_graph`` as in :func:`catalogue_lines`); ``graphs=False`` writes N-Triples."""
-    p = _P
     out: list[str] = []
     add = out.append
     pend = f"{prov_graph} .\n"
@@ -335,44 +287,34 @@ def assertion_lines(corpus: Corpus, minter: Minter, assertions: Iterable[Asserti
         version_iri = _term(minter.version(a.source, a.version))
         end = f" {version_iri} .\n" if graphs else " .\n"
         iri = _term(minter.statement(s.key))
-        add(f"{iri} {p['type']} {p['Statement']}{end}")
-        add(f"{iri} {p['identifier']} {_lit(s.key)}{end}")
-        add(f"{iri} {p['drug']} {_term(minter.drug(s.drug))}{end}")
-        add(f"{iri} {p['topic']} {_term(TOPIC[s.topic])}{end}")
-        add(f"{iri} {p['jurisdiction']} {_term(JURISDICTION[s.jurisdiction])}{end}")
-        add(f"{iri} {p['validFrom']} {_date_lit(s.valid_from)}{end}")
-        add(f"{iri} {p['validFromPrecision']} {_term(PRECISION_TERMS[s.valid_from.precision])}{end}")
-        add(f"{iri} {p['inForceFrom']} {_day_lit(in_force_start(s.valid_from))}{end}")
-        add(f"{iri} {p['validFromBasis']} {_term(BASIS_TERMS[s.valid_from_basis])}{end}")
-        if s.valid_until is not None:
-            add(f"{iri} {p['validUntil']} {_date_lit(s.valid_until)}{end}")
-            add(f"{iri} {p['validUntilPrecision']} {_term(PRECISION_TERMS[s.valid_until.precision])}{end}")
-            add(f"{iri} {p['inForceUntil']} {_day_lit(in_force_end(s.valid_until))}{end}")
-        add(f'{iri} {p["temporary"]} "{"true" if s.temporary else "false"}"^^<{_XSD}boolean>{end}')
-        if s.legal_effect:
-            add(f"{iri} {p['legalEffect']} {_term(LEGAL_EFFECT_TERMS[s.legal_effect])}{end}")
-        if s.reserved:
-            add(f'{iri} {p["reservedUse"]} "true"^^<{_XSD}boolean>{end}')
-        add(f"{iri} {p['derivedFrom']} {version_iri}{end}")
-        if s.note:
-            add(f"{iri} {p['note']} {_lit(s.note)}{end}")
+        until = s.valid_until
+        _describe(add, iri, end, [
+            ("rdf:type", _iri("gk:Statement")), ("dcterms:identifier", _lit(s.key)),
+            ("gk:drug", _term(minter.drug(s.drug))),
+            ("gk:topic", _term(TOPIC[s.topic])), ("gk:jurisdiction", _term(JURISDICTION[s.jurisdiction])),
+            ("gk:validFrom", _date_lit(s.valid_from)),
+            ("gk:validFromPrecision", _term(PRECISION_TERMS[s.valid_from.precision])),
+            ("gk:inForceFrom", _day_lit(in_force_start(s.valid_from))),
+            ("gk:validFromBasis", _term(BASIS_TERMS[s.valid_from_basis])),
+            ("gk:validUntil", None if until is None else _date_lit(until)),
+            ("gk:validUntilPrecision", None if until is None else _term(PRECISION_TERMS[until.precision])),
+            ("gk:inForceUntil", None if until is None else _day_lit(in_force_end(until))),
+            ("gk:temporary", _TRUE if s.temporary else _FALSE),
+            ("gk:legalEffect", _term(LEGAL_EFFECT_TERMS[s.legal_effect]) if s.legal_effect else None),
+            ("gk:reservedUse", _TRUE if s.reserved else None), ("prov:wasDerivedFrom", version_iri),
+            ("skos:editorialNote", _maybe_lit(s.note))])
         for o in s.overrides:
             target = _term(minter.statement(o.target))
             node = _term(minter.override(s.key, o.target))
-            add(f"{iri} {p['overrides']} {target}{end}")
-            add(f"{iri} {p['qualifiedOverride']} {node}{end}")
-            add(f"{node} {p['type']} {p['Override']}{end}")
-            add(f"{node} {p['overriddenStatement']} {target}{end}")
-            add(f"{node} {p['overrideKind']} {_term(OVERRIDE_KIND_TERMS[o.kind])}{end}")
+            _describe(add, iri, end, [("gk:overrides", target), ("gk:qualifiedOverride", node)])
+            _describe(add, node, end, [("rdf:type", _iri("gk:Override")), ("gk:overriddenStatement", target),
+                                       ("gk:overrideKind", _term(OVERRIDE_KIND_TERMS[o.kind]))])
         record_iri = str(minter.record(a.statement, a.source, a.version))
         record = _term(record_iri)
-        add(f"{iri} {p['derivation']} {record}{pend}")
-        if a.defines:
-            add(f"{iri} {p['definingRecord']} {record}{pend}")
-        add(f"{record} {p['type']} {p['Derivation']}{pend}")
-        add(f"{record} {p['entity']} {version_iri}{pend}")
-        confidence = _term(CONFIDENCE_TERMS[a.wording_confidence])
-        add(f"{record} {p['confidence']} {confidence}{pend}")
+        _describe(add, iri, pend, [("prov:qualifiedDerivation", record),
+                                   ("gk:definingRecord", record if a.defines else None)])
+        _describe(add, record, pend, [("rdf:type", _iri("prov:Derivation")), ("prov:entity", version_iri),
+                                      ("gk:confidence", _term(CONFIDENCE_TERMS[a.wording_confidence]))])
         quoted = _term(minter.reference(a.reference)) if a.reference else version_iri
         _evidence_lines(add, record_iri, a, quoted, pend)
     return out
