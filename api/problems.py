@@ -18,47 +18,29 @@ from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from guidancekg.api.web import accepted
-from guidancekg.graph.errors import (
-    DataError,
-    EndpointBusy,
-    GuidanceError,
-    InputError,
-    NotFound,
-    QueryError,
-    QueryNotAcceptable,
-    QueryRefused,
-    QuerySyntaxError,
-    QueryTimeout,
-    QueryTooLarge,
-    ReportPending,
-    SandboxUnavailable,
-    StoreError,
-    UploadTooLarge,
-    ValidationFailed,
-    VersionConflict,
-)
+from guidancekg.graph import errors
 
 PROBLEM_TYPE_BASE = "https://w3id.org/guidancekg/problems/"
 log = logging.getLogger("guidancekg.api")
 
 # Domain error -> (HTTP status, problem type slug, title). Most specific first.
-_MAPPING: list[tuple[type[GuidanceError], int, str, str]] = [
-    (InputError, 400, "invalid-parameter", "Invalid parameter"),
-    (NotFound, 404, "not-found", "Not found"),
-    (QuerySyntaxError, 400, "malformed-query", "Malformed SPARQL query"),
-    (QueryRefused, 400, "query-refused", "Query refused"),
-    (QueryTooLarge, 413, "too-large", "Request or result too large"),
-    (QueryTimeout, 503, "query-timeout", "Query stopped at the time limit"),
-    (QueryNotAcceptable, 406, "not-acceptable", "Not Acceptable"),
-    (EndpointBusy, 503, "busy", "SPARQL endpoint busy"),
-    (SandboxUnavailable, 503, "sandbox-unavailable", "SPARQL sandbox unavailable"),
-    (QueryError, 400, "query-error", "Query cannot be answered"),
-    (UploadTooLarge, 413, "upload-too-large", "Upload too large"),
-    (VersionConflict, 409, "version-conflict", "Version already recorded"),
-    (ValidationFailed, 422, "validation-failed", "Validation failed"),
-    (DataError, 422, "invalid-data", "Invalid data"),
-    (StoreError, 503, "store-unavailable", "Store unavailable"),
-    (ReportPending, 503, "report-pending", "Report being computed"),
+_MAPPING: list[tuple[type[errors.GuidanceError], int, str, str]] = [
+    (errors.InputError, 400, "invalid-parameter", "Invalid parameter"),
+    (errors.NotFound, 404, "not-found", "Not found"),
+    (errors.QuerySyntaxError, 400, "malformed-query", "Malformed SPARQL query"),
+    (errors.QueryRefused, 400, "query-refused", "Query refused"),
+    (errors.QueryTooLarge, 413, "too-large", "Request or result too large"),
+    (errors.QueryTimeout, 503, "query-timeout", "Query stopped at the time limit"),
+    (errors.QueryNotAcceptable, 406, "not-acceptable", "Not Acceptable"),
+    (errors.EndpointBusy, 503, "busy", "SPARQL endpoint busy"),
+    (errors.SandboxUnavailable, 503, "sandbox-unavailable", "SPARQL sandbox unavailable"),
+    (errors.QueryError, 400, "query-error", "Query cannot be answered"),
+    (errors.UploadTooLarge, 413, "upload-too-large", "Upload too large"),
+    (errors.VersionConflict, 409, "version-conflict", "Version already recorded"),
+    (errors.ValidationFailed, 422, "validation-failed", "Validation failed"),
+    (errors.DataError, 422, "invalid-data", "Invalid data"),
+    (errors.StoreError, 503, "store-unavailable", "Store unavailable"),
+    (errors.ReportPending, 503, "report-pending", "Report being computed"),
 ]
 
 
@@ -118,23 +100,23 @@ def _slug(text: str) -> str:
 def register_error_handlers(app: Flask) -> None:
     """Install the one error handler for domain errors, HTTP errors and anything unexpected."""
 
-    @app.errorhandler(GuidanceError)
-    def _domain(exc: GuidanceError) -> Response:
+    @app.errorhandler(errors.GuidanceError)
+    def _domain(exc: errors.GuidanceError) -> Response:
         for cls, status, slug, title in _MAPPING:
             if isinstance(exc, cls):
                 extra: dict[str, Any] = {}
                 drop: set[str] = set()
-                if isinstance(exc, InputError):
+                if isinstance(exc, errors.InputError):
                     extra["parameter"] = exc.parameter
                     drop = {exc.parameter}
-                if isinstance(exc, NotFound):
+                if isinstance(exc, errors.NotFound):
                     drop = {k for k, v in request.args.items() if v == exc.key}
-                if isinstance(exc, ValidationFailed):
+                if isinstance(exc, errors.ValidationFailed):
                     extra["problems"] = exc.problems
-                if isinstance(exc, UploadTooLarge):
+                if isinstance(exc, errors.UploadTooLarge):
                     extra["limit"] = exc.limit
                 resp = _answer(status, title, str(exc), slug, drop=drop, **extra)
-                if isinstance(exc, EndpointBusy | ReportPending):
+                if isinstance(exc, errors.EndpointBusy | errors.ReportPending):
                     resp.headers["Retry-After"] = str(exc.retry_after)  # RFC 9110 section 10.2.3, in seconds
                 return resp
         return _answer(400, "Bad request", str(exc), "bad-request")
