@@ -6,67 +6,55 @@ never raw request text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from guidancekg.ontology.vocab import sparql_prefixes
 
 PREFIXES = sparql_prefixes()
 
+# A version's held text can be megabytes: a description reached through a version leaves it out.
+_NO_TEXT = " FILTER (?p != gk:heldText)"
+
+
+def describe_query(iri: str, *, along: Sequence[str] = (), textless: Sequence[str] = (),
+                   pointing: Sequence[str] = ()) -> str:
+    """Return a CONSTRUCT of ``iri``'s triples and those of the nodes it reaches along each property path.
+
+    ``along`` and ``textless`` are SPARQL property paths from ``iri`` (``textless`` ones reach versions and leave
+    out their held texts); ``pointing`` are properties whose triples pointing at ``iri`` are included.
+    """
+    branches = [f"{{ VALUES ?x {{ <{iri}> }} ?x ?p ?o }}"]
+    branches += [f"{{ <{iri}> {path} ?x . ?x ?p ?o }}" for path in along]
+    branches += [f"{{ <{iri}> {path} ?x . ?x ?p ?o{_NO_TEXT} }}" for path in textless]
+    branches += [f"{{ VALUES (?p ?o) {{ ({link} <{iri}>) }} ?x ?p ?o }}" for link in pointing]
+    return PREFIXES + "CONSTRUCT { ?x ?p ?o } WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
+
 
 def statement_query(s: str) -> str:
     """Return a CONSTRUCT of a statement with its overrides, records, quotes, versions, sources and drug."""
-    return PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{s}> }} ?x ?p ?o }}
-  UNION {{ <{s}> gk:qualifiedOverride ?x . ?x ?p ?o }}
-  UNION {{ <{s}> prov:qualifiedDerivation ?x . ?x ?p ?o }}
-  UNION {{ <{s}> prov:qualifiedDerivation/gk:quotation ?x . ?x ?p ?o }}
-  UNION {{ <{s}> prov:qualifiedDerivation/gk:quotation/oa:hasSelector ?x . ?x ?p ?o }}
-  UNION {{ <{s}> prov:qualifiedDerivation/prov:entity ?x . ?x ?p ?o FILTER (?p != gk:heldText) }}
-  UNION {{ <{s}> prov:qualifiedDerivation/prov:entity/dcterms:isVersionOf ?x . ?x ?p ?o }}
-  UNION {{ <{s}> prov:qualifiedDerivation/prov:entity/dcterms:isVersionOf/dcterms:publisher ?x . ?x ?p ?o }}
-  UNION {{ <{s}> gk:drug ?x . ?x ?p ?o }}
-  UNION {{ VALUES (?p ?o) {{ (gk:overrides <{s}>) }} ?x ?p ?o }}
-}}"""
+    record = "prov:qualifiedDerivation"
+    return describe_query(s, along=[
+        "gk:qualifiedOverride", record, f"{record}/gk:quotation", f"{record}/gk:quotation/oa:hasSelector",
+        f"{record}/prov:entity/dcterms:isVersionOf", f"{record}/prov:entity/dcterms:isVersionOf/dcterms:publisher",
+        "gk:drug"], textless=[f"{record}/prov:entity"], pointing=["gk:overrides"])
 
 
 def source_query(src: str) -> str:
     """Return a CONSTRUCT of a source, its publisher and its versions (without their texts)."""
-    return PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{src}> }} ?x ?p ?o }}
-  UNION {{ <{src}> dcterms:publisher ?x . ?x ?p ?o }}
-  UNION {{ ?x dcterms:isVersionOf <{src}> . ?x ?p ?o FILTER (?p != gk:heldText) }}
-}}"""
+    return describe_query(src, along=["dcterms:publisher"], textless=["^dcterms:isVersionOf"])
 
 
 def version_query(v: str) -> str:
     """Return a CONSTRUCT of a version (with its text), its source and the statements derived from it."""
-    return PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{v}> }} ?x ?p ?o }}
-  UNION {{ <{v}> dcterms:isVersionOf ?x . ?x ?p ?o }}
-  UNION {{ <{v}> dcterms:isVersionOf/dcterms:publisher ?x . ?x ?p ?o }}
-  UNION {{ VALUES (?p ?o) {{ (prov:wasDerivedFrom <{v}>) }} ?x ?p ?o }}
-}}"""
-
-
-def drug_query(d: str) -> str:
-    """Return a CONSTRUCT of a drug and the links of the statements about it."""
-    return PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{d}> }} ?x ?p ?o }}
-  UNION {{ VALUES (?p ?o) {{ (gk:drug <{d}>) }} ?x ?p ?o }}
-}}"""
+    return describe_query(v, along=["dcterms:isVersionOf", "dcterms:isVersionOf/dcterms:publisher"],
+                          pointing=["prov:wasDerivedFrom"])
 
 
 def part_query(x: str) -> str:
     """Return a CONSTRUCT of a record or override node, with a record's quote and selectors."""
-    return PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{x}> }} ?x ?p ?o }}
-  UNION {{ <{x}> gk:quotation ?x . ?x ?p ?o }}
-  UNION {{ <{x}> gk:quotation/oa:hasSelector ?x . ?x ?p ?o }}
-  UNION {{ <{x}> oa:hasSelector ?x . ?x ?p ?o }}
-}}"""
+    return describe_query(x, along=["gk:quotation", "gk:quotation/oa:hasSelector", "oa:hasSelector"])
 
 
 def with_links_query(iri: str, link: str) -> str:
     """Return a CONSTRUCT of a resource and of the nodes that point at it through ``link`` (a prefixed name)."""
-    return PREFIXES + f"""CONSTRUCT {{ ?x ?p ?o }} WHERE {{
-  {{ VALUES ?x {{ <{iri}> }} ?x ?p ?o }}
-  UNION {{ VALUES (?p ?o) {{ ({link} <{iri}>) }} ?x ?p ?o }}
-}}"""
+    return describe_query(iri, pointing=[link])

@@ -185,7 +185,7 @@ def drug(key: str) -> Response:
         return {"id": iri, "key": d.key, "label": d.label, "brand_names": list(d.brand_names),
                 "statements": [statement_resource_json(graph, s) for s in about]}
 
-    return represent(RESOURCE_TYPES, lambda: graph.store.construct(q.drug_query(iri)), json_body=body,
+    return represent(RESOURCE_TYPES, lambda: graph.store.construct(q.with_links_query(iri, "gk:drug")), json_body=body,
                      html=lambda: render_template("ld_drug.html", d=body()))
 
 
