@@ -152,11 +152,16 @@ class Fields:
     def where(self) -> Where:
         return Where(self.file, self.line)
 
-    def text(self, key: str, required: bool = True) -> str | None:
+    def _given(self, key: str, required: bool) -> Any:
+        """Return the value of ``key``, or None where it is absent and not ``required``."""
         value = self.raw.get(key)
+        if value is None and required:
+            self.fail(f"missing required field {key!r}")
+        return value
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self._given(key, required)
         if value is None:
-            if required:
-                self.fail(f"missing required field {key!r}")
             return None
         if not isinstance(value, str) or not value.strip():
             self.fail(f"field {key!r} must be a non-empty string")
@@ -170,10 +175,8 @@ class Fields:
         return str(value)
 
     def date(self, key: str, required: bool = True) -> PartialDate | None:
-        value = self.raw.get(key)
+        value = self._given(key, required)
         if value is None:
-            if required:
-                self.fail(f"missing required field {key!r}")
             return None
         try:
             return parse_partial(str(value), key)
