@@ -20,8 +20,10 @@ from guidancekg.ontology.vocab import (
     JURISDICTION,
     JURISDICTION_IRI,
     LEGAL_EFFECT_TERMS,
+    NAMESPACES,
     OVERRIDE_KIND_TERMS,
     PRECISION_TERMS,
+    PREFIXES,
     SOURCE_KIND_TERMS,
     TOPIC,
     TOPIC_IRI,
@@ -91,6 +93,20 @@ def test_shapes_use_only_declared_terms(shapes: Graph) -> None:
 def test_misspelt_term_raises() -> None:
     with pytest.raises(AttributeError):
         GK.Statment  # noqa: B018
+
+
+def test_writer_refuses_a_misspelt_curie() -> None:
+    """The N-Quads writer names predicates as CURIEs; they resolve through the same closed namespaces."""
+    from guidancekg.graph.rdf.writer import _iri
+
+    assert _iri("gk:drug") == f"<{GK.drug}>" and _iri("dcterms:identifier") == f"<{DCTERMS.identifier}>"
+    for misspelt in ("gk:drugg", "dcterms:identifer", "skos:prefLable"):
+        with pytest.raises(AttributeError):
+            _iri(misspelt)
+
+
+def test_prefix_table_is_the_namespaces() -> None:
+    assert {name: str(ns) for name, ns in NAMESPACES.items()} == PREFIXES and PREFIXES["gk"] == str(GK)
 
 
 @pytest.mark.parametrize("term", GK_TERMS + TOPIC_TERMS, ids=str)
