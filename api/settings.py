@@ -64,7 +64,8 @@ def _token(value: Any) -> str | None:
     return str(value)
 
 
-def _setting(key: str, default: Any, convert: Callable[[Any], Any], doc: str, option: str | None = None) -> Any:
+def _setting(key: str, option: str | None, default: Any, convert: Callable[[Any], Any], doc: str) -> Any:
+    """Declare a setting: its configuration key, its `serve` option (if any), default, converter and doc."""
     return field(default=default, metadata={"key": key, "convert": convert, "doc": doc, "option": option})
 
 
@@ -73,73 +74,71 @@ class Settings:
     """Every setting of the server, by its Python name; :data:`SETTING_FIELDS` describes each."""
 
     data: str | None = _setting(
-        "GUIDANCEKG_DATA", None, _optional_text,
-        "the data folder; none: `./data` when it holds guidancekg data, else the bundled data", "--data")
+        "GUIDANCEKG_DATA", "--data", None, _optional_text,
+        "the data folder; none: `./data` when it holds guidancekg data, else the bundled data")
     store_kind: str = _setting(
-        "GUIDANCEKG_STORE_KIND", "oxigraph", _one_of(*STORE_KINDS),
-        "where the graph is held: `oxigraph` (on-disk builds), `memory`, or `remote` (a SPARQL 1.1 server)",
-        "--store-kind")
+        "GUIDANCEKG_STORE_KIND", "--store-kind", "oxigraph", _one_of(*STORE_KINDS),
+        "where the graph is held: `oxigraph` (on-disk builds), `memory`, or `remote` (a SPARQL 1.1 server)")
     store_root: str | None = _setting(
-        "GUIDANCEKG_STORE_ROOT", None, _optional_text,
-        "the folder of on-disk builds; none: `$GUIDANCEKG_STORE` or a cache folder per data folder", "--store")
+        "GUIDANCEKG_STORE_ROOT", "--store", None, _optional_text,
+        "the folder of on-disk builds; none: `$GUIDANCEKG_STORE` or a cache folder per data folder")
     store_check: float = _setting(
-        "GUIDANCEKG_STORE_CHECK", 2.0, _at_least(float, 0),
+        "GUIDANCEKG_STORE_CHECK", None, 2.0, _at_least(float, 0),
         "seconds between two looks for a newer build of the data (made by `guidancekg build` or `ingest` in "
         "another process), which the server then swaps in between requests; 0: keep serving the build it opened")
     base: str = _setting(
-        "GUIDANCEKG_BASE", "http://127.0.0.1:8080/", _url,
+        "GUIDANCEKG_BASE", "--base", "http://127.0.0.1:8080/", _url,
         "the public URL of the server: every absolute URL it writes (`Location`, `Link`, the SPARQL service "
         "description, the OpenAPI `servers`) starts with it, never with the request's `Host`; `serve` defaults "
-        "it to the address it listens on", "--base")
+        "it to the address it listens on")
     threads: int = _setting(
-        "SERVER_THREADS", 8, _positive(int),
+        "SERVER_THREADS", "--threads", 8, _positive(int),
         "threads of the WSGI server (waitress) answering requests; more than `SPARQL_WORKERS` + `SPARQL_QUEUE`, "
-        "so that the JSON API and the pages never wait behind SPARQL", "--threads")
+        "so that the JSON API and the pages never wait behind SPARQL")
     max_body_bytes: int = _setting(
-        "MAX_CONTENT_LENGTH", 1 * MIB, _positive(int),
+        "MAX_CONTENT_LENGTH", None, 1 * MIB, _positive(int),
         "bytes a request body may hold (every route but an ingest): `413` beyond, before the body is parsed")
     sparql_timeout: float = _setting(
-        "SPARQL_TIMEOUT", 10.0, _positive(float),
-        "seconds a SPARQL query may run; its worker is then killed: `503` `query-timeout`", "--sparql-timeout")
+        "SPARQL_TIMEOUT", "--sparql-timeout", 10.0, _positive(float),
+        "seconds a SPARQL query may run; its worker is then killed: `503` `query-timeout`")
     sparql_max_rows: int = _setting(
-        "SPARQL_MAX_ROWS", 10_000, _positive(int),
+        "SPARQL_MAX_ROWS", "--sparql-max-rows", 10_000, _positive(int),
         "rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a SPARQL result may hold: `413` beyond, never a "
-        "truncated answer", "--sparql-max-rows")
+        "truncated answer")
     sparql_max_query_bytes: int = _setting(
-        "SPARQL_MAX_QUERY_BYTES", 100_000, _positive(int),
+        "SPARQL_MAX_QUERY_BYTES", None, 100_000, _positive(int),
         "bytes (UTF-8) of a SPARQL query text: `413` beyond")
     sparql_workers: int = _setting(
-        "SPARQL_WORKERS", 2, _positive(int),
-        "SPARQL worker processes, i.e. queries running at once", "--sparql-workers")
+        "SPARQL_WORKERS", "--sparql-workers", 2, _positive(int),
+        "SPARQL worker processes, i.e. queries running at once")
     sparql_queue: int = _setting(
-        "SPARQL_QUEUE", 2, _at_least(int, 0),
-        "SPARQL requests that may wait for a busy worker; one more is answered `503` with `Retry-After` at once",
-        "--sparql-queue")
+        "SPARQL_QUEUE", "--sparql-queue", 2, _at_least(int, 0),
+        "SPARQL requests that may wait for a busy worker; one more is answered `503` with `Retry-After` at once")
     sparql_queue_wait: float = _setting(
-        "SPARQL_QUEUE_WAIT", 0.5, _at_least(float, 0),
+        "SPARQL_QUEUE_WAIT", None, 0.5, _at_least(float, 0),
         "seconds a waiting SPARQL request waits for a worker before it is answered `503` with `Retry-After`")
     sparql_worker_memory_mb: int = _setting(
-        "SPARQL_WORKER_MEMORY_MB", 2048, _at_least(int, 0),
+        "SPARQL_WORKER_MEMORY_MB", None, 2048, _at_least(int, 0),
         "data-segment cap of each SPARQL worker in MiB (`RLIMIT_DATA`); 0: none")
     sparql_worker_store: str = _setting(
-        "SPARQL_WORKER_STORE", "memory", _one_of("memory", "disk"),
+        "SPARQL_WORKER_STORE", None, "memory", _one_of("memory", "disk"),
         "`memory`: each SPARQL worker copies the store (the union default graph is an exact set); `disk`: it "
         "reads an on-disk build in place")
     ingest_token: str | None = _setting(
-        "INGEST_TOKEN", None, _token,
+        "INGEST_TOKEN", "--ingest-token-file", None, _token,
         "the bearer token of `POST /api/sources/{id}/versions`; none: `$GUIDANCEKG_INGEST_TOKEN`, else ingest "
-        "over HTTP is disabled", "--ingest-token-file")
+        "over HTTP is disabled")
     ingest_max_bytes: int = _setting(
-        "INGEST_MAX_BYTES", DEFAULT_MAX_BYTES, _positive(int),
+        "INGEST_MAX_BYTES", "--ingest-max-bytes", DEFAULT_MAX_BYTES, _positive(int),
         "bytes of each file of an ingest (the held text, the statements file), over HTTP and in `guidancekg "
-        "ingest --max-bytes`: `413` beyond", "--ingest-max-bytes")
+        "ingest --max-bytes`: `413` beyond")
 
     page_limit: int = _setting(
-        "PAGE_LIMIT", DEFAULT_LIMIT, _positive(int),
+        "PAGE_LIMIT", None, DEFAULT_LIMIT, _positive(int),
         "statements (or changes) a page of `/api/guidance`, `/api/changes` and `/api/timeline` holds when the "
         "request names no `limit`; a longer answer carries `next` and a `Link: rel=\"next\"` header")
     page_max_limit: int = _setting(
-        "PAGE_MAX_LIMIT", MAX_LIMIT, _positive(int),
+        "PAGE_MAX_LIMIT", None, MAX_LIMIT, _positive(int),
         "the largest `limit` a request may ask for (and at least `PAGE_LIMIT`): `400` beyond")
 
     @classmethod
