@@ -77,7 +77,7 @@ def _title(graph: GuidanceGraph, iri: str) -> str:
     """Return a short human name for an IRI of the graph (for links in pages)."""
     m, minter = graph.model, graph.minter
     key = minter.key_of(iri, "statement")
-    if key in m.statements:
+    if key is not None and key in m.statements:
         return key
     version_id = minter.key_of(iri, "version")
     if version_id in m.versions:

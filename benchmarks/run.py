@@ -30,10 +30,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from guidancekg.graph.rdf.iris import DEFAULT_BASE
+
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 PLOT = REPO / "docs" / "benchmarks-latency.png"
-BASE = "http://localhost/"
+BASE = DEFAULT_BASE  # the graph's one base: `serve` opens the build the benchmark wrote, without rebuilding
 SIZES = (1000, 10_000, 100_000, 1_000_000)
 SEED = 1
 QUERY_DAYS = (date(2005, 1, 1), date(2025, 12, 31))
@@ -46,6 +48,12 @@ def _pct(values: list[float], p: float) -> float:
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Return the peak RSS of a running process (``VmHWM``), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
 
 
 def _du(path: Path) -> int:
@@ -97,7 +105,8 @@ def measure_size(n: int, work: Path) -> dict:
     info = write_build(compiled, store)
     t_build = time.perf_counter() - t
     out.update(build_s=t_build, compile_s=t_compile, quads=info.quads, triples_per_s=info.quads / t_build,
-               build_rss_mb=_rss_mb(), disk_bytes=_du(info.path), versions=info.versions)
+               build_rss_mb=_rss_mb(), disk_bytes=_du(info.path), versions=info.versions,
+               snapshot_bytes=_du(info.path / "snapshot"))
     del compiled
     # Open: reopen the current build (no rebuild), read the model and build the index.
     t = time.perf_counter()
@@ -142,7 +151,7 @@ def _http(corpus_dir: Path, store: Path, drugs: int) -> dict:
         port = s.getsockname()[1]
     log = store.parent / f"serve-{store.name}.log"
     proc = subprocess.Popen([sys.executable, "-m", "guidancekg.cli", "serve", "--port", str(port), "--data",
-                             str(corpus_dir), "--store", str(store), "--base", BASE, "--threads", "4"],
+                             str(corpus_dir), "--store", str(store)],
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
         t = time.perf_counter()
@@ -170,7 +179,8 @@ def _http(corpus_dir: Path, store: Path, drugs: int) -> dict:
             response.read()
             times.append(time.perf_counter() - t)
             assert response.status == 200, response.status
-        return {"start_s": started, "p50_ms": _pct(times, 50) * 1e3, "p99_ms": _pct(times, 99) * 1e3}
+        return {"start_s": started, "p50_ms": _pct(times, 50) * 1e3, "p99_ms": _pct(times, 99) * 1e3,
+                "serve_rss_mb": _peak_rss_mb(proc.pid)}
     finally:
         proc.terminate()
         try:
@@ -321,6 +331,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sparql-timeout", type=float, default=120.0)
     parser.add_argument("--sparql-max", type=int, default=100_000,
                         help="run the SPARQL library queries up to this size")
+    parser.add_argument("--naive-max", type=int, default=100_000,
+                        help="run the naive baseline up to this size (rdflib holds about 14 GB at 10^5)")
     parser.add_argument("--child", choices=["size", "sparql", "naive"])
     parser.add_argument("--n", type=int)
     args = parser.parse_args(argv)
@@ -349,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{n}: SPARQL library queries ...", flush=True)
             result["sparql"] = _child("sparql", n, work, args.sparql_timeout)
             path.write_text(json.dumps(result, indent=2))
-        if "naive" not in result and n <= 100_000:
+        if "naive" not in result and n <= args.naive_max:
             print(f"{n}: naive baseline (rdflib) ...", flush=True)
             result["naive"] = _child("naive", n, work, args.naive_timeout)
             path.write_text(json.dumps(result, indent=2))

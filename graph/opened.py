@@ -9,7 +9,6 @@ from typing import Any
 
 from guidancekg.graph.engine.answers import Engine
 from guidancekg.graph.engine.model import Model, load_model
-from guidancekg.graph.errors import StoreError
 from guidancekg.graph.ingest.recovery import recover
 from guidancekg.graph.ingest.versions import IngestResult, Upload, ingest
 from guidancekg.graph.progress import SILENT, Progress
@@ -76,11 +75,10 @@ class GuidanceGraph:
         """Record a new version into this graph's data and store; return what was done and the new graph.
 
         The new graph (None when nothing was written) is opened in full before it is returned, so whoever
-        serves it can swap it in at once. A ``remote`` store takes no ingest here (:class:`StoreError`).
+        serves it can swap it in at once. A store that cannot take the new build now (a remote server that does
+        not answer) refuses it before anything is written (:class:`StoreError`).
         """
-        if not self.store.takes_ingest:
-            raise StoreError(f"this server's {self.store.kind} store cannot take an ingest over HTTP; record the "
-                             "version with `guidancekg ingest` and restart the server (it reloads the store)")
+        self.store.check_writable()  # an unreachable remote server: refused before anything is written
         result = ingest(self.data_dir, upload, base=self.minter.base, store_root=self.store_root,
                         store_kind=self.store.kind, max_bytes=max_bytes, origin=origin, say=say)
         if result.store is None:

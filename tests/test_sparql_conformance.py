@@ -108,7 +108,7 @@ def client():
     for name, path in DATA.items():
         store.load(path.read_bytes(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
     nquads = bytes(store.dump(format=ox.RdfFormat.N_QUADS))
-    model = Model(Corpus())
+    model = Model.of(Corpus())
     graph = GuidanceGraph(OxigraphStore.in_memory(nquads), model, Engine(model), Minter("http://www.example/"),
                           SUITE, ())
     app = create_app({"TESTING": True, "SERVER_NAME": "www.example", "GUIDANCEKG_BASE": "http://www.example/"},

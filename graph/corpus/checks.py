@@ -7,11 +7,13 @@ graph again, independently; both must pass before a build is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from guidancekg.graph.corpus.jurisdictions import Scheme
 from guidancekg.graph.corpus.records import Corpus, Quote
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # The SPARQL library unrolls "effective" this many levels (see sparqlgen); longer chains would make the
 # queries and the engine disagree, so the build refuses them.
@@ -134,6 +136,8 @@ def _check_statements(corpus: Corpus, report: CheckReport) -> None:
 
 def override_graph(corpus: Corpus) -> nx.DiGraph[str]:
     """Return the directed graph overrider -> overridden over the corpus's statements."""
+    import networkx as nx  # here: a server starts without it (only checking the data needs it)
+
     g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(corpus.statements)
     for s in corpus.statements.values():
@@ -144,6 +148,8 @@ def override_graph(corpus: Corpus) -> nx.DiGraph[str]:
 
 
 def _check_override_graph(corpus: Corpus, report: CheckReport) -> None:
+    import networkx as nx
+
     g = override_graph(corpus)
     try:
         cycle = nx.find_cycle(g)

@@ -131,10 +131,12 @@ class Engine:
         views = tuple(view for version, view in self._record_views(key) if shows(key, version, known))
         return Entry(self.model.statements[key], state_status, views, overridden_by, applies_in)
 
-    def order(self, key: str) -> tuple[int, date, str]:
-        """Return a statement's place in every answer: by topic (in the scheme's order), start of validity, key."""
-        s = self.model.statements[key]
-        return (TOPIC_KEYS.index(s.topic) if s.topic in TOPIC_KEYS else len(TOPIC_KEYS), s.valid_from.lo, s.key)
+    def order(self, key: str) -> int:
+        """Return a statement's place in every answer: by topic (in the scheme's order), start of validity, key.
+
+        That is its id: the snapshot keeps the statements in this order (:func:`~.snapshot.statement_order`).
+        """
+        return self.model.ids[key]
 
     def guidance(self, on: date, known: date | None = None, filters: Filters = NO_FILTERS) -> Guidance:
         """Question 1: the effective statements on D as known at K, and those in force but overridden.

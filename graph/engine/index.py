@@ -10,7 +10,9 @@ so a new index), it answers the two lookups every date question starts with:
   centred interval tree in O(log n + hits), per drug and over everything;
 - the days on which statements come into or go out of force, for naming a change at the precision of its cause.
 
-Dates are kept as proleptic ordinals (``date.toordinal()``): integer comparisons, no object allocation.
+Dates are kept as proleptic ordinals (``date.toordinal()``): integer comparisons, no object allocation. The
+valid-time lookups are read from the model's snapshot arrays without decoding a statement, so building the index
+is what opening a graph costs (a fraction of a second at 10^5 statements).
 """
 
 from __future__ import annotations
@@ -21,10 +23,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
+from guidancekg.graph.dates import recorded_from
 from guidancekg.graph.engine.model import Model
-
-OPEN_END = date.max.toordinal() + 1  # an open valid_until: in force forever after its start
+from guidancekg.graph.stores.snapshot import OPEN_END  # an open valid_until: in force forever after its start
 
 
 class IntervalTree:
@@ -105,29 +106,28 @@ class DateIndex:
             self._last[src] = len(items) - 1
             for n, (_d, _k, version_id) in enumerate(items):
                 self._position[version_id] = (src, n)
-        asserting: dict[str, list[str]] = defaultdict(list)
-        for version_id, statements in model.asserted_by.items():
-            if version_id in self._position:
-                for key in statements:
-                    asserting[key].append(version_id)
-        self._asserting = {key: tuple(vs) for key, vs in asserting.items()}
-        self.start: dict[str, int] = {}
-        self.end: dict[str, int] = {}
+        # Everything else comes from the snapshot's arrays, by statement id (a key's position), without decoding
+        # a statement: this is what opening a graph costs.
+        snapshot, keys = model.snapshot, model.keys
+        version_ids = snapshot.version_ids
+        self._asserting = {keys[n]: tuple(version_ids[v] for v in row)
+                           for n, row in enumerate(snapshot.rows("av")) if row}
+        starts, ends = snapshot.arrays["s.start"].tolist(), snapshot.arrays["s.end"].tolist()
+        self.start: dict[str, int] = dict(zip(keys, starts, strict=True))
+        self.end: dict[str, int] = dict(zip(keys, ends, strict=True))
         self.overriders: dict[str, list[str]] = defaultdict(list)
         self.overrides: dict[str, list[str]] = defaultdict(list)
-        by_drug: dict[str, list[str]] = defaultdict(list)
+        for table, found in (("ob", self.overriders), ("ov", self.overrides)):
+            for n, row in enumerate(snapshot.rows(table)):
+                if row:
+                    found[keys[n]] = [keys[i] for i in row]
+        self.by_drug = {drug: [keys[i] for i in row]
+                        for drug, row in zip(snapshot.drug_keys, snapshot.rows("d"), strict=True) if row}
         boundary: dict[int, list[str]] = defaultdict(list)
-        for s in model.statements.values():
-            self.start[s.key] = in_force_start(s.valid_from).toordinal()
-            self.end[s.key] = in_force_end(s.valid_until).toordinal() if s.valid_until is not None else OPEN_END
-            by_drug[s.drug].append(s.key)
-            boundary[s.valid_from.lo.toordinal()].append(s.key)
-            if s.valid_until is not None:
-                boundary[self.end[s.key]].append(s.key)
-            for o in s.overrides:
-                self.overriders[o.target].append(s.key)
-                self.overrides[s.key].append(o.target)
-        self.by_drug = dict(by_drug)
+        for key, first, end in zip(keys, snapshot.arrays["s.from"].tolist(), ends, strict=True):
+            boundary[first].append(key)
+            if end != OPEN_END:
+                boundary[end].append(key)
         self._boundary = dict(boundary)
         self._drug_trees: dict[str, IntervalTree] = {}
         self._tree: IntervalTree | None = None

@@ -1,319 +1,141 @@
-"""Read the built graph back from a store into the records of the data, with the lookups the engine needs.
+"""The records of a build, as the engine reads them: over the build's snapshot, never over SPARQL.
 
-The store is the single source of truth: the engine never reads ``data/``. Loading is a handful of SPARQL
-SELECTs, run once when a store is opened; what comes back are the records of :mod:`guidancekg.graph.corpus.records`
-(identified by their keys, without held texts), wrapped in a :class:`Model`.
+The build writes the snapshot (:mod:`guidancekg.graph.stores.snapshot`) from the same records it writes as RDF;
+opening a graph maps it into memory. The small tables (drugs, sources, versions, references, jurisdictions, reach)
+are decoded when the model is opened; a statement and its records are decoded when asked for, and the latest ones
+asked for are kept. Everything is keyed by its key in the data, as in :mod:`guidancekg.graph.corpus.records`;
+records carry no :class:`~guidancekg.graph.corpus.records.Where`, and versions and references no held text (the
+store holds it as ``gk:heldText``). A statement's id is its position in the snapshot: its rank in every answer.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from collections.abc import Iterator, Mapping
+from functools import cached_property, lru_cache
 
-from guidancekg.graph import dates as dates_module
-from guidancekg.graph.corpus import jurisdictions as jurisdictions_module
-from guidancekg.graph.corpus import records as records_module
 from guidancekg.graph.corpus.jurisdictions import Scheme
 from guidancekg.graph.corpus.records import (
     Assertion,
     Corpus,
     Drug,
     Jurisdiction,
-    OverrideRef,
-    Quote,
     Reach,
     Reference,
     Source,
     Statement,
     Version,
 )
-from guidancekg.graph.dates import PartialDate, parse_partial, recorded_from
-from guidancekg.graph.stores.base import Row, Store
-from guidancekg.ontology.vocab import (
-    BASIS_TERMS,
-    CONFIDENCE_TERMS,
-    IDENTIFIER_KIND_TERMS,
-    JURISDICTION_IRI,
-    LEGAL_EFFECT_TERMS,
-    OVERRIDE_KIND_TERMS,
-    SOURCE_KIND_TERMS,
-    TOPIC_IRI,
-    key_of,
-    sparql_prefixes,
-)
+from guidancekg.graph.stores.base import Store
+from guidancekg.graph.stores.readback import read_corpus
+from guidancekg.graph.stores.snapshot import Snapshot, build_snapshot, small_tables
 
-PREFIXES = sparql_prefixes("gk", "dcterms", "prov", "skos", "oa", "foaf", "rdfs", "adms")
-# The quote of a record or a reach (?r): its selectors, and the held reference it is taken from, if any.
-_EVIDENCE = """  OPTIONAL {
-    ?r gk:quotation ?p . ?p oa:hasSelector ?qs , ?ps .
-    ?qs a oa:TextQuoteSelector ; oa:exact ?exact . ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-  }
-  OPTIONAL { ?r gk:quotation/oa:hasSource ?refnode . ?refnode a gk:Reference ; dcterms:identifier ?ref }
-"""
-
-Q_STATEMENTS = PREFIXES + """
-SELECT DISTINCT ?s ?key ?drug ?topic ?jur ?from ?basis ?temp ?until ?note ?effect ?reserved WHERE {
-  GRAPH ?g {
-    ?s a gk:Statement ; dcterms:identifier ?key ; gk:drug ?drug ; gk:topic ?topic ; gk:jurisdiction ?jur ;
-       gk:validFrom ?from ; gk:validFromBasis ?basis ; gk:temporary ?temp .
-    OPTIONAL { ?s gk:validUntil ?until }
-    OPTIONAL { ?s skos:editorialNote ?note }
-    OPTIONAL { ?s gk:legalEffect ?effect }
-    OPTIONAL { ?s gk:reservedUse ?reserved }
-  }
-}"""
-Q_OVERRIDES = PREFIXES + """
-SELECT DISTINCT ?s ?target ?kind WHERE {
-  ?s gk:qualifiedOverride ?o . ?o gk:overriddenStatement ?target ; gk:overrideKind ?kind .
-}"""
-Q_DRUGS = PREFIXES + """
-SELECT ?d ?key ?label ?alt WHERE {
-  ?d a gk:Drug ; dcterms:identifier ?key ; rdfs:label ?label . OPTIONAL { ?d skos:altLabel ?alt }
-} ORDER BY ?key ?alt"""
-Q_SOURCES = PREFIXES + """
-SELECT ?key ?title ?publisher ?kind ?jur ?url ?rights ?note WHERE {
-  ?src a gk:Source ; dcterms:identifier ?key ; dcterms:title ?title ; dcterms:publisher/foaf:name ?publisher ;
-       gk:sourceKind ?kind ; gk:jurisdiction ?jur .
-  OPTIONAL { ?src foaf:page ?url } OPTIONAL { ?src dcterms:rights ?rights }
-  OPTIONAL { ?src skos:editorialNote ?note }
-}"""
-Q_VERSIONS = PREFIXES + """
-SELECT ?v ?key ?src ?issued ?dconf ?sha ?revises ?url ?note WHERE {
-  ?v a gk:Version ; dcterms:identifier ?key ; dcterms:isVersionOf/dcterms:identifier ?src ; dcterms:issued ?issued ;
-     gk:dateConfidence ?dconf .
-  OPTIONAL { ?v gk:sha256 ?sha } OPTIONAL { ?v prov:wasRevisionOf/dcterms:identifier ?revises }
-  OPTIONAL { ?v dcterms:source ?url } OPTIONAL { ?v skos:editorialNote ?note }
-}"""
-Q_REFERENCES = PREFIXES + """
-SELECT ?key ?title ?sha ?rights ?note WHERE {
-  ?r a gk:Reference ; dcterms:identifier ?key ; dcterms:title ?title ; gk:sha256 ?sha .
-  OPTIONAL { ?r dcterms:rights ?rights } OPTIONAL { ?r skos:editorialNote ?note }
-}"""
-Q_RECORDS = PREFIXES + """
-SELECT DISTINCT ?s ?v ?wconf ?dconf ?wording ?defines ?exact ?start ?end ?cite ?note ?ref ?doc WHERE {
-  ?s prov:qualifiedDerivation ?r . ?r prov:entity ?v ; gk:wordingConfidence ?wconf ; gk:dateConfidence ?dconf .
-  OPTIONAL { ?r gk:wording ?wording }
-  OPTIONAL { ?s gk:definingRecord ?r BIND(true AS ?defines) }
-  OPTIONAL { ?r dcterms:source ?cite }
-  OPTIONAL { ?r skos:editorialNote ?note }
-  OPTIONAL { ?r dcterms:bibliographicCitation ?doc }
-""" + _EVIDENCE + "}"
-Q_JURISDICTIONS = PREFIXES + """
-SELECT ?code ?name ?within ?iso ?former ?note WHERE {
-  ?j a gk:Jurisdiction ; dcterms:identifier ?code ; skos:prefLabel ?name .
-  OPTIONAL { ?j skos:broader/dcterms:identifier ?within }
-  OPTIONAL { ?j skos:notation ?iso FILTER (DATATYPE(?iso) = gk:ISO3166Code) }
-  OPTIONAL { ?j skos:notation ?former FILTER (DATATYPE(?former) = gk:FormerCode) }
-  OPTIONAL { ?j skos:editorialNote ?note }
-} ORDER BY ?code ?former"""
-Q_REACH = PREFIXES + """
-SELECT ?key ?of ?into ?from ?until ?carries ?wording ?wconf ?dconf ?cite ?doc ?note ?ref ?exact ?start ?end WHERE {
-  ?r a gk:Reach ; dcterms:identifier ?key ; gk:reachOf/dcterms:identifier ?of ; gk:reachInto/dcterms:identifier ?into ;
-     gk:wording ?wording ; gk:wordingConfidence ?wconf ; gk:dateConfidence ?dconf .
-  OPTIONAL { ?r gk:reachFrom ?from } OPTIONAL { ?r gk:reachUntil ?until } OPTIONAL { ?r gk:carriesTermsOf ?carries }
-  OPTIONAL { ?r dcterms:source ?cite } OPTIONAL { ?r dcterms:bibliographicCitation ?doc }
-  OPTIONAL { ?r skos:editorialNote ?note }
-""" + _EVIDENCE + "} ORDER BY ?key"
-Q_IDENTIFIERS = PREFIXES + """
-SELECT ?key ?kind ?value WHERE {
-  ?src a gk:Source ; dcterms:identifier ?key ; adms:identifier ?i . ?i dcterms:type ?kind ; skos:notation ?value .
-}"""
+CACHED_STATEMENTS = 65_536  # decoded statements (and their records) kept per model
 
 
-@dataclass
+class Statements(Mapping[str, Statement]):
+    """The statements by key, decoded on demand; iteration is in answer order (the ids' order)."""
+
+    def __init__(self, snapshot: Snapshot, ids: dict[str, int]) -> None:
+        self._keys, self._ids = snapshot.keys, ids
+        self.by_id = lru_cache(maxsize=CACHED_STATEMENTS)(snapshot.statement)
+
+    def __getitem__(self, key: str) -> Statement:
+        return self.by_id(self._ids[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class Records(Mapping[str, tuple[Assertion, ...]]):
+    """The records of each statement that has any (the versions' quotes or citations), in authority order."""
+
+    def __init__(self, snapshot: Snapshot, ids: dict[str, int]) -> None:
+        self._ids = ids
+        self._having = snapshot.with_records()
+        self._keys = snapshot.keys
+        self.by_id = lru_cache(maxsize=CACHED_STATEMENTS)(snapshot.records)
+
+    def __getitem__(self, key: str) -> tuple[Assertion, ...]:
+        found = self.by_id(self._ids[key])
+        if not found:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._keys[i] for i in self._having)
+
+    def __len__(self) -> int:
+        return len(self._having)
+
+
+class AssertedBy(Mapping[str, frozenset[str]]):
+    """The statements each version asserts, by version id (the versions that assert any)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        ids = snapshot.version_ids
+        counts = snapshot.arrays["vs.at"]
+        self._number = {ids[n]: n for n in range(len(ids)) if counts[n + 1] > counts[n]}
+
+    def __getitem__(self, version: str) -> frozenset[str]:
+        keys = self._snapshot.keys
+        return frozenset(keys[i] for i in self._snapshot.ids("vs", self._number[version]).tolist())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._number)
+
+    def __len__(self) -> int:
+        return len(self._number)
+
+
 class Model:
-    """The corpus read back from a store, with the lookups the engine needs; every dictionary is keyed by key.
+    """The records of one build, with the lookups the engine needs; every mapping is keyed by key.
 
     ``records`` of a statement are in authority order: the defining record first, then by record date.
     """
 
-    corpus: Corpus
-    asserted_by: dict[str, frozenset[str]] = field(default_factory=dict)  # version id -> statement keys
-    records: dict[str, tuple[Assertion, ...]] = field(default_factory=dict)  # statement -> records
-    scheme: Scheme = field(default_factory=lambda: Scheme(()))
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        tables = small_tables(snapshot)
+        self.drugs: dict[str, Drug] = tables["drugs"]
+        self.sources: dict[str, Source] = tables["sources"]
+        self.versions: dict[str, Version] = tables["versions"]
+        self.references: dict[str, Reference] = tables["references"]
+        self.jurisdictions: dict[str, Jurisdiction] = tables["jurisdictions"]
+        self.reach: tuple[Reach, ...] = tables["reach"]
+        self.scheme = Scheme(self.jurisdictions.values())
+        self.keys = snapshot.keys  # the statements in answer order: a key's position is its id
+        self.ids = {k: n for n, k in enumerate(self.keys)}
+        self.statements = Statements(snapshot, self.ids)
+        self.records = Records(snapshot, self.ids)
+        self.asserted_by = AssertedBy(snapshot)
 
     @classmethod
     def of(cls, corpus: Corpus) -> Model:
-        """Return the model of ``corpus``: its assertions by version, its records by statement, its scheme."""
-        asserted: dict[str, set[str]] = defaultdict(set)
-        records: dict[str, list[Assertion]] = defaultdict(list)
-        for a in corpus.assertions:
-            asserted[a.version_id].add(a.statement)
-            records[a.statement].append(a)
+        """Return the model of ``corpus`` (checked records), its snapshot held in memory."""
+        return cls(build_snapshot(corpus))
 
-        def order(r: Assertion) -> tuple[bool, date, str]:
-            return (not r.defines, recorded_from(corpus.versions[r.version_id].published), r.version_id)
-
-        return cls(corpus, {v: frozenset(s) for v, s in asserted.items()},
-                   {s: tuple(sorted(rs, key=order)) for s, rs in records.items()},
-                   Scheme(corpus.jurisdictions.values()))
-
-    @property
-    def drugs(self) -> dict[str, Drug]:
-        return self.corpus.drugs
-
-    @property
-    def sources(self) -> dict[str, Source]:
-        return self.corpus.sources
-
-    @property
-    def versions(self) -> dict[str, Version]:
-        return self.corpus.versions
-
-    @property
-    def statements(self) -> dict[str, Statement]:
-        return self.corpus.statements
-
-    @property
-    def references(self) -> dict[str, Reference]:
-        return self.corpus.references
-
-    @property
-    def reach(self) -> tuple[Reach, ...]:
-        return self.corpus.reach
+    @cached_property
+    def corpus(self) -> Corpus:
+        """Return every record as one :class:`Corpus` (decodes everything: for small graphs and tests)."""
+        assertions = tuple(sorted((a for key in self.records for a in self.records[key]),
+                                  key=lambda a: (a.statement, a.version_id)))
+        return Corpus(self.drugs, self.sources, self.versions, dict(self.statements.items()), assertions,
+                      self.references, self.jurisdictions, self.reach)
 
     def text_of(self, key: str) -> str | None:
         """Return a statement's words with every record counted: the first record's, in authority order."""
         return next((r.wording for r in self.records.get(key, ()) if r.wording is not None), None)
 
 
-def _local(iri: str, namespace: str) -> str:
-    return iri[len(namespace):] if iri.startswith(namespace) else iri
-
-
-def _snapshot_path(store: Store) -> Path | None:
-    """Return where a snapshot of the model of an on-disk build lives: beside the store, named by this code.
-
-    A build directory is content-addressed and never changed after it is written, so a snapshot of the model read
-    from it stays right for as long as the code that reads the model is the same: its name carries a hash of
-    this module, of the records it builds and of the date parsing it uses.
-    """
-    build = store.build_dir  # the store kind says whether it reads an on-disk build
-    if build is None:
-        return None
-    digest = hashlib.sha256()
-    for module in (__file__, records_module.__file__, jurisdictions_module.__file__, dates_module.__file__):
-        digest.update(Path(module).read_bytes())
-    return Path(build) / f"model-{digest.hexdigest()[:16]}.pickle"
-
-
 def load_model(store: Store) -> Model:
-    """Read the model from ``store`` (from the build's model snapshot when there is one; written on first read)."""
-    snapshot = _snapshot_path(store)
-    if snapshot is not None and snapshot.is_file():
-        try:
-            with snapshot.open("rb") as f:
-                model = pickle.load(f)
-            if isinstance(model, Model):
-                return model
-        except Exception:
-            pass
-    model = _read_model(store)
-    if snapshot is not None:
-        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as f:
-                pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, snapshot)
-        except OSError:  # a read-only build directory: no snapshot, still correct
-            tmp.unlink(missing_ok=True)
-    return model
-
-
-def _text(row: Row, name: str) -> str:
-    return row[name] or ""
-
-
-def _read_model(store: Store) -> Model:
-    """Read the records from ``store`` with a handful of SPARQL SELECTs."""
-    brands: dict[str, list[str]] = defaultdict(list)
-    labels: dict[str, str] = {}
-    drug_keys: dict[str, str] = {}  # IRI -> key, and the same for versions and statements below
-    for r in store.select(Q_DRUGS):
-        drug_keys[_text(r, "d")] = _text(r, "key")
-        labels[_text(r, "key")] = _text(r, "label")
-        if r["alt"] and r["alt"] not in brands[_text(r, "key")]:
-            brands[_text(r, "key")].append(r["alt"])
-    drugs = {k: Drug(k, label, tuple(brands.get(k, ()))) for k, label in labels.items()}
-    identifiers: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for r in store.select(Q_IDENTIFIERS):
-        identifiers[_text(r, "key")].append((key_of(_text(r, "kind"), IDENTIFIER_KIND_TERMS), _text(r, "value")))
-    sources = {
-        _text(r, "key"): Source(_text(r, "key"), _text(r, "title"), _text(r, "publisher"),
-                                key_of(_text(r, "kind"), SOURCE_KIND_TERMS), _local(_text(r, "jur"), JURISDICTION_IRI),
-                                r["url"], r["rights"], r["note"], tuple(sorted(identifiers.get(_text(r, "key"), ()))))
-        for r in store.select(Q_SOURCES)}
-    versions = {}
-    version_ids: dict[str, Version] = {}
-    for r in store.select(Q_VERSIONS):
-        v = Version(_text(r, "src"), _text(r, "key"), parse_partial(_text(r, "issued"), "dcterms:issued"), r["url"],
-                    r["revises"], None, r["sha"], r["note"],
-                    date_confidence=key_of(_text(r, "dconf"), CONFIDENCE_TERMS))
-        versions[v.id] = version_ids[_text(r, "v")] = v
-    references = {_text(r, "key"): Reference(_text(r, "key"), _text(r, "title"), None, _text(r, "sha"), r["rights"],
-                                             r["note"])
-                  for r in store.select(Q_REFERENCES)}
-    statement_rows = store.select(Q_STATEMENTS)
-    statement_keys = {_text(r, "s"): _text(r, "key") for r in statement_rows}
-    overrides: dict[str, list[OverrideRef]] = defaultdict(list)
-    for r in store.select(Q_OVERRIDES):
-        kind = key_of(_text(r, "kind"), OVERRIDE_KIND_TERMS)
-        overrides[statement_keys[_text(r, "s")]].append(OverrideRef(statement_keys[_text(r, "target")], kind))
-    statements = {}
-    for r in statement_rows:
-        key = _text(r, "key")
-        statements[key] = Statement(
-            key=key, drug=drug_keys.get(_text(r, "drug"), _text(r, "drug")), topic=_local(_text(r, "topic"), TOPIC_IRI),
-            jurisdiction=_local(_text(r, "jur"), JURISDICTION_IRI),
-            valid_from=parse_partial(_text(r, "from"), "gk:validFrom"),
-            valid_from_basis=key_of(_text(r, "basis"), BASIS_TERMS),
-            valid_until=parse_partial(r["until"], "gk:validUntil") if r["until"] else None,
-            temporary=_text(r, "temp").lower() in {"true", "1"},
-            overrides=tuple(sorted(overrides.get(key, ()), key=lambda o: (o.target, o.kind))), note=r["note"],
-            legal_effect=key_of(r["effect"], LEGAL_EFFECT_TERMS) if r["effect"] else None,
-            reserved=_text(r, "reserved").lower() in {"true", "1"})
-    assertions = []
-    for r in store.select(Q_RECORDS):
-        version = version_ids[_text(r, "v")]
-        assertions.append(Assertion(
-            statement=statement_keys[_text(r, "s")], source=version.source, version=version.key, quote=_quote(r),
-            citation_url=r["cite"], wording_confidence=key_of(_text(r, "wconf"), CONFIDENCE_TERMS), note=r["note"],
-            reference=r["ref"], document=r["doc"], wording=r["wording"],
-            date_confidence=key_of(_text(r, "dconf"), CONFIDENCE_TERMS), defines=r["defines"] is not None))
-    corpus = Corpus(drugs, sources, versions, statements,
-                    tuple(sorted(assertions, key=lambda a: (a.statement, a.version_id))), references,
-                    _read_jurisdictions(store), tuple(_read_reach(store)))
-    return Model.of(corpus)
-
-
-def _quote(r: Row) -> Quote | None:
-    return Quote(_text(r, "exact"), int(_text(r, "start")), int(_text(r, "end"))) if r["exact"] else None
-
-
-def _day(value: str | None, name: str) -> PartialDate | None:
-    return parse_partial(value, name) if value else None
-
-
-def _read_jurisdictions(store: Store) -> dict[str, Jurisdiction]:
-    rows: dict[str, list[Row]] = defaultdict(list)
-    for r in store.select(Q_JURISDICTIONS):
-        rows[_text(r, "code")].append(r)
-    return {code: Jurisdiction(code, _text(rs[0], "name"), rs[0]["within"], rs[0]["iso"],
-                               tuple(sorted({r["former"] for r in rs if r["former"]})), rs[0]["note"])
-            for code, rs in rows.items()}
-
-
-def _read_reach(store: Store) -> Iterator[Reach]:
-    for r in store.select(Q_REACH):
-        yield Reach(
-            key=_text(r, "key"), of=_text(r, "of"), into=_text(r, "into"), valid_from=_day(r["from"], "gk:reachFrom"),
-            valid_until=_day(r["until"], "gk:reachUntil"), carries=_day(r["carries"], "gk:carriesTermsOf"),
-            wording=_text(r, "wording"), wording_confidence=key_of(_text(r, "wconf"), CONFIDENCE_TERMS),
-            date_confidence=key_of(_text(r, "dconf"), CONFIDENCE_TERMS), quote=_quote(r), reference=r["ref"],
-            citation_url=r["cite"], document=r["doc"], note=r["note"])
+    """Return the model of ``store``'s contents: the snapshot its build wrote (:meth:`Store.snapshot`); a store
+    holding RDF only (an in-memory dataset made without records) has its records read back over SPARQL."""
+    snapshot = store.snapshot()
+    return Model(snapshot if snapshot is not None else build_snapshot(read_corpus(store)))

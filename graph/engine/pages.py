@@ -92,32 +92,33 @@ class Pager:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._lock = threading.Lock()
-        self._ordered: tuple[list[str], dict[str, int]] | None = None
         self._walks: dict[str | None, _Walk] = {}
         self._generation: str | None = None
 
     # -- the answer's order and the graph's identity -------------------------------------------------------
 
     def _order(self) -> tuple[list[str], dict[str, int]]:
-        """Return every statement in the answers' order, and each statement's rank in it."""
-        with self._lock:
-            if self._ordered is None:
-                keys = sorted(self.engine.model.statements, key=self.engine.order)
-                self._ordered = keys, {k: n for n, k in enumerate(keys)}
-            return self._ordered
+        """Return every statement in the answers' order, and each statement's rank in it (the snapshot's ids)."""
+        model = self.engine.model
+        return model.keys, model.ids
 
     def _walk_of(self, drug: str | None) -> _Walk:
-        """Return the statements (of ``drug``, or all) in the answers' order, for walking (made once per drug)."""
-        keys, rank = self._order()
+        """Return the statements (of ``drug``, or all) in the answers' order, for walking: slices of the snapshot's
+        arrays, since its ids are the answers' order (made once per drug, without decoding a statement)."""
         with self._lock:
             found = self._walks.get(drug)
             if found is None:
-                index = self.engine.index
-                mine = keys if drug is None else sorted(index.by_drug.get(drug, ()), key=rank.__getitem__)
-                found = self._walks[drug] = _Walk(
-                    mine, np.fromiter((rank[k] for k in mine), np.int64, len(mine)),
-                    np.fromiter((index.start[k] for k in mine), np.int64, len(mine)),
-                    np.fromiter((index.end[k] for k in mine), np.int64, len(mine)))
+                model = self.engine.model
+                snapshot = model.snapshot
+                starts = np.asarray(snapshot.arrays["s.start"], dtype=np.int64)
+                ends = np.asarray(snapshot.arrays["s.end"], dtype=np.int64)
+                if drug is None:
+                    found = _Walk(model.keys, np.arange(snapshot.count, dtype=np.int64), starts, ends)
+                else:
+                    ids = (np.asarray(snapshot.ids("d", snapshot.drug_keys.index(drug)), dtype=np.int64)
+                           if drug in snapshot.drug_keys else np.zeros(0, dtype=np.int64))
+                    found = _Walk([model.keys[i] for i in ids.tolist()], ids, starts[ids], ends[ids])
+                self._walks[drug] = found
             return found
 
     def generation(self) -> str:

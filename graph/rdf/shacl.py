@@ -11,8 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pyshacl
-from pyshacl.errors import ValidationFailure
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
@@ -130,6 +128,9 @@ def validate(data_graph: Graph, focus_nodes: list | None = None, shapes: Path = 
     options: dict[str, Any] = {}
     if focus_nodes:
         options["focus_nodes"] = [URIRef(str(n)) for n in focus_nodes]
+    import pyshacl  # here: a server starts without it (only validating needs it)
+    from pyshacl.errors import ValidationFailure
+
     data = _flatten(data_graph)
     # pySHACL parses SPARQL with rdflib's parser, which is not thread-safe: share the process-wide lock.
     with RDFLIB_PARSE_LOCK:

@@ -32,6 +32,8 @@ from guidancekg.graph.stores.builds import (
     read_validation,
     record_validation,
 )
+from guidancekg.graph.stores.snapshot import DIRECTORY as SNAPSHOT_DIRECTORY
+from guidancekg.graph.stores.snapshot import Snapshot, build_snapshot, open_snapshot
 
 Say = Callable[[str], None]
 
@@ -48,8 +50,6 @@ class Store(ABC):
 
     kind: str = "abstract"
     _report: dict[str, Any] | None = None
-    #: Whether a server can record an ingest into this store itself (a new build, or a new in-memory dataset).
-    takes_ingest: bool = True
 
     @classmethod
     @abstractmethod
@@ -91,6 +91,20 @@ class Store(ABC):
         """Return the SHACL report of the contents, when one was computed (by the build, or once since)."""
         return self._report
 
+    def check_writable(self) -> None:  # noqa: B027 - a local store is always there to write
+        """Raise :class:`StoreError` when a new build could not be published now (before an ingest writes)."""
+
+    def snapshot(self) -> Snapshot | None:
+        """Return the snapshot of the model the build wrote beside the contents (never read over SPARQL).
+
+        None: the store holds RDF only (an in-memory dataset made without records), and its model is read back
+        from it (:mod:`.readback`).
+        """
+        build = self.build_dir
+        if build is None:
+            raise StoreError(f"this {self.kind} store was not opened from a build: it has no snapshot of its model")
+        return open_snapshot(build / SNAPSHOT_DIRECTORY)
+
     def record_validation(self, report: dict[str, Any]) -> None:
         """Keep the SHACL report of the contents, so that it is computed once."""
         self._report = report
@@ -131,9 +145,10 @@ class MemoryStore(Store):
 
     kind = "memory"
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, snapshot: Snapshot | None = None) -> None:
         self.dataset = dataset
         self.dataset.default_union = True
+        self._snapshot = snapshot
 
     @classmethod
     def open_data(cls, data_dir: Path, *, base: str, root: Path | None = None, say: Say = lambda _m: None,
@@ -144,7 +159,7 @@ class MemoryStore(Store):
     @classmethod
     def publish(cls, compiled: Compiled, *, data_dir: Path, root: Path | None = None,
                 progress: Progress = SILENT) -> MemoryStore:
-        store = cls(compiled.dataset)
+        store = cls(compiled.dataset, build_snapshot(compiled.corpus))
         if compiled.shacl is not None:
             store.record_validation({**compiled.shacl.to_json(), "triples": len(union_graph(compiled.dataset))})
         return store
@@ -152,6 +167,9 @@ class MemoryStore(Store):
     @property
     def location(self) -> str:
         return "memory (kept by no other process)"
+
+    def snapshot(self) -> Snapshot | None:
+        return self._snapshot
 
     def select(self, query: str) -> list[Row]:
         result = self.dataset.query(prepare(query))

@@ -32,6 +32,7 @@ from guidancekg.graph.rdf.writer import (
     superseded_from,
     vocabulary_lines,
 )
+from guidancekg.graph.stores.snapshot import FORMAT as SNAPSHOT_FORMAT
 from guidancekg.ontology import ONTOLOGY_DIR
 
 
@@ -235,22 +236,32 @@ def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2, statem
     return conforms, tuple(sorted(found, key=lambda r: (r.focus, r.path or "", r.message, r.severity)))
 
 
-def _data_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(data_dir).rglob("*")
-                  if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
-                                             for part in p.relative_to(data_dir).parts)
-                  and p.suffix != ".py")
+def _data_files(data_dir: Path) -> list[tuple[str, str]]:
+    """Return ``(relative path, path)`` of every data file under ``data_dir``, in path order (one walk, no resolve:
+    a server's start fingerprints its data)."""
+    root, out = str(data_dir).rstrip(os.sep) or os.sep, []
+    for where, dirs, files in os.walk(root, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        prefix = where[len(root) + 1:] + os.sep if where != root else ""
+        for name in files:
+            path = f"{where}{os.sep}{name}"
+            if name.startswith(".") or name.endswith(".py") or not os.path.isfile(path):
+                continue
+            out.append((prefix + name, path))
+    out.sort(key=lambda item: item[0].split(os.sep))  # by parts, as paths compare
+    return out
 
 
 def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
-    """Return a SHA-256 over the data files, the ontology, the base IRI and the code version.
+    """Return a SHA-256 over the data files, the ontology, the base IRI, the code version and the snapshot format.
 
     Each file's content hash is remembered with its size and modification time (in nanoseconds) in a small cache
     (``$XDG_CACHE_HOME/guidancekg/fingerprints``); a file whose size and time are unchanged is not read again, so
     reopening a large corpus costs a ``stat`` per file. Any change of size or time hashes the file again.
     """
     h = hashlib.sha256()
-    h.update(f"guidancekg {package_version()}\nbase {normalise_base(base)}\n".encode())
+    # The snapshot's format too: a build whose snapshot this version cannot read is stale.
+    h.update(f"guidancekg {package_version()}\nsnapshot {SNAPSHOT_FORMAT}\nbase {normalise_base(base)}\n".encode())
     cache_file = _fingerprint_cache(data_dir)
     try:
         cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file else {}
@@ -260,17 +271,17 @@ def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
         cache = {}
     fresh: dict[str, list] = {}
     for root in (Path(data_dir), ONTOLOGY_DIR):
-        for path in _data_files(root):
-            if root == ONTOLOGY_DIR and path.suffix not in {".ttl", ".jsonld"}:
+        resolved = f"{root.resolve()}{os.sep}"
+        for rel, path in _data_files(root):
+            if root == ONTOLOGY_DIR and os.path.splitext(rel)[1] not in {".ttl", ".jsonld"}:
                 continue
-            rel = str(path.relative_to(root))
-            stat = path.stat()
-            key = f"{root == ONTOLOGY_DIR}:{path.resolve()}"
+            stat = os.stat(path)
+            key = f"{root == ONTOLOGY_DIR}:{resolved}{rel}"
             known = cache.get(key)
             if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
                 digest = bytes.fromhex(known[2])
             else:
-                digest = hashlib.sha256(path.read_bytes()).digest()
+                digest = hashlib.sha256(Path(path).read_bytes()).digest()
             fresh[key] = [stat.st_size, stat.st_mtime_ns, digest.hex()]
             h.update(rel.encode() + b"\0")
             h.update(digest)

@@ -3,6 +3,7 @@
 Under a store root::
 
     builds/<id>/oxigraph/     the Oxigraph store (RocksDB), opened read-only by readers
+    builds/<id>/snapshot/     the model as arrays (snapshot.py), memory-mapped by readers
     builds/<id>/build.json    what was built: fingerprint, counts, warnings, the data folder
     builds/<id>/lease         the lease file
     current -> builds/<id>    the build readers open
@@ -38,6 +39,8 @@ from typing import Any, Protocol
 from guidancekg.graph.errors import StoreError
 from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.stores.build import package_version
+from guidancekg.graph.stores.snapshot import DIRECTORY as SNAPSHOT_DIRECTORY
+from guidancekg.graph.stores.snapshot import build_snapshot, snapshot_bytes, write_snapshot
 
 LEASE_FILE = "lease"
 VALIDATION_FILE = "validation.json"  # the SHACL report of the build: computed once, then served from here
@@ -160,8 +163,12 @@ def write_build(compiled: Buildable, root: Path, data_dir: Path | None = None,
 
 
 def publish_build(compiled: Buildable, root: Path, data_dir: Path | None = None,
-                  progress: Progress = SILENT) -> tuple[BuildInfo, Lease]:
-    """Do what :func:`write_build` does, and return the new build leased (taken before it is made current)."""
+                  progress: Progress = SILENT, *, rdf: bool = True) -> tuple[BuildInfo, Lease]:
+    """Do what :func:`write_build` does, and return the new build leased (taken before it is made current).
+
+    Every build holds the snapshot of its model (:mod:`.snapshot`); ``rdf=False`` writes a build without an
+    Oxigraph store, for a store kind that keeps the RDF elsewhere (a remote SPARQL server).
+    """
     root = Path(root)
     builds = root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -169,9 +176,14 @@ def publish_build(compiled: Buildable, root: Path, data_dir: Path | None = None,
     if not BuildInfo.read(final):
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=builds))
         try:
-            with progress.step("writing the store", None, "quads") as step:
-                quads = _create_oxigraph(tmp / "oxigraph", _counted(compiled.nquad_chunks(), step.advance))
-                step.summary = f"{quads:,} quads"
+            quads = 0
+            if rdf:
+                with progress.step("writing the store", None, "quads") as step:
+                    quads = _create_oxigraph(tmp / "oxigraph", _counted(compiled.nquad_chunks(), step.advance))
+                    step.summary = f"{quads:,} quads"
+            with progress.step("writing the snapshot of the model") as step:
+                write_snapshot(build_snapshot(compiled.corpus), tmp / SNAPSHOT_DIRECTORY)
+                step.summary = f"{snapshot_bytes(tmp / SNAPSHOT_DIRECTORY) / 1e6:,.1f} MB"
             meta = {
                 "fingerprint": compiled.fingerprint,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -183,7 +195,7 @@ def publish_build(compiled: Buildable, root: Path, data_dir: Path | None = None,
                 "guidancekg": package_version(),
             }
             (tmp / LEASE_FILE).touch()
-            if compiled.shacl is not None:
+            if compiled.shacl is not None and rdf:
                 record_validation(tmp, {**compiled.shacl.to_json(), **_union_triples(tmp / "oxigraph", quads)})
             (tmp / "build.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
             if final.exists():  # a directory without a readable build.json: an unfinished older attempt

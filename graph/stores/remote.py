@@ -1,18 +1,6 @@
 """A store on any SPARQL 1.1 server with Query and Update (Virtuoso, Oxigraph server, Fuseki, GraphDB, ...), for
 deployments past one machine: the rest of the project sees the same :class:`~.base.Store` as with the others.
-
-Configuration (``guidancekg --store-kind remote``, or :meth:`RemoteConfig.from_env`):
-
-==============================  ===========================================================================
-``GUIDANCEKG_STORE_URL``        the query endpoint, e.g. ``http://127.0.0.1:8890/sparql`` (``--store-url``)
-``GUIDANCEKG_STORE_UPDATE_URL`` the update endpoint when it differs (``--store-update-url``; default: the same)
-``GUIDANCEKG_STORE_USER``       user name for HTTP basic or digest authentication (``--store-user``)
-``GUIDANCEKG_STORE_PASSWORD``   its password: from the environment only, never a command-line argument
-``GUIDANCEKG_STORE_AUTH``       ``basic`` (default) or ``digest`` (``--store-auth``)
-``GUIDANCEKG_STORE_PAGE``       rows per page of a SELECT (default 10000: Virtuoso's ``ResultSetMaxRows``)
-==============================  ===========================================================================
-
-Credentials are kept out of every message, ``repr`` and log line (a URL's ``user:password@`` goes to them).
+Configuration: :mod:`.remote_protocol`.
 
 **No silent truncation.** Servers cap result sizes (Virtuoso's ``ResultSetMaxRows`` cuts at 10000 without a
 word). When a result is as long as the page size (``GUIDANCEKG_STORE_PAGE``, at most the server's cap),
@@ -30,8 +18,13 @@ no process takes it for a finished build), the old graphs dropped, the batches i
 ``complete`` last; readers during such a load see a partial dataset (for zero-downtime updates of large data,
 load a second server and switch the URL).
 
-The union of all graphs that ``select`` queries is the server's (on Virtuoso it includes system graphs and the
-pointer graph, which no library query matches); :meth:`dump_nquads` returns only this build's graphs.
+**The model is never read over SPARQL.** Each process opens the snapshot of the build's model (:mod:`.snapshot`)
+from a local build (:mod:`.builds`, without Oxigraph) under its store root, written before the server is loaded;
+processes sharing the root and the data open it on seeing the server's new fingerprint (:meth:`RemoteStore.reopen`).
+A process finding no snapshot of the server's build writes one from the data, never asking the server.
+
+``select`` queries the server's union of all graphs (on Virtuoso with system graphs and the pointer graph, which
+no library query matches); :meth:`dump_nquads` returns this build's graphs only.
 """
 
 from __future__ import annotations
@@ -39,14 +32,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import re
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -56,70 +47,24 @@ from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.parsing import prepare
 from guidancekg.graph.stores.base import Row, Store
 from guidancekg.graph.stores.build import Compiled, compile_data, fingerprint, package_version
+from guidancekg.graph.stores.builds import BuildInfo, Lease, default_store_root, lease_current, publish_build
+from guidancekg.graph.stores.remote_protocol import (
+    BOOLEAN_PREDICATES,
+    INTEGER_PREDICATES,
+    SPARQL_ESCAPES,
+    XSD_BOOLEAN,
+    XSD_NNI,
+    RemoteConfig,
+    sparql_term,
+)
 
 META_GRAPH = "urn:guidancekg:store:meta"
 META_BUILD = "urn:guidancekg:store:build"
 META = "urn:guidancekg:store:"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
-# Virtuoso keeps true/false as 1/0, with the datatype of whichever equal value it stored first: select() returns
-# lexical values as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() writes
-# the vocabulary's boolean and integer properties back with their own datatypes.
-BOOLEAN_PREDICATES = frozenset({"https://w3id.org/guidancekg/ns#temporary"})
-INTEGER_PREDICATES = frozenset({"http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end"})
-
-
-@dataclass(frozen=True)
-class RemoteConfig:
-    """Where the server is and how to log in; ``password`` never appears in ``repr``."""
-
-    url: str
-    update_url: str | None = None
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    auth: str = "basic"
-    page: int = 10000
-    timeout: float = 300.0
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> RemoteConfig:
-        env = os.environ if environ is None else environ
-        url = env.get("GUIDANCEKG_STORE_URL")
-        if not url:
-            raise StoreError("store kind remote needs a SPARQL endpoint: --store-url or GUIDANCEKG_STORE_URL")
-        return cls(url=url, update_url=env.get("GUIDANCEKG_STORE_UPDATE_URL") or None,
-                   user=env.get("GUIDANCEKG_STORE_USER") or None, password=env.get("GUIDANCEKG_STORE_PASSWORD"),
-                   auth=(env.get("GUIDANCEKG_STORE_AUTH") or "basic").lower(),
-                   page=int(env.get("GUIDANCEKG_STORE_PAGE") or 10000))
-
-    def normalised(self) -> RemoteConfig:
-        """Move ``user:password@`` out of the URLs into the credentials."""
-        user, password = self.user, self.password
-        urls: list[str | None] = []
-        for url in (self.url, self.update_url):
-            if url is None:
-                urls.append(None)
-                continue
-            parts = urllib.parse.urlsplit(url)
-            if parts.scheme not in ("http", "https"):
-                raise StoreError(f"the remote store URL must be http(s), not {parts.scheme or 'empty'!r}")
-            if parts.username is not None:
-                user = user or urllib.parse.unquote(parts.username)
-                if parts.password is not None:
-                    password = password or urllib.parse.unquote(parts.password)
-                netloc = parts.hostname or ""
-                if parts.port:
-                    netloc += f":{parts.port}"
-                url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-            urls.append(url)
-        if self.auth not in ("basic", "digest"):
-            raise StoreError(f"unknown HTTP authentication {self.auth!r}; choose basic or digest")
-        return RemoteConfig(str(urls[0]), urls[1], user, password, self.auth, max(1, self.page), self.timeout)
 
 
 _ORDER_AT_END = re.compile(r"ORDER\s+BY\s+[^{}]*$", re.IGNORECASE)
 _SLICE_AT_END = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def _projected(query: str) -> tuple[list[str], bool]:
@@ -130,29 +75,14 @@ def _projected(query: str) -> tuple[list[str], bool]:
     return [str(v) for v in (algebra.get("PV") or [])], True
 
 
-def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> str:
-    """Return ``term`` in SPARQL syntax (for ``INSERT DATA``)."""
-    if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
-    if isinstance(term, ox.BlankNode):
-        return f"_:b{term.value}"
-    if isinstance(term, ox.Literal):
-        text = '"' + term.value.translate(_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"{text}^^<{term.datatype.value}>"
-        return text
-    raise StoreError(f"cannot write {term!r}")
-
-
 class RemoteStore(Store):
     """A dataset held by a SPARQL 1.1 server (see the module docstring)."""
 
     kind = "remote"
-    takes_ingest = False  # `guidancekg ingest` records the version; a restarted server reloads the remote store
 
-    def __init__(self, config: RemoteConfig | str, *, batch: int = 500, single_request: int = 20000) -> None:
+    def __init__(self, config: RemoteConfig | str, *, batch: int = 500, single_request: int = 20000,
+                 build: BuildInfo | None = None, lease: Lease | None = None) -> None:
+        self.build, self.lease = build, lease  # the local build holding the snapshot of the model, leased
         cfg = RemoteConfig(config) if isinstance(config, str) else config
         self.config = cfg.normalised()
         self.batch = batch
@@ -256,7 +186,7 @@ class RemoteStore(Store):
             return f"<{value}>"
         if kind == "bnode":
             return f"_:{value}"
-        text = '"' + value.translate(_ESCAPES) + '"'
+        text = '"' + value.translate(SPARQL_ESCAPES) + '"'
         if "xml:lang" in binding:
             return f"{text}@{binding['xml:lang']}"
         datatype = binding.get("datatype")
@@ -270,6 +200,12 @@ class RemoteStore(Store):
         """Return the graphs of the build the pointer names."""
         return sorted(r["g"] or "" for r in self.select(
             f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_BUILD}> <{META}graph> ?g }} }}"))
+
+    def count_quads(self) -> int:
+        """Return how many quads the build's graphs hold, counted by the server (a dump would be paged)."""
+        graphs = " ".join(f"<{g}>" for g in self.graphs())
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"] or 0)
 
     def dump_nquads(self) -> bytes:
         lines: list[str] = []
@@ -364,33 +300,99 @@ class RemoteStore(Store):
     # -- a store kind: opening the data's current contents, and publishing new ones --------------------------
 
     @classmethod
+    def builds_under(cls, data_dir: Path, root: Path | None) -> Path | None:
+        return Path(root) if root else default_store_root(data_dir)  # the local builds: snapshots of the model
+
+    @property
+    def build_dir(self) -> Path | None:
+        return self.build.path if self.build is not None else None
+
+    def _with_build(self, build: BuildInfo, lease: Lease) -> RemoteStore:
+        return RemoteStore(self.config, batch=self.batch, single_request=self.single_request, build=build, lease=lease)
+
+    @classmethod
     def open_data(cls, data_dir: Path, *, base: str, root: Path | None = None,
                   say: Callable[[str], None] = lambda _m: None,
                   progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
-        """Open ``$GUIDANCEKG_STORE_URL``; load the data when it holds another build, or an unfinished one."""
+        """Open ``$GUIDANCEKG_STORE_URL``; load the data when it holds another build, or an unfinished one.
+
+        The model comes from the snapshot of the server's build under the store root, written from the data when
+        it is not there (the server is not loaded again for that).
+        """
         store = cls(RemoteConfig.from_env())
         state = store.build_state()
-        if state.get("fingerprint") == fingerprint(data_dir, base) and state.get("state") == "complete":
+        wanted = fingerprint(data_dir, base)
+        builds = cls.builds_under(data_dir, root)
+        assert builds is not None
+        if state.get("fingerprint") == wanted and state.get("state") == "complete":
+            warnings: tuple[str, ...] = ()
             with contextlib.suppress(ValueError):
-                return store, tuple(json.loads(state.get("warnings") or "[]"))
-            return store, ()
+                warnings = tuple(json.loads(state.get("warnings") or "[]"))
+            found = lease_current(builds)
+            if found is not None and found[0].fingerprint == wanted:
+                return store._with_build(*found), warnings
+            if found is not None:
+                found[1].release()
+            say(f"no snapshot of the remote store's build under {builds}: writing it from {data_dir}")
+            compiled = compile_data(data_dir, base, progress)
+            return store._with_build(*publish_build(compiled, builds, data_dir, progress, rdf=False)), warnings
         reason = ("missing" if not state else "incomplete (a load did not finish)" if state.get("state") != "complete"
                   else "stale (the data or the version changed)")
         say(f"remote store at {store.config.url} is {reason}: loading it from {data_dir}")
         compiled = compile_data(data_dir, base, progress)
-        return cls.publish(compiled, data_dir=data_dir, store=store, progress=progress), compiled.warnings
+        return cls.publish(compiled, data_dir=data_dir, root=root, store=store, progress=progress), compiled.warnings
 
     @classmethod
     def publish(cls, compiled: Compiled, *, data_dir: Path, root: Path | None = None,
                 store: RemoteStore | None = None, progress: Progress = SILENT) -> RemoteStore:
-        """Load ``compiled`` into the server, replacing the build it held."""
+        """Write the snapshot of ``compiled`` as a local build, then load the server, replacing the build it held.
+
+        The snapshot comes first, so that a process finding the server's new fingerprint finds its snapshot too.
+        """
         target = store or cls(RemoteConfig.from_env())
+        builds = cls.builds_under(data_dir, root)
+        assert builds is not None
+        build, lease = publish_build(compiled, builds, data_dir, progress, rdf=False)
         state = {"fingerprint": compiled.fingerprint, "warnings": json.dumps(list(compiled.warnings)),
                  "statements": str(len(compiled.corpus.statements)),
                  "versions": str(len(compiled.corpus.versions)), "guidancekg": package_version()}
-        with progress.step("loading the remote store") as step:
-            step.summary = f"{target.replace_dataset(compiled.nquad_chunks(), state):,} quads"
-        return target
+        try:
+            with progress.step("loading the remote store") as step:
+                step.summary = f"{target.replace_dataset(compiled.nquad_chunks(), state):,} quads"
+        except BaseException:
+            lease.release()
+            raise
+        return target._with_build(build, lease)
+
+    def check_writable(self) -> None:
+        """Raise :class:`StoreError` (naming the server) when the server does not answer."""
+        self.build_state()
+
+    def superseded(self) -> bool:
+        """Return whether the server now holds a complete build other than the one this store's model is of."""
+        if self.build is None:
+            return False
+        try:
+            state = self.build_state()
+        except StoreError:
+            return False  # the server is unreachable: the next look tries again
+        return state.get("state") == "complete" and state.get("fingerprint") not in (None, self.build.fingerprint)
+
+    def reopen(self) -> tuple[Store, tuple[str, ...]] | None:
+        """Return a store on the server's new build with its snapshot, once the snapshot is under the store root."""
+        if self.build is None or not self.superseded():
+            return None
+        wanted = self.build_state().get("fingerprint")
+        found = lease_current(self.build.path.parent.parent)
+        if found is None or found[0].fingerprint != wanted:
+            if found is not None:
+                found[1].release()
+            return None  # its snapshot is not here (yet): keep serving this build
+        return self._with_build(*found), found[0].warnings
+
+    def close(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
 
 
 def _parse(chunks: Iterable[bytes]) -> Iterator[ox.Quad]:

@@ -1,0 +1,128 @@
+"""Turn the records of :mod:`guidancekg.graph.corpus.records` into bytes and back, by their declared field types.
+
+The snapshot (:mod:`.snapshot`) keeps each statement and each record as a short byte string, decoded when an
+answer needs it. Encoding follows each dataclass's type hints, so a field added to a record is carried without a
+change here: a nested record becomes a tuple of its fields, a ``date`` its proleptic ordinal, a tuple a tuple,
+and ``str``, ``int``, ``bool`` and ``None`` stay as they are; the bytes are :mod:`marshal`'s (the fastest loader
+of plain tuples in the standard library; it builds values and never runs code).
+
+What the model never held is left out (``None`` on decoding): where a record was read in a data file
+(:class:`~guidancekg.graph.corpus.records.Where`), and the held text of a version or a reference (the store holds
+it as ``gk:heldText``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import marshal
+import types
+import typing
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+from typing import Any, TypeVar
+
+from guidancekg.graph.corpus.records import Reference, Version, Where
+from guidancekg.graph.dates import PartialDate
+
+T = TypeVar("T")
+
+#: Fields the model leaves out, by record class: held texts (in the store as gk:heldText).
+OMITTED: dict[type, frozenset[str]] = {Version: frozenset({"text"}), Reference: frozenset({"text"})}
+#: Small values that repeat a lot, decoded once each.
+INTERNED: tuple[type, ...] = (PartialDate,)
+#: The marshal format the bytes are written in (part of the snapshot's format).
+MARSHAL_VERSION = 4
+
+Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
+
+
+def _omitted(cls: type, name: str, hint: Any) -> bool:
+    return name in OMITTED.get(cls, frozenset()) or hint is Where or hint == (Where | None)
+
+
+@cache
+def _hints(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """Return ``(name, type, omitted)`` for each field of the dataclass ``cls``, in order."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name], _omitted(cls, f.name, hints[f.name])) for f in dataclasses.fields(cls))
+
+
+@cache
+def _encoder(hint: Any) -> Encode:
+    """Return the function encoding a value declared as ``hint``."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        encoders = {a: _encoder(a) for a in inner}
+        if len(inner) == 1:
+            only = encoders[inner[0]]
+            return lambda v: None if v is None else only(v)
+        raise TypeError(f"cannot encode a union of several types: {hint}")
+    if origin is tuple:
+        item = _encoder(args[0])
+        return lambda v: tuple(item(x) for x in v)
+    if origin is typing.Literal or hint in (str, int, bool, float):
+        return lambda v: v
+    if hint is date:
+        return lambda v: v.toordinal()
+    if dataclasses.is_dataclass(hint):
+        assert isinstance(hint, type)
+        fields = [(name, None if omitted else _encoder(h)) for name, h, omitted in _hints(hint)]
+        return lambda v: tuple(None if enc is None else enc(getattr(v, name)) for name, enc in fields)
+    raise TypeError(f"cannot encode a field of type {hint!r}")
+
+
+@cache
+def _decoder(hint: Any) -> Decode:
+    """Return the function decoding what :func:`_encoder` made of a value declared as ``hint``."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        only = _decoder(next(a for a in args if a is not type(None)))
+        return lambda v: None if v is None else only(v)
+    if origin is tuple:
+        item = _decoder(args[0])
+        return lambda v: tuple(item(x) for x in v)
+    if origin is typing.Literal or hint in (str, int, bool, float):
+        return lambda v: v
+    if hint is date:
+        return date.fromordinal
+    if dataclasses.is_dataclass(hint):
+        assert isinstance(hint, type)
+        fields = [None if omitted else _decoder(h) for _name, h, omitted in _hints(hint)]
+        cls = hint
+
+        def build(v: tuple[Any, ...]) -> Any:
+            return cls(*[None if dec is None else dec(x) for dec, x in zip(fields, v, strict=True)])
+
+        if cls in INTERNED:
+            memo: dict[tuple[Any, ...], Any] = {}
+
+            def interned(v: tuple[Any, ...]) -> Any:
+                found = memo.get(v)
+                if found is None:
+                    found = memo[v] = build(v)
+                return found
+
+            return interned
+        return build
+    raise TypeError(f"cannot decode a field of type {hint!r}")
+
+
+def encode(record: Any) -> bytes:
+    """Return the bytes of ``record`` (an instance of a record dataclass)."""
+    return marshal.dumps(_encoder(typing.cast(Any, type(record)))(record), MARSHAL_VERSION)
+
+
+def decoder(cls: type[T]) -> Callable[[bytes], T]:
+    """Return the function turning :func:`encode`'s bytes back into a ``cls``."""
+    build = _decoder(typing.cast(Any, cls))
+    loads = marshal.loads
+
+    def decode(data: bytes) -> T:
+        record: T = build(loads(data))
+        return record
+
+    return decode
+

@@ -1,0 +1,98 @@
+"""How the remote store talks to a SPARQL 1.1 server: where it is and how to log in, and terms in SPARQL syntax.
+
+Configuration (``guidancekg --store-kind remote``, or :meth:`RemoteConfig.from_env`):
+
+==============================  ===========================================================================
+``GUIDANCEKG_STORE_URL``        the query endpoint, e.g. ``http://127.0.0.1:8890/sparql`` (``--store-url``)
+``GUIDANCEKG_STORE_UPDATE_URL`` the update endpoint when it differs (``--store-update-url``; default: the same)
+``GUIDANCEKG_STORE_USER``       user name for HTTP basic or digest authentication (``--store-user``)
+``GUIDANCEKG_STORE_PASSWORD``   its password: from the environment only, never a command-line argument
+``GUIDANCEKG_STORE_AUTH``       ``basic`` (default) or ``digest`` (``--store-auth``)
+``GUIDANCEKG_STORE_PAGE``       rows per page of a SELECT (default 10000: Virtuoso's ``ResultSetMaxRows``)
+==============================  ===========================================================================
+
+Credentials are kept out of every message, ``repr`` and log line (a URL's ``user:password@`` goes to them).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from guidancekg.graph.errors import StoreError
+
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+# Virtuoso keeps true/false as 1/0, with the datatype of whichever equal value it stored first: select() returns
+# lexical values as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() writes
+# the vocabulary's boolean and integer properties back with their own datatypes.
+BOOLEAN_PREDICATES = frozenset({"https://w3id.org/guidancekg/ns#temporary"})
+INTEGER_PREDICATES = frozenset({"http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end"})
+SPARQL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    """Where the server is and how to log in; ``password`` never appears in ``repr``."""
+
+    url: str
+    update_url: str | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    auth: str = "basic"
+    page: int = 10000
+    timeout: float = 300.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> RemoteConfig:
+        env = os.environ if environ is None else environ
+        url = env.get("GUIDANCEKG_STORE_URL")
+        if not url:
+            raise StoreError("store kind remote needs a SPARQL endpoint: --store-url or GUIDANCEKG_STORE_URL")
+        return cls(url=url, update_url=env.get("GUIDANCEKG_STORE_UPDATE_URL") or None,
+                   user=env.get("GUIDANCEKG_STORE_USER") or None, password=env.get("GUIDANCEKG_STORE_PASSWORD"),
+                   auth=(env.get("GUIDANCEKG_STORE_AUTH") or "basic").lower(),
+                   page=int(env.get("GUIDANCEKG_STORE_PAGE") or 10000))
+
+    def normalised(self) -> RemoteConfig:
+        """Move ``user:password@`` out of the URLs into the credentials."""
+        user, password = self.user, self.password
+        urls: list[str | None] = []
+        for url in (self.url, self.update_url):
+            if url is None:
+                urls.append(None)
+                continue
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                raise StoreError(f"the remote store URL must be http(s), not {parts.scheme or 'empty'!r}")
+            if parts.username is not None:
+                user = user or urllib.parse.unquote(parts.username)
+                if parts.password is not None:
+                    password = password or urllib.parse.unquote(parts.password)
+                netloc = parts.hostname or ""
+                if parts.port:
+                    netloc += f":{parts.port}"
+                url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+            urls.append(url)
+        if self.auth not in ("basic", "digest"):
+            raise StoreError(f"unknown HTTP authentication {self.auth!r}; choose basic or digest")
+        return RemoteConfig(str(urls[0]), urls[1], user, password, self.auth, max(1, self.page), self.timeout)
+
+
+def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> str:
+    """Return ``term`` in SPARQL syntax (for ``INSERT DATA``)."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:b{term.value}"
+    if isinstance(term, ox.Literal):
+        text = '"' + term.value.translate(SPARQL_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            return f"{text}^^<{term.datatype.value}>"
+        return text
+    raise StoreError(f"cannot write {term!r}")
