@@ -9,7 +9,7 @@ days a reach starts or ends; :func:`sweep` visits those days only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 
 from guidancekg.graph.corpus.records import Statement
@@ -21,7 +21,7 @@ from guidancekg.graph.engine.rules import Effective, State
 Judged = dict[tuple[str, AppliesIn], State]
 
 
-def judge(statements: dict[str, Statement], index: DateIndex, where: Applicability,
+def judge(statements: Mapping[str, Statement], index: DateIndex, where: Applicability,
           is_visible: Callable[[str], bool], jurisdiction: str, day: int, keys: Iterable[str]) -> Judged:
     """Return the state on ``day`` of each of ``keys`` in force then, in each context it has within ``jurisdiction``.
 
@@ -46,7 +46,7 @@ def judge(statements: dict[str, Statement], index: DateIndex, where: Applicabili
     return out
 
 
-def sweep(statements: dict[str, Statement], index: DateIndex, where: Applicability,
+def sweep(statements: Mapping[str, Statement], index: DateIndex, where: Applicability,
           is_visible: Callable[[str], bool], jurisdiction: str, wanted: Iterable[str], scope: Iterable[str],
           since: date | None = None) -> Iterator[tuple[date, Judged, Judged]]:
     """Yield ``(day, before, now)`` on each day on which a state of ``wanted`` in a context may change.

@@ -89,7 +89,7 @@ class Snapshot:
 
 
 def _offsets(rows: Iterable[Iterable[int]]) -> tuple[np.ndarray, np.ndarray]:
-    at, flat = [0], []
+    at, flat = [0], list[int]()
     for row in rows:
         flat.extend(row)
         at.append(len(flat))
@@ -109,17 +109,19 @@ def as_stored(corpus: Corpus) -> Corpus:
     """Return ``corpus`` in the order its RDF gives back (sets as sorted tuples): what a model holds, however read.
 
     RDF keeps no order among a node's values, so a statement's overrides, a drug's brand names, a source's
-    identifiers, a jurisdiction's former codes and the reach records are sorted, as :mod:`.readback` sorts them.
+    identifiers, a jurisdiction's former codes and the reach records are sorted, as :mod:`.readback` sorts them
+    (drugs and jurisdictions by key and code too).
     """
     return dataclasses.replace(
         corpus,
-        drugs={k: dataclasses.replace(d, brand_names=tuple(sorted(d.brand_names))) for k, d in corpus.drugs.items()},
+        drugs={k: dataclasses.replace(d, brand_names=tuple(sorted(d.brand_names)))
+               for k, d in sorted(corpus.drugs.items())},
         sources={k: dataclasses.replace(s, identifiers=tuple(sorted(s.identifiers)))
                  for k, s in corpus.sources.items()},
         statements={k: dataclasses.replace(s, overrides=tuple(sorted(s.overrides, key=lambda o: (o.target, o.kind))))
                     for k, s in corpus.statements.items()},
         jurisdictions={k: dataclasses.replace(j, aliases=tuple(sorted(j.aliases)))
-                       for k, j in corpus.jurisdictions.items()},
+                       for k, j in sorted(corpus.jurisdictions.items())},
         reach=tuple(sorted(corpus.reach, key=lambda r: r.key)))
 
 

@@ -166,7 +166,7 @@ def jurisdictions_json(model: Model, iris: Minter) -> dict[str, Any]:
     return {
         "jurisdictions": [{"code": j.code, "name": j.name, "within": j.within, "iso3166": j.iso3166,
                            "aliases": list(j.aliases), "id": str(JURISDICTION[j.code])}
-                          for j in model.corpus.jurisdictions.values()],
+                          for j in model.jurisdictions.values()],
         "reach": [reach_json(r, iris) for r in model.reach],
     }
 
