@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask import Blueprint, Response, jsonify, render_template
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from guidancekg.api.state import current
@@ -45,15 +45,20 @@ def validate_graph() -> Response:
 
 # -- the readable page ---------------------------------------------------------------------------------------
 
-# CommonMark, with raw HTML in the text escaped, never passed through: the descriptions are ours, but a page
-# should not trust a YAML file with its markup.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+@cache
+def _markdown() -> Any:
+    """Return the renderer: CommonMark, with raw HTML in the text escaped, never passed through (the descriptions
+    are ours, but a page should not trust a YAML file with its markup). Made on first use: a server starts
+    without importing it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 @bp.app_template_filter("markdown")
 def markdown(text: str | None) -> Markup:
     """Render the Markdown of an OpenAPI description (backticks, emphasis, links, lists) as HTML."""
-    return Markup(_MARKDOWN.render(text or ""))
+    return Markup(_markdown().render(text or ""))
 
 
 def _ref_name(ref: str) -> str:

@@ -255,7 +255,13 @@ def timeline(model: Model, known: date | None, f: Filters) -> dict:
             start = str(label(model, day, statement, shown))
             if state == EFFECTIVE:
                 periods.append(("effective", start, end, None))
-            else:
-                periods.extend(("overridden", start, end, by) for by in state[1])
+        for by in {o for _day, state in runs if state is not None and state != EFFECTIVE for o in state[1]}:
+            # one period per unbroken run of days on which ``by`` overrides the statement
+            days = [(day, state is not None and state != EFFECTIVE and by in state[1]) for day, state in runs]
+            for n, (day, overriding) in enumerate(days):
+                if overriding and (n == 0 or not days[n - 1][1]):
+                    stop = next((d for d, still in days[n + 1:] if not still), None)
+                    periods.append(("overridden", str(label(model, day, statement, shown)),
+                                    str(label(model, stop, statement, shown)) if stop is not None else None, by))
         out[key] = sorted(periods, key=repr)
     return out

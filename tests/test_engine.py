@@ -134,6 +134,24 @@ def test_timeline_of_the_licensing(engine):
     assert (str(first.start), str(first.end)) == ("2019-04-12", "2020-01-16")
 
 
+def test_timeline_lists_each_period_once_with_two_overriders_on_one_day(engine):
+    """From 7 March 2018 both the EMA's do-not-start advice (from 2 March) and its suspension override daclizumab's
+    EU authorisation: the advice's period is one, not cut in two where the suspension joins it."""
+    timeline = engine.timeline(filters=Filters(drug="daclizumab"))
+    entry = next(t for t in timeline if t.entry.statement.key == "daclizumab-eu-indication-2016")
+    assert [(str(p.start), str(p.end) if p.end else None, p.by) for p in entry.overridden] == [
+        ("2017-07-07", "2018-03-02", "daclizumab-eu-provisional-restriction-2017"),
+        ("2018-03-02", None, "daclizumab-eu-do-not-start-2018"),
+        ("2018-03-07", None, "daclizumab-eu-suspension-2018"),
+    ]
+    for t in timeline:
+        periods = [(p.start, p.end, p.by) for p in t.overridden]
+        assert len(periods) == len(set(periods)), t.entry.statement.key
+        for by in {p.by for p in t.overridden}:  # an overrider's periods never touch: a touching pair is one
+            mine = [p for p in t.overridden if p.by == by]
+            assert not any(a.end is not None and a.end == b.start for a in mine for b in mine), by
+
+
 @pytest.mark.parametrize(("filters", "error"), [
     (Filters(drug="aspirin"), NotFound),
     (Filters(topic="dosage"), InputError),

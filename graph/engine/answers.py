@@ -30,7 +30,7 @@ from guidancekg.graph.engine.results import (
     RecordView,
     TimelineEntry,
 )
-from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, Status, status
+from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, Status, periods, status
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.ontology.vocab import TOPIC_KEYS
 
@@ -380,19 +380,14 @@ class Engine:
 
     def _periods(self, key: str, known: date | None,
                  runs: list[tuple[date, State]]) -> tuple[tuple[Period, ...], tuple[Period, ...]]:
-        """Return the effective and the overridden periods of a statement's runs of states."""
-        effective: list[Period] = []
-        overridden: list[Period] = []
-        for n, (day, state) in enumerate(runs):
-            if state is None:
-                continue
-            end = self._label(runs[n + 1][0], key, known) if n + 1 < len(runs) else None
-            start = self._label(day, key, known)
-            if state == EFFECTIVE:
-                effective.append(Period(start, end))
-            else:
-                overridden.extend(Period(start, end, by) for by in state[1])
-        return tuple(effective), tuple(overridden)
+        """Return the effective and the overridden periods of a statement's runs of states (:func:`periods`),
+        each bound named at the precision of what causes it."""
+        def label(day: date | None) -> PartialDate | None:
+            return None if day is None else self._label(day, key, known)
+
+        effective, overridden = periods(runs)
+        return (tuple(Period(self._label(start, key, known), label(end)) for start, end, _by in effective),
+                tuple(Period(self._label(start, key, known), label(end), by) for start, end, by in overridden))
 
     def sources(self) -> list[tuple[Source, list[Version]]]:
         """Return every source with its versions, oldest first."""

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from guidancekg.graph.dates import recorded_from
 from guidancekg.graph.engine.model import Model
-from guidancekg.graph.stores.snapshot import OPEN_END  # an open valid_until: in force forever after its start
+from guidancekg.graph.stores.snapshot import OPEN_END, Snapshot  # OPEN_END: an open valid_until
 
 
 class IntervalTree:
@@ -89,6 +89,38 @@ class IntervalTree:
                 node = right
 
 
+class Rows(Mapping[str, Sequence[str]]):
+    """One of the snapshot's offset tables by name: row ``key`` (a statement's, or a drug's) as the names of its
+    items (statement keys or version ids); a key with an empty row is absent, as from a dictionary of lists."""
+
+    __slots__ = ("_at", "_names", "_row")
+
+    def __init__(self, snapshot: Snapshot, table: str, row: dict[str, int], names: list[str]) -> None:
+        self._row = row
+        self._at: list[int] = snapshot.arrays[f"{table}.at"].tolist()
+        self._names = [names[i] for i in snapshot.arrays[f"{table}.id"].tolist()]
+
+    def get(self, key: str, default: Any = ()) -> Any:
+        n = self._row.get(key)
+        if n is None:
+            return default
+        start, end = self._at[n], self._at[n + 1]
+        return self._names[start:end] if end > start else default
+
+    def __getitem__(self, key: str) -> Sequence[str]:
+        found = self.get(key, None)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        at = self._at
+        return (key for key, n in self._row.items() if at[n + 1] > at[n])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class DateIndex:
     """Record-time and valid-time lookups over one model (see the module docstring)."""
 
@@ -107,28 +139,15 @@ class DateIndex:
             for n, (_d, _k, version_id) in enumerate(items):
                 self._position[version_id] = (src, n)
         # Everything else comes from the snapshot's arrays, by statement id (a key's position), without decoding
-        # a statement: this is what opening a graph costs.
-        snapshot, keys = model.snapshot, model.keys
-        version_ids = snapshot.version_ids
-        self._asserting = {keys[n]: tuple(version_ids[v] for v in row)
-                           for n, row in enumerate(snapshot.rows("av")) if row}
-        starts, ends = snapshot.arrays["s.start"].tolist(), snapshot.arrays["s.end"].tolist()
-        self.start: dict[str, int] = dict(zip(keys, starts, strict=True))
-        self.end: dict[str, int] = dict(zip(keys, ends, strict=True))
-        self.overriders: dict[str, list[str]] = defaultdict(list)
-        self.overrides: dict[str, list[str]] = defaultdict(list)
-        for table, found in (("ob", self.overriders), ("ov", self.overrides)):
-            for n, row in enumerate(snapshot.rows(table)):
-                if row:
-                    found[keys[n]] = [keys[i] for i in row]
-        self.by_drug = {drug: [keys[i] for i in row]
-                        for drug, row in zip(snapshot.drug_keys, snapshot.rows("d"), strict=True) if row}
-        boundary: dict[int, list[str]] = defaultdict(list)
-        for key, first, end in zip(keys, snapshot.arrays["s.from"].tolist(), ends, strict=True):
-            boundary[first].append(key)
-            if end != OPEN_END:
-                boundary[end].append(key)
-        self._boundary = dict(boundary)
+        # a statement and without a Python loop over every statement: this is what opening a graph costs.
+        snapshot, keys, ids = model.snapshot, model.keys, model.ids
+        self._asserting = Rows(snapshot, "av", ids, snapshot.version_ids)
+        self.start: dict[str, int] = dict(zip(keys, snapshot.arrays["s.start"].tolist(), strict=True))
+        self.end: dict[str, int] = dict(zip(keys, snapshot.arrays["s.end"].tolist(), strict=True))
+        self.overriders = Rows(snapshot, "ob", ids, keys)
+        self.overrides = Rows(snapshot, "ov", ids, keys)
+        self.by_drug = Rows(snapshot, "d", {d: n for n, d in enumerate(snapshot.drug_keys)}, keys)
+        self._boundary: dict[int, list[str]] | None = None  # made on first use (changes and timelines)
         self._drug_trees: dict[str, IntervalTree] = {}
         self._tree: IntervalTree | None = None
 
@@ -166,7 +185,7 @@ class DateIndex:
         return any(self._position.get(v) == (source, latest) for v in self._asserting.get(statement, ()))
 
     def asserting(self, statement: str) -> tuple[str, ...]:
-        return self._asserting.get(statement, ())
+        return tuple(self._asserting.get(statement, ()))
 
     # -- valid time ----------------------------------------------------------------------------------------
 
@@ -193,4 +212,14 @@ class DateIndex:
 
     def at_boundary(self, day: date) -> list[str]:
         """Return the statements whose in-force interval starts or ends on ``day``."""
-        return self._boundary.get(day.toordinal(), [])
+        boundary = self._boundary
+        if boundary is None:  # two threads may both make it: the same dictionary, kept once
+            found: dict[int, list[str]] = defaultdict(list)
+            arrays = self.model.snapshot.arrays
+            for key, first, end in zip(self.model.keys, arrays["s.from"].tolist(), arrays["s.end"].tolist(),
+                                       strict=True):
+                found[first].append(key)
+                if end != OPEN_END:
+                    found[end].append(key)
+            boundary = self._boundary = dict(found)
+        return boundary.get(day.toordinal(), [])

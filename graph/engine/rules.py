@@ -1,4 +1,4 @@
-"""The rules of the semantics (docs/semantics.md), each written once: in force, status, and effective.
+"""The rules of the semantics (docs/semantics.md), each written once: in force, status, effective, and periods.
 
 The engine (:mod:`.answers`) applies them on one day through the date index, and along a sweep over the days on
 which anything changes; both ask :class:`Effective`, so the override rule has one implementation.
@@ -67,3 +67,30 @@ class Effective:
         if not self._in_force(key):
             return None
         return EFFECTIVE if self(key) else ("overridden", self.by(key))
+
+
+# A period of a timeline over ordinal days: (start, end or None when open, the overrider or None when effective).
+Span = tuple[date, date | None, str | None]
+
+
+def periods(runs: Sequence[tuple[date, State]]) -> tuple[list[Span], list[Span]]:
+    """Return the effective and the overridden periods of a statement from its runs of states (each from its day
+    to the next run's), the overridden ones by start and overrider.
+
+    An overridden period lasts for as long as one overrider overrides the statement, however the others come and
+    go meanwhile: each overrider's period is listed once, not once per run of the statement's state.
+    """
+    effective: list[Span] = []
+    overridden: list[Span] = []
+    since: dict[str, date] = {}  # an overrider overriding the statement now -> the day it started to
+    for n, (day, state) in enumerate(runs):
+        if state == EFFECTIVE:
+            effective.append((day, runs[n + 1][0] if n + 1 < len(runs) else None, None))
+        by = state[1] if state is not None and state != EFFECTIVE else ()
+        for gone in [o for o in since if o not in by]:
+            overridden.append((since.pop(gone), day, gone))
+        for o in by:
+            since.setdefault(o, day)
+    overridden.extend((start, None, o) for o, start in since.items())
+    overridden.sort(key=lambda p: (p[0], p[2] or ""))
+    return effective, overridden

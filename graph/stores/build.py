@@ -236,18 +236,26 @@ def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2, statem
     return conforms, tuple(sorted(found, key=lambda r: (r.focus, r.path or "", r.message, r.severity)))
 
 
-def _data_files(data_dir: Path) -> list[tuple[str, str]]:
-    """Return ``(relative path, path)`` of every data file under ``data_dir``, in path order (one walk, no resolve:
-    a server's start fingerprints its data)."""
-    root, out = str(data_dir).rstrip(os.sep) or os.sep, []
-    for where, dirs, files in os.walk(root, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
-        prefix = where[len(root) + 1:] + os.sep if where != root else ""
-        for name in files:
-            path = f"{where}{os.sep}{name}"
-            if name.startswith(".") or name.endswith(".py") or not os.path.isfile(path):
-                continue
-            out.append((prefix + name, path))
+def _data_files(data_dir: Path) -> list[tuple[str, str, os.stat_result]]:
+    """Return ``(relative path, path, stat)`` of every data file under ``data_dir``, in path order (one walk, one
+    ``stat`` a file, no resolve: a server's start fingerprints its data)."""
+    out: list[tuple[str, str, os.stat_result]] = []
+    todo = [("", str(data_dir).rstrip(os.sep) or os.sep)]
+    while todo:
+        prefix, where = todo.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") or name == "__pycache__":
+                    continue
+                try:
+                    stat = entry.stat()  # follows links, as the files' contents are read through them
+                except OSError:
+                    continue  # a dangling link: no data
+                if entry.is_dir():
+                    todo.append((prefix + name + os.sep, entry.path))
+                elif entry.is_file() and not name.endswith(".py"):
+                    out.append((prefix + name, entry.path, stat))
     out.sort(key=lambda item: item[0].split(os.sep))  # by parts, as paths compare
     return out
 
@@ -271,12 +279,12 @@ def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
         cache = {}
     fresh: dict[str, list] = {}
     for root in (Path(data_dir), ONTOLOGY_DIR):
-        resolved = f"{root.resolve()}{os.sep}"
-        for rel, path in _data_files(root):
-            if root == ONTOLOGY_DIR and os.path.splitext(rel)[1] not in {".ttl", ".jsonld"}:
+        ontology = root == ONTOLOGY_DIR  # once per folder: a path comparison per file costs a start
+        prefix = f"{ontology}:{root.resolve()}{os.sep}"
+        for rel, path, stat in _data_files(root):
+            if ontology and os.path.splitext(rel)[1] not in {".ttl", ".jsonld"}:
                 continue
-            stat = os.stat(path)
-            key = f"{root == ONTOLOGY_DIR}:{resolved}{rel}"
+            key = prefix + rel
             known = cache.get(key)
             if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
                 digest = bytes.fromhex(known[2])
