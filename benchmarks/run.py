@@ -198,7 +198,9 @@ def _shacl_one_version(corpus_dir: Path, work: Path, validate_chunked, load_corp
     if view.exists():
         shutil.rmtree(view)
     (view / "sources").mkdir(parents=True)
-    shutil.copy(corpus_dir / "drugs.yaml", view / "drugs.yaml")
+    for entry in corpus_dir.iterdir():  # drugs, jurisdictions and reach, references: all but the sources
+        if entry.name != "sources":
+            (view / entry.name).symlink_to(entry.resolve())
     for s in sources:  # the drug's sources: a closed part of the corpus (overrides stay within a drug)
         if s.name.split("-")[0] == drug:
             (view / "sources" / s.name).symlink_to(s)

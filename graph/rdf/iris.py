@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -42,6 +43,7 @@ class Minter:
 
     base: str = DEFAULT_BASE
 
+    @lru_cache(maxsize=1 << 16)  # noqa: B019 - a Minter lives as long as its graph; answers name the same IRIs
     def _iri(self, *parts: str) -> URIRef:
         return URIRef(normalise_base(self.base) + "id/" + "/".join(parts))
 
