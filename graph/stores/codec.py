@@ -49,22 +49,30 @@ def _hints(cls: type) -> tuple[tuple[str, Any, bool], ...]:
     return tuple((f.name, hints[f.name], _omitted(cls, f.name, hints[f.name])) for f in dataclasses.fields(cls))
 
 
-@cache
-def _encoder(hint: Any) -> Encode:
-    """Return the function encoding a value declared as ``hint``."""
+def _shared(hint: Any, convert: Callable[[Any], Encode]) -> Encode | None:
+    """Return the conversion both ways share for ``hint``: an optional value or a tuple (through ``convert``, the
+    encoder or the decoder of its parts), or a plain value kept as it is; None for any other type."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
-        encoders = {a: _encoder(a) for a in inner}
-        if len(inner) == 1:
-            only = encoders[inner[0]]
-            return lambda v: None if v is None else only(v)
-        raise TypeError(f"cannot encode a union of several types: {hint}")
+        if len(inner) != 1:
+            raise TypeError(f"cannot convert a union of several types: {hint}")
+        only = convert(inner[0])
+        return lambda v: None if v is None else only(v)
     if origin is tuple:
-        item = _encoder(args[0])
+        item = convert(args[0])
         return lambda v: tuple(item(x) for x in v)
     if origin is typing.Literal or hint in (str, int, bool, float):
         return lambda v: v
+    return None
+
+
+@cache
+def _encoder(hint: Any) -> Encode:
+    """Return the function encoding a value declared as ``hint``."""
+    shared = _shared(hint, _encoder)
+    if shared is not None:
+        return shared
     if hint is date:
         return lambda v: v.toordinal()
     if dataclasses.is_dataclass(hint):
@@ -77,15 +85,9 @@ def _encoder(hint: Any) -> Encode:
 @cache
 def _decoder(hint: Any) -> Decode:
     """Return the function decoding what :func:`_encoder` made of a value declared as ``hint``."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        only = _decoder(next(a for a in args if a is not type(None)))
-        return lambda v: None if v is None else only(v)
-    if origin is tuple:
-        item = _decoder(args[0])
-        return lambda v: tuple(item(x) for x in v)
-    if origin is typing.Literal or hint in (str, int, bool, float):
-        return lambda v: v
+    shared = _shared(hint, _decoder)
+    if shared is not None:
+        return shared
     if hint is date:
         return date.fromordinal
     if dataclasses.is_dataclass(hint):
