@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 from guidancekg.graph.dates import recorded_from
 from guidancekg.graph.engine.model import Model
@@ -89,36 +91,32 @@ class IntervalTree:
                 node = right
 
 
-class Rows(Mapping[str, Sequence[str]]):
-    """One of the snapshot's offset tables by name: row ``key`` (a statement's, or a drug's) as the names of its
-    items (statement keys or version ids); a key with an empty row is absent, as from a dictionary of lists."""
+def rows(snapshot: Snapshot, table: str, row_keys: list[str], names: list[str]) -> dict[str, list[str]]:
+    """Return the non-empty rows of one of the snapshot's offset tables, by the key of the row (a statement's, or a
+    drug's): each row as the names of its items (statement keys or version ids). One slice a row, no loop over an
+    empty one: a plain dictionary, as fast to ask as the engine's other lookups."""
+    at_array = snapshot.arrays[f"{table}.at"]
+    at = at_array.tolist()
+    items = [names[i] for i in snapshot.arrays[f"{table}.id"].tolist()]
+    return {row_keys[n]: items[at[n]:at[n + 1]] for n in np.flatnonzero(np.diff(at_array)).tolist()}
 
-    __slots__ = ("_at", "_names", "_row")
 
-    def __init__(self, snapshot: Snapshot, table: str, row: dict[str, int], names: list[str]) -> None:
-        self._row = row
-        self._at: list[int] = snapshot.arrays[f"{table}.at"].tolist()
-        self._names = [names[i] for i in snapshot.arrays[f"{table}.id"].tolist()]
+class Asserting(dict[str, list[str]]):
+    """The versions asserting each statement, by key, read from the snapshot's offset table on a statement's first
+    lookup and kept (every statement has a row: filling them all would cost a loop over every statement at open)."""
 
-    def get(self, key: str, default: Any = ()) -> Any:
-        n = self._row.get(key)
-        if n is None:
-            return default
-        start, end = self._at[n], self._at[n + 1]
-        return self._names[start:end] if end > start else default
+    def __init__(self, snapshot: Snapshot, ids: dict[str, int]) -> None:
+        super().__init__()
+        self._ids = ids
+        self._at: list[int] = snapshot.arrays["av.at"].tolist()
+        names = snapshot.version_ids
+        self._items = [names[i] for i in snapshot.arrays["av.id"].tolist()]
 
-    def __getitem__(self, key: str) -> Sequence[str]:
-        found = self.get(key, None)
-        if found is None:
-            raise KeyError(key)
+    def __missing__(self, key: str) -> list[str]:
+        n = self._ids.get(key)
+        found = [] if n is None else self._items[self._at[n]:self._at[n + 1]]
+        self[key] = found
         return found
-
-    def __iter__(self) -> Iterator[str]:
-        at = self._at
-        return (key for key, n in self._row.items() if at[n + 1] > at[n])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 class DateIndex:
@@ -140,13 +138,13 @@ class DateIndex:
                 self._position[version_id] = (src, n)
         # Everything else comes from the snapshot's arrays, by statement id (a key's position), without decoding
         # a statement and without a Python loop over every statement: this is what opening a graph costs.
-        snapshot, keys, ids = model.snapshot, model.keys, model.ids
-        self._asserting = Rows(snapshot, "av", ids, snapshot.version_ids)
+        snapshot, keys = model.snapshot, model.keys
+        self._asserting = Asserting(snapshot, model.ids)
         self.start: dict[str, int] = dict(zip(keys, snapshot.arrays["s.start"].tolist(), strict=True))
         self.end: dict[str, int] = dict(zip(keys, snapshot.arrays["s.end"].tolist(), strict=True))
-        self.overriders = Rows(snapshot, "ob", ids, keys)
-        self.overrides = Rows(snapshot, "ov", ids, keys)
-        self.by_drug = Rows(snapshot, "d", {d: n for n, d in enumerate(snapshot.drug_keys)}, keys)
+        self.overriders = rows(snapshot, "ob", keys, keys)
+        self.overrides = rows(snapshot, "ov", keys, keys)
+        self.by_drug = rows(snapshot, "d", snapshot.drug_keys, keys)
         self._boundary: dict[int, list[str]] | None = None  # made on first use (changes and timelines)
         self._drug_trees: dict[str, IntervalTree] = {}
         self._tree: IntervalTree | None = None
@@ -166,7 +164,7 @@ class DateIndex:
 
     def is_visible(self, statement: str, known: date | None) -> bool:
         """Visible at K: "for some source, the latest version ... on or before K asserts it"."""
-        return any(self.is_latest(v, known) for v in self._asserting.get(statement, ()))
+        return any(self.is_latest(v, known) for v in self._asserting[statement])
 
     def shows(self, statement: str, version: str, known: date | None) -> bool:
         """Return whether ``version``'s record of ``statement`` is shown as known at ``known``.
@@ -182,10 +180,10 @@ class DateIndex:
         latest = self.latest_position(source, known)
         if position > latest:
             return False
-        return any(self._position.get(v) == (source, latest) for v in self._asserting.get(statement, ()))
+        return any(self._position.get(v) == (source, latest) for v in self._asserting[statement])
 
     def asserting(self, statement: str) -> tuple[str, ...]:
-        return tuple(self._asserting.get(statement, ()))
+        return tuple(self._asserting[statement])
 
     # -- valid time ----------------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from guidancekg.graph.stores.base import Store
 from guidancekg.graph.stores.readback import read_corpus
 from guidancekg.graph.stores.snapshot import Snapshot, build_snapshot, small_tables
 
-CACHED_STATEMENTS = 65_536  # decoded statements (and their records) kept per model
+CACHED_STATEMENTS = 1 << 17  # decoded statements (and their records) kept per model: 10^5 in all, a part of 10^6
 
 
 class Statements(Mapping[str, Statement]):
