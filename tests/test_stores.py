@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rdflib import XSD, Graph, Literal
 
 from guidancekg.graph.engine.answers import Engine, Filters
 from guidancekg.graph.engine.model import Model, load_model
-from guidancekg.graph.errors import StoreError
+from guidancekg.graph.errors import QuerySyntaxError, StoreError
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.graph.sparql.library import EVERYTHING, QUERIES_DIR, bind_values, day_term
 from guidancekg.graph.stores.base import MemoryStore, OxigraphStore, Store
@@ -143,6 +144,34 @@ def test_library_queries_give_equal_rows(opened, oxigraph_reference, name, value
     assert mine == expected
 
 
+@pytest.mark.parametrize("describe", ["statement", "source", "version", "drug", "record"])
+def test_linked_data_descriptions_are_equal(opened, reference, describe):
+    """The linked-data CONSTRUCTs (property paths, inverse ones too) give the same triples on every store kind;
+    the remote store runs them on the server, with Virtuoso's 1/0 booleans and integers given their datatypes."""
+    from rdflib.compare import to_isomorphic
+
+    from guidancekg.api import ld_queries as q
+
+    model = reference[1].model
+    s = model.statements["alemtuzumab-eu-temporary-restriction-2019"]
+    record = next(iter(model.records[s.key]))
+    query = {"statement": lambda: q.statement_query(str(IRIS.statement(s.key))),
+             "source": lambda: q.source_query(str(IRIS.source("mssociety-lemtrada"))),
+             "version": lambda: q.version_query(str(IRIS.version(record.source, record.version))),
+             "drug": lambda: q.with_links_query(str(IRIS.drug("alemtuzumab")), "gk:drug"),
+             "record": lambda: q.part_query(str(IRIS.record(s.key, record.source, record.version)))}[describe]()
+
+    def same_values(g: Graph) -> Graph:  # Oxigraph keeps xsd:nonNegativeInteger values as xsd:integer
+        out = Graph()
+        for t, p, o in g:
+            nni = isinstance(o, Literal) and o.datatype == XSD.nonNegativeInteger
+            out.add((t, p, Literal(int(o), datatype=XSD.integer) if nni else o))
+        return out
+
+    mine, expected = same_values(opened[0].construct(query)), same_values(reference[0].construct(query))
+    assert len(expected) > 3 and to_isomorphic(mine) == to_isomorphic(expected)
+
+
 def test_select_returns_every_row(opened, reference):
     query = ("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
              "FILTER(isIRI(?s) && STRSTARTS(STR(?s), 'http://localhost/')) }")
@@ -152,6 +181,17 @@ def test_select_returns_every_row(opened, reference):
 # -- the remote store on its own ---------------------------------------------------------------------------
 
 remote = pytest.mark.skipif(not VIRTUOSO, reason=NO_SERVER)
+
+
+@remote
+def test_remote_construct_runs_on_the_server_without_copying_the_store(monkeypatch):
+    store = RemoteStore(RemoteConfig(VIRTUOSO or ""))
+    monkeypatch.setattr(store, "dump_nquads", lambda: pytest.fail("construct copied the whole store"))
+    found = store.construct("PREFIX gk: <https://w3id.org/guidancekg/ns#> "
+                            "CONSTRUCT { ?s gk:temporary ?t } WHERE { ?s gk:temporary ?t }")
+    assert len(found) > 20 and {o.datatype for o in found.objects()} == {XSD.boolean}
+    with pytest.raises(QuerySyntaxError):
+        store.construct("SELECT * WHERE { ?s ?p ?o }")
 
 
 @remote

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from guidancekg.graph.errors import QuerySyntaxError, StoreError
 from guidancekg.graph.progress import SILENT, Progress
@@ -48,15 +49,7 @@ from guidancekg.graph.rdf.parsing import prepare
 from guidancekg.graph.stores.base import Row, Store
 from guidancekg.graph.stores.build import Compiled, compile_data, fingerprint, package_version
 from guidancekg.graph.stores.builds import BuildInfo, Lease, default_store_root, lease_current, publish_build
-from guidancekg.graph.stores.remote_protocol import (
-    BOOLEAN_PREDICATES,
-    INTEGER_PREDICATES,
-    SPARQL_ESCAPES,
-    XSD_BOOLEAN,
-    XSD_NNI,
-    RemoteConfig,
-    sparql_term,
-)
+from guidancekg.graph.stores.remote_protocol import RemoteConfig, nquads_term, sparql_term, stored_literal
 
 META_GRAPH = "urn:guidancekg:store:meta"
 META_BUILD = "urn:guidancekg:store:build"
@@ -180,21 +173,17 @@ class RemoteStore(Store):
                 return rows
             offset += page
 
-    def _term(self, binding: dict[str, str]) -> str:
-        kind, value = binding["type"], binding["value"]
-        if kind == "uri":
-            return f"<{value}>"
-        if kind == "bnode":
-            return f"_:{value}"
-        text = '"' + value.translate(SPARQL_ESCAPES) + '"'
-        if "xml:lang" in binding:
-            return f"{text}@{binding['xml:lang']}"
-        datatype = binding.get("datatype")
-        if datatype == XSD_BOOLEAN and value in ("1", "0"):
-            text = '"true"' if value == "1" else '"false"'
-        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return f"{text}^^<{datatype}>"
-        return text
+    def construct(self, query: str) -> Graph:
+        """Run a CONSTRUCT on the server (a linked-data page must not copy the store, as the fallback does)."""
+        if prepare(query).algebra.name != "ConstructQuery":
+            raise QuerySyntaxError("expected a CONSTRUCT query")
+        body = self._post(self.config.url, {"query": query}, "application/n-triples")
+        try:
+            triples = ox.parse(body, ox.RdfFormat.N_TRIPLES)
+            lines = [f"{t.subject} {t.predicate} {stored_literal(t.object, t.predicate.value)} .\n" for t in triples]
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"the SPARQL server at {self.config.url} did not answer with N-Triples: {exc}") from None
+        return Graph().parse(data="".join(lines), format="nt")
 
     def graphs(self) -> list[str]:
         """Return the graphs of the build the pointer names."""
@@ -217,13 +206,8 @@ class RemoteStore(Store):
                     f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o "
                     f"LIMIT {page} OFFSET {offset}")
                 for b in bindings:
-                    o = b["o"]
-                    if o.get("value") in ("0", "1") and o.get("datatype") in (XSD_BOOLEAN, XSD_NNI):
-                        if b["p"]["value"] in BOOLEAN_PREDICATES:
-                            o = {"type": "typed-literal", "datatype": XSD_BOOLEAN, "value": o["value"]}
-                        elif b["p"]["value"] in INTEGER_PREDICATES:
-                            o = {"type": "typed-literal", "datatype": XSD_NNI, "value": o["value"]}
-                    lines.append(f"{self._term(b['s'])} {self._term(b['p'])} {self._term(o)} <{graph}> .\n")
+                    p = b["p"]["value"]
+                    lines.append(f"{nquads_term(b['s'], p)} <{p}> {nquads_term(b['o'], p)} <{graph}> .\n")
                 if len(bindings) < page:
                     break
                 offset += page

@@ -17,6 +17,7 @@ Credentials are kept out of every message, ``repr`` and log line (a URL's ``user
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 
@@ -27,8 +28,8 @@ from guidancekg.graph.errors import StoreError
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
 # Virtuoso keeps true/false as 1/0, with the datatype of whichever equal value it stored first: select() returns
-# lexical values as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() writes
-# the vocabulary's boolean and integer properties back with their own datatypes.
+# lexical values as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() and
+# construct() write the vocabulary's boolean and integer properties back with their own datatypes.
 BOOLEAN_PREDICATES = frozenset({"https://w3id.org/guidancekg/ns#temporary"})
 INTEGER_PREDICATES = frozenset({"http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end"})
 SPARQL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
@@ -96,3 +97,43 @@ def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
             return f"{text}^^<{term.datatype.value}>"
         return text
     raise StoreError(f"cannot write {term!r}")
+
+
+def _stored_datatype(predicate: str, datatype: str | None, value: str) -> str | None:
+    """Return the datatype a literal of ``predicate`` was written with (Virtuoso may give another, see above)."""
+    if value in ("0", "1") and datatype in (XSD_BOOLEAN, XSD_NNI):
+        if predicate in BOOLEAN_PREDICATES:
+            return XSD_BOOLEAN
+        if predicate in INTEGER_PREDICATES:
+            return XSD_NNI
+    return datatype
+
+
+def _literal(value: str, datatype: str | None, language: str | None) -> str:
+    """Return a literal in N-Triples syntax (a boolean stored as 1/0 as true/false)."""
+    if datatype == XSD_BOOLEAN and value in ("1", "0"):
+        value = "true" if value == "1" else "false"
+    text = '"' + value.translate(SPARQL_ESCAPES) + '"'
+    if language:
+        return f"{text}@{language}"
+    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+        return f"{text}^^<{datatype}>"
+    return text
+
+
+def nquads_term(binding: dict[str, str], predicate: str) -> str:
+    """Return a SPARQL JSON result term in N-Quads syntax, as the object (or subject) of ``predicate``."""
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":  # Virtuoso's labels ("nodeID://b10006") are not N-Quads labels
+        return "_:" + re.sub(r"[^A-Za-z0-9]", "_", value)
+    return _literal(value, _stored_datatype(predicate, binding.get("datatype"), value), binding.get("xml:lang"))
+
+
+def stored_literal(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, predicate: str) -> str:
+    """Return an object term from the server in N-Triples syntax, as the object of ``predicate``."""
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    datatype = _stored_datatype(predicate, term.datatype.value, term.value)
+    return _literal(term.value, datatype, term.language)
