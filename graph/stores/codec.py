@@ -68,58 +68,51 @@ def _shared(hint: Any, convert: Callable[[Any], Encode]) -> Encode | None:
 
 
 @cache
-def _encoder(hint: Any) -> Encode:
-    """Return the function encoding a value declared as ``hint``."""
-    shared = _shared(hint, _encoder)
+def _converter(hint: Any, decoding: bool) -> Encode:
+    """Return the function encoding a value declared as ``hint``, or decoding what it made of one."""
+    shared = _shared(hint, lambda part: _converter(part, decoding))
     if shared is not None:
         return shared
     if hint is date:
-        return lambda v: v.toordinal()
-    if dataclasses.is_dataclass(hint):
-        assert isinstance(hint, type)
-        fields = [(name, None if omitted else _encoder(h)) for name, h, omitted in _hints(hint)]
-        return lambda v: tuple(None if enc is None else enc(getattr(v, name)) for name, enc in fields)
-    raise TypeError(f"cannot encode a field of type {hint!r}")
+        return date.fromordinal if decoding else date.toordinal
+    if not (dataclasses.is_dataclass(hint) and isinstance(hint, type)):
+        raise TypeError(f"cannot {'decode' if decoding else 'encode'} a field of type {hint!r}")
+    parts = [(name, None if omitted else _converter(h, decoding)) for name, h, omitted in _hints(hint)]
+    return _record_decoder(hint, [conv for _name, conv in parts]) if decoding else _record_encoder(parts)
 
 
-@cache
-def _decoder(hint: Any) -> Decode:
-    """Return the function decoding what :func:`_encoder` made of a value declared as ``hint``."""
-    shared = _shared(hint, _decoder)
-    if shared is not None:
-        return shared
-    if hint is date:
-        return date.fromordinal
-    if dataclasses.is_dataclass(hint):
-        assert isinstance(hint, type)
-        fields = [None if omitted else _decoder(h) for _name, h, omitted in _hints(hint)]
-        cls = hint
+def _record_encoder(parts: list[tuple[str, Encode | None]]) -> Encode:
+    """Return the function turning a record into the tuple of its encoded fields (None for one left out)."""
+    return lambda v: tuple(None if enc is None else enc(getattr(v, name)) for name, enc in parts)
 
-        def build(v: tuple[Any, ...]) -> Any:
-            return cls(*[None if dec is None else dec(x) for dec, x in zip(fields, v, strict=True)])
 
-        if cls in INTERNED:
-            memo: dict[tuple[Any, ...], Any] = {}
+def _record_decoder(cls: type, parts: list[Decode | None]) -> Decode:
+    """Return the function building a ``cls`` from :func:`_record_encoder`'s tuple (a small one interned)."""
 
-            def interned(v: tuple[Any, ...]) -> Any:
-                found = memo.get(v)
-                if found is None:
-                    found = memo[v] = build(v)
-                return found
+    def build(v: tuple[Any, ...]) -> Any:
+        return cls(*[None if dec is None else dec(x) for dec, x in zip(parts, v, strict=True)])
 
-            return interned
+    if cls not in INTERNED:
         return build
-    raise TypeError(f"cannot decode a field of type {hint!r}")
+    memo: dict[tuple[Any, ...], Any] = {}
+
+    def interned(v: tuple[Any, ...]) -> Any:
+        found = memo.get(v)
+        if found is None:
+            found = memo[v] = build(v)
+        return found
+
+    return interned
 
 
 def encode(record: Any) -> bytes:
     """Return the bytes of ``record`` (an instance of a record dataclass)."""
-    return marshal.dumps(_encoder(typing.cast(Any, type(record)))(record), MARSHAL_VERSION)
+    return marshal.dumps(_converter(typing.cast(Any, type(record)), False)(record), MARSHAL_VERSION)
 
 
 def decoder(cls: type[T]) -> Callable[[bytes], T]:
     """Return the function turning :func:`encode`'s bytes back into a ``cls``."""
-    build = _decoder(typing.cast(Any, cls))
+    build = _converter(typing.cast(Any, cls), True)
     loads = marshal.loads
 
     def decode(data: bytes) -> T:
