@@ -242,6 +242,13 @@ def test_temporary_measures(client, graph):
         assert r["how"] == expected_how
 
 
+def lag_rows(rows) -> dict[tuple[str, str], tuple[str, int, int, int | None, bool]]:
+    """Return reporting-lag.rq's rows by (statement key, source key): first version, least, most, lag, approximate."""
+    return {(r["key"], r["sourceKey"]): (r["firstVersion"], int(r["lagDaysLeast"]), int(r["lagDaysMost"]),
+                                         int(r["lagDays"]) if r["lagDays"] is not None else None,
+                                         r["approximate"] == "true") for r in rows}
+
+
 def test_reporting_lag(client, graph):
     m, iris = graph.model, graph.minter
     expected = {}
@@ -254,43 +261,55 @@ def test_reporting_lag(client, graph):
             if v.source not in first or order < first[v.source][0]:
                 first[v.source] = (order, v)
         for source, (_, v) in first.items():
-            start = in_force_start(s.valid_from)
-            expected[(str(iris.statement(k)), str(iris.source(source)))] = (
-                str(iris.version(v.source, v.key)), (v.published.lo - start).days,
-                (recorded_from(v.published) - start).days,
-                v.published.precision != "day" or s.valid_from.precision != "day")
+            least, most = (v.published.lo - s.valid_from.last).days, (v.published.last - s.valid_from.lo).days
+            approximate = v.published.precision != "day" or s.valid_from.precision != "day"
+            expected[(k, source)] = (str(iris.version(v.source, v.key)), least, most,
+                                     None if approximate else least, approximate)
     rows = select(client, library("reporting-lag.rq"))
-    got = {(r["statement"], r["source"]): (r["firstVersion"], int(r["lagDays"]), int(r["recordedLagDays"]),
-                                           r["approximate"] == "true") for r in rows}
+    got = lag_rows(rows)
     assert got == expected and len(got) == len(rows)
-    assert any(lag for _, lag, _, _ in got.values())  # the bundled data has real lags
+    assert any(lag for _, lag, _, _, _ in got.values())  # the bundled data has real lags
+    assert any(least < most for _, least, most, _, _ in got.values())  # and imprecise dates
 
 
-def test_reporting_lag_agrees_with_the_audit(client, graph):
+def test_reporting_lag_query_gives_the_audit_range(client, graph):
+    """The query gives the audit's range (least, most), not one number, for every statement and source."""
     audit = pytest.importorskip("guidancekg.graph.views.audit")
+    got = lag_rows(select(client, library("reporting-lag.rq")))
     lags = audit._lags(graph.engine, sorted(graph.model.statements))
-    rows = select(client, library("reporting-lag.rq"))
-    got = {(key(r["statement"]), r["sourceKey"]): int(r["lagDays"]) for r in rows}
     assert {(lag.statement.key, lag.source) for lag in lags} == set(got)
-    for lag in lags:  # exact lags agree; the query's lag from imprecise dates (flagged ?approximate) is in the range
-        found = got[(lag.statement.key, lag.source)]
-        assert found == lag.days if lag.days is not None else lag.least <= found <= lag.most
+    for lag in lags:
+        version = str(graph.minter.version(lag.source, lag.first_version.key))
+        assert got[(lag.statement.key, lag.source)] == (version, lag.least, lag.most, lag.days, lag.approximate)
+    # What `guidancekg audit` prints over the whole record: the same ranges ("1569 to 1933", not 1933).
+    printed = audit.audit(graph.engine, date(2000, 1, 1), date(2030, 12, 31))
+    assert printed.lags and all(got[(lag.statement.key, lag.source)][1:3] == (lag.least, lag.most)
+                                for lag in printed.lags)
+    assert got[("alemtuzumab-eu-licensed-rrms-2014", "mssociety-lemtrada")][1:] == (1569, 1933, None, True)
 
 
 def test_julian_day_arithmetic_matches_python(client):
-    # The day count of reporting-lag.rq, on dates across month, year and leap-year boundaries.
+    # The day count of reporting-lag.rq, on dates across month, year and leap-year boundaries, and the first day
+    # after a month or a year (month 13 of a year is January of the next in the formula).
     days = ["1999-12-31", "2000-02-28", "2000-02-29", "2000-03-01", "2019-04-12", "2019-05-01", "2024-02-29",
             "2100-03-01", "2013-09-12"]
+    periods = {("2019-12", "gYearMonth"): 31, ("2020-02", "gYearMonth"): 29, ("2100-02", "gYearMonth"): 28,
+               ("2019-04", "gYearMonth"): 30, ("2014", "gYear"): 365, ("2000", "gYear"): 366}
     text = library("reporting-lag.rq")
-    jdn = re.search(r"BIND\(\?fd \+ FLOOR.*?AS \?fromJdn\)", text, re.S).group(0)
-    parts = re.findall(r"  (BIND\([^\n]*\?(?:fy|fm|fd|fa|fY|fM)\))", text)
-    body = "\n".join(p.replace("STR(?inForceFrom)", "STR(?day)") for p in parts) + "\n" + jdn
-    query = ("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\nSELECT ?day ?fromJdn WHERE {\n"
-             f"VALUES ?day {{ {' '.join(f'{chr(34)}{d}{chr(34)}^^xsd:date' for d in days)} }}\n{body}\n}}")
-    rows = {r["day"]: int(float(r["fromJdn"])) for r in select(client, query)}
+    block = re.search(r"  # Julian Day Number of \?inForceFrom\n.*?AS \?fromNextJdn\)", text, re.S).group(0)
+    rows_of = [f'("{d}"^^xsd:date "{d}"^^xsd:date)' for d in days] + [
+        f'("{p}"^^xsd:{kind} "{p}-01-01"^^xsd:date)' if kind == "gYear" else f'("{p}"^^xsd:{kind} "{p}-01"^^xsd:date)'
+        for p, kind in periods]
+    query = ("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\nSELECT ?validFrom ?fromJdn ?fromNextJdn WHERE {\n"
+             f"VALUES (?validFrom ?inForceFrom) {{ {' '.join(rows_of)} }}\n{block}\n}}")
+    rows = {r["validFrom"]: (int(float(r["fromJdn"])), int(float(r["fromNextJdn"]))) for r in select(client, query)}
     base = date(2000, 1, 1)
     for d in days:
-        assert rows[d] - rows["2000-03-01"] == (date.fromisoformat(d) - base).days - (date(2000, 3, 1) - base).days
+        assert rows[d][0] - rows["2000-03-01"][0] == (date.fromisoformat(d) - base).days - (
+            date(2000, 3, 1) - base).days
+    for (period, _kind), length in periods.items():
+        first, after = rows[period]
+        assert after - first == length, period
 
 
 # -- questions across drugs --------------------------------------------------------------------------------

@@ -116,10 +116,11 @@ def _lags(engine: Engine, statements: list[str]) -> list[Lag]:
     out = []
     for key in statements:
         s = m.statements[key]
-        first: dict[str, Version] = {}
+        first: dict[str, Version] = {}  # a source's first record: its earliest version, the least key on a tie
         for r in m.records.get(key, ()):
             v = m.versions[r.version_id]
-            if v.source not in first or recorded_from(v.published) < recorded_from(first[v.source].published):
+            if v.source not in first or ((recorded_from(v.published), v.key)
+                                         < (recorded_from(first[v.source].published), first[v.source].key)):
                 first[v.source] = v
         for source, v in sorted(first.items(), key=lambda kv: (recorded_from(kv[1].published), kv[0])):
             # Each date is any day of its period: the lag ranges from the earliest record against the latest start
