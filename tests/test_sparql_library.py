@@ -14,7 +14,7 @@ from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
 from guidancekg.graph.sparql.library import QUERIES_DIR, bind_values, day_term
 
 GENERATED = {"guidance-on-date.rq", "guidance-on-date-as-known.rq", "overridden-on-date.rq",
-             "changes-between-dates.rq"}
+             "changes-between-dates.rq", "guidance-in-jurisdiction.rq", "overridden-in-jurisdiction.rq"}
 HAND_WRITTEN = {"overrides.rq", "statement-provenance.rq", "version-assertions.rq", "temporary-measures.rq",
                 "reporting-lag.rq", "restrictions-by-authority.rq", "temporary-to-final-decision.rq",
                 "reserved-in-one-jurisdiction-only.rq"}
