@@ -33,52 +33,39 @@ def day_literal(text: str) -> str:
     return f'"{text}"^^xsd:date'
 
 
-def visible(s: str, n: str, indent: str) -> str:
-    """Return a pattern binding ``?v{n}``, a latest version recorded by ?known whose graph holds ``s``."""
-    lines = [
-        f"GRAPH ?v{n} {{ {s} a gk:Statement }}",
-        f"?v{n} gk:recordedFrom ?r{n} . FILTER(?r{n} <= ?known)",
-        f"FILTER NOT EXISTS {{ ?v{n} gk:supersededFrom ?w{n} . FILTER(?w{n} <= ?known) }}",
-    ]
+def visible(s: str, n: str, indent: str, *, bound: bool = False) -> str:
+    """Return a pattern binding ``?v{n}``, a latest version recorded by ?known whose graph holds ``s``.
+
+    With ``bound`` (``s`` bound already): filters that hold when ``s`` is visible, one pattern each (see below).
+    """
+    graph = f"GRAPH ?v{n} {{ {s} a gk:Statement }}"
+    recorded = f"?v{n} gk:recordedFrom ?r{n} . FILTER(?r{n} <= ?known)"
+    superseded = f"?v{n} gk:supersededFrom ?w{n} . FILTER(?w{n} <= ?known)"
+    if bound:
+        lines = [f"FILTER EXISTS {{ {graph}", f"  FILTER EXISTS {{ {recorded} }}",
+                 f"  FILTER NOT EXISTS {{ {superseded} }} }}"]
+    else:
+        lines = [graph, recorded, f"FILTER NOT EXISTS {{ {superseded} }}"]
     return "\n".join(indent + line for line in lines)
 
 
-def in_force(s: str, n: str, day: str, indent: str) -> str:
-    """Return a pattern that holds when ``s`` is in force on ``day``."""
-    lines = [
-        f"{s} gk:inForceFrom ?from{n} . FILTER(?from{n} <= {day})",
-        f"FILTER NOT EXISTS {{ {s} gk:inForceUntil ?until{n} . FILTER(?until{n} <= {day}) }}",
-    ]
+def in_force(s: str, n: str, day: str, indent: str, *, bound: bool = False, before: bool = False) -> str:
+    """Return a pattern that holds when ``s`` is in force on ``day``.
+
+    With ``bound``, filters only, one pattern each; with ``before`` too, in force on the day before ``day``
+    (``from <= day - 1`` is ``from < day``): SPARQL 1.1 has no date arithmetic, and strict comparisons need none.
+    """
+    assert bound or not before, "the day before is asked of a bound statement only"
+    op = "<" if before else "<="
+    started = f"{s} gk:inForceFrom ?from{n} . FILTER(?from{n} {op} {day})"
+    ended = f"{s} gk:inForceUntil ?until{n} . FILTER(?until{n} {op} {day})"
+    lines = [f"FILTER EXISTS {{ {started} }}" if bound else started, f"FILTER NOT EXISTS {{ {ended} }}"]
     return "\n".join(indent + line for line in lines)
 
 
 # Inside EXISTS and NOT EXISTS the statement is already bound, and every condition is a filter over one triple
 # pattern. A group joining two patterns there is evaluated by Oxigraph from the unbound side, a scan of the store
 # per row (9 s for one drug at 10^4 statements); one pattern per group is an index lookup (40 ms, at any size).
-
-
-def visible_check(s: str, n: str, indent: str) -> str:
-    """Return filters that hold when the bound ``s`` is visible at ?known (:func:`visible`, one pattern each)."""
-    lines = [
-        f"FILTER EXISTS {{ GRAPH ?v{n} {{ {s} a gk:Statement }}",
-        f"  FILTER EXISTS {{ ?v{n} gk:recordedFrom ?r{n} . FILTER(?r{n} <= ?known) }}",
-        f"  FILTER NOT EXISTS {{ ?v{n} gk:supersededFrom ?w{n} . FILTER(?w{n} <= ?known) }} }}",
-    ]
-    return "\n".join(indent + line for line in lines)
-
-
-def in_force_check(s: str, n: str, day: str, indent: str, *, before: bool = False) -> str:
-    """Return filters that hold when the bound ``s`` is in force on ``day`` (:func:`in_force`, one pattern each).
-
-    With ``before``, on the day before ``day`` (``from <= day - 1`` is ``from < day``): SPARQL 1.1 has no date
-    arithmetic, and strict comparisons need none.
-    """
-    op = "<" if before else "<="
-    lines = [
-        f"FILTER EXISTS {{ {s} gk:inForceFrom ?from{n} . FILTER(?from{n} {op} {day}) }}",
-        f"FILTER NOT EXISTS {{ {s} gk:inForceUntil ?until{n} . FILTER(?until{n} {op} {day}) }}",
-    ]
-    return "\n".join(indent + line for line in lines)
 
 
 def effective(s: str, n: str, day: str, depth: int, indent: str, *, bound: bool = False,
@@ -88,11 +75,7 @@ def effective(s: str, n: str, day: str, depth: int, indent: str, *, bound: bool 
     With ``bound``, ``s`` is bound already (inside EXISTS or after a pattern binding it): filters only. With
     ``before`` (and ``bound``), effective on the day before ``day``.
     """
-    if bound:
-        parts = [visible_check(s, n, indent), in_force_check(s, n, day, indent, before=before)]
-    else:
-        assert not before, "the day before is asked of a bound statement only"
-        parts = [visible(s, n, indent), in_force(s, n, day, indent)]
+    parts = [visible(s, n, indent, bound=bound), in_force(s, n, day, indent, bound=bound, before=before)]
     if depth > 0:
         o = f"?o{n}x"
         parts += [

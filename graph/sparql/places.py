@@ -20,10 +20,8 @@ from guidancekg.graph.sparql.patterns import (
     EVERYTHING,
     day_literal,
     in_force,
-    in_force_check,
     query_text,
     visible,
-    visible_check,
 )
 from guidancekg.ontology.vocab import sparql_prefixes
 
@@ -57,7 +55,7 @@ def holds(r: str, n: str, indent: str) -> str:
 def carried(s: str, of: str, day: str, n: str, depth: int, indent: str) -> str:
     """Return filters that hold when the bound ``s`` is effective in ``of`` on ``day`` as known at ?known, counting
     the overriders whose jurisdiction is or contains ``of``."""
-    parts = [visible_check(s, n, indent), in_force_check(s, n, day, indent)]
+    parts = [visible(s, n, indent, bound=True), in_force(s, n, day, indent, bound=True)]
     if depth > 0:
         o = f"?co{n}"
         parts += [f"{indent}FILTER NOT EXISTS {{  # no statement of {of} effective that day overrides {s}",
@@ -104,8 +102,8 @@ def effective_in(s: str, where: str, n: str, depth: int, indent: str) -> str:
     return "\n".join([
         f"{indent}FILTER NOT EXISTS {{  # no statement applying in {where} and effective there overrides {s}",
         f"{indent}  {o} gk:overrides {s} .",
-        visible_check(o, f"e{n}", indent + "  "),
-        in_force_check(o, f"e{n}", "?on", indent + "  "),
+        visible(o, f"e{n}", indent + "  ", bound=True),
+        in_force(o, f"e{n}", "?on", indent + "  ", bound=True),
         f"{indent}  FILTER{applies(o, where, f'e{n}', indent + '  ')}",
         *filter(None, [effective_in(o, where, f"e{n}", depth - 1, indent + "  ")]),
         indent + "}",
