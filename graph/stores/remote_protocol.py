@@ -90,12 +90,7 @@ def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
     if isinstance(term, ox.BlankNode):
         return f"_:b{term.value}"
     if isinstance(term, ox.Literal):
-        text = '"' + term.value.translate(SPARQL_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"{text}^^<{term.datatype.value}>"
-        return text
+        return _literal(term.value, term.datatype.value, term.language)
     raise StoreError(f"cannot write {term!r}")
 
 
