@@ -13,7 +13,7 @@ from guidancekg.api.headers import install_headers
 from guidancekg.api.problems import register_error_handlers
 from guidancekg.api.settings import Settings
 from guidancekg.api.state import EXTENSION_KEY, Runtime
-from guidancekg.api.web import register_template_helpers
+from guidancekg.api.web import JSONBodies, register_template_helpers
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.progress import SILENT, Progress
 
@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None, graph: GuidanceGraph | N
     settings = Settings.from_config(config or {})
     app.config.update(config or {})
     app.config.update(settings.flask_config())
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = JSONBodies(app)
     if graph is None:
         graph = open_graph(settings, say=app.logger.info)
     state = app.extensions[EXTENSION_KEY] = Runtime(settings, graph)

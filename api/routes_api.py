@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
@@ -12,7 +11,7 @@ from werkzeug.exceptions import NotAcceptable
 from guidancekg.api.paging import link_next, next_url, page_params, paged_json
 from guidancekg.api.params import day_param, filters, text_param
 from guidancekg.api.state import current_graph
-from guidancekg.api.web import negotiate
+from guidancekg.api.web import json_response, negotiate
 from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.engine.pages import pager
 from guidancekg.graph.errors import InputError
@@ -51,7 +50,7 @@ def guidance() -> ResponseReturnValue:
     page = pager(graph.engine).guidance(on, known, f, limit, cursor)
     if chosen == FHIR_JSON:
         body = guidance_bundle(page.answer, graph.engine, graph.store, graph.minter)
-        resp = link_next(Response(json.dumps(body, ensure_ascii=False), mimetype=FHIR_JSON),
+        resp = link_next(json_response(body, FHIR_JSON),
                          next_url(page.next, on=on.isoformat()))
     else:
         resp = paged_json(guidance_json(page.answer, graph.minter), page.next, on=on.isoformat())
