@@ -100,9 +100,9 @@ def changes_between_dates() -> str:
         f"          VALUES (?from ?to ?known ?drugKey) {{ ({day_literal('2019-01-01')} {day_literal('2019-12-31')} "
         f"{day_literal(EVERYTHING)} UNDEF) }}",
         "          ?drug dcterms:identifier ?drugKey .",
-        "          ?x gk:drug ?drug .",
-        visible("?x", "d", "          "),
-        "          { ?x gk:inForceFrom ?date } UNION { ?x gk:inForceUntil ?date }",
+        # Visible, the statement's triples read in the version graph that makes it visible.
+        visible("?x", "d", "          ", reading=("?x gk:drug ?drug .",
+                                                  "{ ?x gk:inForceFrom ?date } UNION { ?x gk:inForceUntil ?date }")),
         "          FILTER(?date >= ?from && ?date <= ?to)",
         # It, and what it overrides (within its drug), at most MAX_OVERRIDE_DEPTH steps away: nested OPTIONALs
         # from the bound ?x, then one row per level. `?x gk:overrides* ?statement` did the same, but Oxigraph
