@@ -14,10 +14,10 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from guidancekg.api.web import accepted, json_response
+from guidancekg.api.web import accepted
 from guidancekg.graph import errors
 
 PROBLEM_TYPE_BASE = "https://w3id.org/guidancekg/problems/"
@@ -54,7 +54,7 @@ def problem_document(status: int, title: str, detail: str, slug: str, instance: 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
     """Return an ``application/problem+json`` response."""
     body = problem_document(status, title, detail, slug, request.path if request else None, **extra)
-    return json_response(body, "application/problem+json", status)
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
 
 
 # The blueprints of the pages meant for people; a path that matches no route counts too, unless it is the API's.

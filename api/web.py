@@ -6,10 +6,11 @@
   no representation here differs by one.
 - **HTTP-dates** (RFC 9110 section 5.6.7): ``Accept-Datetime`` (RFC 7089) is parsed strictly, in the three
   formats a recipient must accept; dates are written by werkzeug's ``http_date``.
-- **JSON bodies**: every JSON answer is written by orjson (a page of a thousand statements is megabytes; the
-  standard library's encoder took a quarter of its time), through Flask's JSON provider so that ``jsonify`` and
-  the problem documents share it; what orjson would write differently from Flask's encoder (dates,
-  dataclasses) goes to Flask's own ``default``, so the bodies say the same as before, as UTF-8.
+- **JSON bodies**: answers are written by orjson (a page of a thousand statements is megabytes; the standard
+  library's encoder took a quarter of its time), through Flask's JSON provider's responses, so ``jsonify`` uses it,
+  and the FHIR bundle; what orjson would write differently from Flask's encoder (dates, dataclasses) goes to
+  Flask's own ``default``, so the bodies say the same as before, compact, as UTF-8. Problem documents (a few
+  hundred bytes, ``flask.json.dumps``) keep the standard library's spaced form, which the docs quote.
 - **URLs**: every absolute URL the server writes (``Location``, ``Link``, the SPARQL service description, the
   OpenAPI ``servers``) starts with the configured public URL (``GUIDANCEKG_BASE``), never with the request's
   ``Host`` header, which any client can set. The graph's own IRIs are the project's (``graph/rdf/iris.py``);
@@ -160,10 +161,9 @@ def json_response(obj: Any, mimetype: str = "application/json", status: int = 20
 
 
 class JSONBodies(DefaultJSONProvider):
-    """Flask's JSON provider writing with :func:`json_bytes` (``jsonify`` and ``app.json.dumps``)."""
+    """Flask's JSON provider whose responses (``jsonify``) are written with :func:`json_bytes`."""
 
-    def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return json_bytes(obj).decode("utf-8")
+    sort_keys = False  # members in the contract's order, in every body
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         return json_response(self._prepare_response_obj(args, kwargs), self.mimetype)
