@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from functools import lru_cache, partial
 
 from guidancekg.graph.corpus.records import Reach, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
 from guidancekg.graph.engine.applying import Applicability, AppliesIn
 from guidancekg.graph.engine.contexts import Judged, judge, sweep
 from guidancekg.graph.engine.index import OPEN_END, DateIndex
-from guidancekg.graph.engine.model import Model
+from guidancekg.graph.engine.model import CACHED_STATEMENTS, Model
 from guidancekg.graph.engine.results import (
     NO_FILTERS,
     Change,
@@ -43,6 +44,13 @@ _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 Deltas = list[tuple[str, State, State]]
 
 
+def _record_views(m: Model, key: str) -> tuple[tuple[str, RecordView], ...]:
+    """Return every record of a statement with its version, source and reference."""
+    return tuple((r.version_id, RecordView(r, m.versions[r.version_id], m.sources[r.source],
+                                           m.references.get(r.reference) if r.reference else None))
+                 for r in m.records.get(key, ()))
+
+
 class Engine:
     """Answer the semantics' questions over one loaded :class:`Model`; statements are named by key."""
 
@@ -55,7 +63,9 @@ class Engine:
             by_source[v.source].append(v)
         self._versions_by_source = {
             s: sorted(vs, key=lambda v: (recorded_from(v.published), v.key)) for s, vs in by_source.items()}
-        self._views: dict[str, tuple[tuple[str, RecordView], ...]] = {}  # statement -> (version id, record)
+        # statement -> (version id, record): bounded as the model's decoded statements are, so that a server that
+        # walks a whole large answer keeps a part of it, not every statement's records.
+        self._record_views = lru_cache(maxsize=CACHED_STATEMENTS)(partial(_record_views, model))
         self._carried: dict[tuple[str, date | None], Effective] = {}  # (reach, known) -> the rule on its day
         self._related = Applicability(model.scheme, model.reach, lambda _r, _k: True)  # no day, no carried terms
 
@@ -112,17 +122,6 @@ class Engine:
         return Applicability(self.model.scheme, self.model.reach, carried)
 
     # -- answers -------------------------------------------------------------------------------------------
-
-    def _record_views(self, key: str) -> tuple[tuple[str, RecordView], ...]:
-        """Return every record of a statement with its version, source and reference (built once per statement)."""
-        views = self._views.get(key)
-        if views is None:
-            m = self.model
-            views = self._views[key] = tuple(
-                (r.version_id, RecordView(r, m.versions[r.version_id], m.sources[r.source],
-                                          m.references.get(r.reference) if r.reference else None))
-                for r in m.records.get(key, ()))
-        return views
 
     def entry(self, key: str, known: date | None, state_status: Status | None,
               overridden_by: tuple[str, ...] = (), applies_in: AppliesIn | None = None) -> Entry:
