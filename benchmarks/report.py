@@ -32,7 +32,7 @@ def _naive(r: dict) -> tuple[str, float | None]:
     naive = r.get("naive")
     if not naive:
         if r.get("size", {}).get("statements", 0) > 100_000:
-            return "not run: the issue asks it up to 10^5 (rdflib held 14 GB at 10^5)", None
+            return "not run: the issue asks it up to 10^5 (rdflib held 16.6 GB at 10^5)", None
         if r.get("size", {}).get("statements", 0) > 10_000:
             return "not run this time (`--naive-max`: rdflib holds about 14 GB at 10^5, on a shared machine)", None
         return "not measured", None
@@ -55,6 +55,11 @@ def _sparql(r: dict, key: str) -> float | None:
     if key in sp:
         return sp[key]
     return next((p[key] for p in sp.get("partial", []) if key in p), None)
+
+
+def _stopped(r: dict) -> float | None:
+    """Return after how many seconds the SPARQL child was stopped (None: it finished or did not run)."""
+    return (r.get("sparql") or {}).get("stopped_after_s")
 
 
 def _plot(results: dict[int, dict], path: Path) -> None:
@@ -241,8 +246,8 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
             lines.append(f"| {label} | not measured | |")
             return
         ok = measured >= goal if higher_is_better else measured <= goal
-        how = "met" if ok else (f"missed: {goal / measured:.1f}x short" if higher_is_better
-                                else f"missed: {measured / goal:.1f}x over")
+        ratio = goal / measured if higher_is_better else measured / goal
+        how = "met" if ok else f"missed: {ratio:.{2 if ratio < 1.1 else 1}f}x {'short' if higher_is_better else 'over'}"
         lines.append(f"| {label} | {_fmt(measured, unit, 3)} | {how} |")
 
     target("guidance on a date p50 in-process <= 1 ms", big.get("guidance_p50_ms"), 1.0, False, " ms")
@@ -273,8 +278,12 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
            10.0, False, " ms")
     target("SPARQL library changes in a year, one drug, <= 1 s", _sparql(results.get(largest, {}), "changes_drug_s"),
            1.0, False, " s")
-    target("SPARQL library changes in a year, every drug, <= 5 s", _sparql(results.get(largest, {}), "changes_all_s"),
-           5.0, False, " s")
+    label = "SPARQL library changes in a year, every drug, <= 5 s"
+    everything, stopped = _sparql(results.get(largest, {}), "changes_all_s"), _stopped(results.get(largest, {}))
+    if everything is None and stopped is not None and stopped > 5.0:
+        lines.append(f"| {label} | > {_fmt(stopped, ' s', 0)} (stopped) | missed: more than {stopped / 5.0:.0f}x over |")
+    else:
+        target(label, everything, 5.0, False, " s")
     notes = Path(__file__).with_name("NOTES.md")
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
