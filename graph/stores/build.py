@@ -248,15 +248,15 @@ def _data_files(data_dir: Path) -> list[tuple[str, str, os.stat_result]]:
                 name = entry.name
                 if name.startswith(".") or name == "__pycache__":
                     continue
-                try:
-                    stat = entry.stat()  # follows links, as the files' contents are read through them
+                try:  # is_dir and is_file follow links, as the files' contents are read through them
+                    if entry.is_dir():  # the directory entry's type: no stat (a large corpus has many folders)
+                        todo.append((prefix + name + os.sep, entry.path))
+                    elif entry.is_file() and not name.endswith(".py"):
+                        out.append((prefix + name, entry.path, entry.stat()))
                 except OSError:
-                    continue  # a dangling link: no data
-                if entry.is_dir():
-                    todo.append((prefix + name + os.sep, entry.path))
-                elif entry.is_file() and not name.endswith(".py"):
-                    out.append((prefix + name, entry.path, stat))
-    out.sort(key=lambda item: item[0].split(os.sep))  # by parts, as paths compare
+                    continue  # gone or unreadable: no data
+    # By parts, as paths compare: the separator as the lowest character gives the parts' order in one string.
+    out.sort(key=lambda item: item[0].replace(os.sep, "\0"))
     return out
 
 
@@ -286,7 +286,8 @@ def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
                 continue
             key = prefix + rel
             known = cache.get(key)
-            if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+            if (isinstance(known, list) and len(known) == 3
+                    and known[0] == stat.st_size and known[1] == stat.st_mtime_ns):
                 digest = bytes.fromhex(known[2])
             else:
                 digest = hashlib.sha256(Path(path).read_bytes()).digest()
