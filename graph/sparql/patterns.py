@@ -94,13 +94,6 @@ def effective(s: str, n: str, day: str, depth: int, indent: str, *, bound: bool 
     return "\n".join(parts)
 
 
-def _query(comment: str, select: str, inner: str, values: str, body: str, tail: str, order: str) -> str:
-    # The date patterns sit in a sub-select so that the labels (``tail``) are joined to its few answers only;
-    # given in one group, Oxigraph's planner joined them first and ran the NOT EXISTS per label (100x slower).
-    return (f"{comment}{SEMANTICS}{PREFIXES}\n{select} WHERE {{\n  {{\n    {inner} WHERE {{\n      {values}\n"
-            f"{body}\n    }}\n  }}\n{tail}\n}}\n{order}\n")
-
-
 def query_text(comment: str, select: str, inner: str, values: str, body: str, tail: str, order: str, *,
                prefixes: str = PREFIXES) -> str:
     """Return a library query: ``body`` in a sub-select with its ``values``, then the labels of ``tail``."""
