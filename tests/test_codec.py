@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import marshal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from guidancekg.graph.corpus.files import load_corpus
 from guidancekg.graph.corpus.records import Corpus, Reach, Reference, Statement, Version
 from guidancekg.graph.corpus.synthetic import generate
-from guidancekg.graph.stores.codec import decoder, encode
+from guidancekg.graph.stores.codec import MARSHAL_VERSION, decoder, encode
 
 
 def _without_omitted(record: Any) -> Any:
@@ -63,3 +64,13 @@ def test_a_field_of_an_unknown_type_is_refused():
 
     with pytest.raises(TypeError, match="cannot encode a field of type"):
         encode(Odd(1j))
+
+
+def test_bytes_of_another_shape_are_refused(corpus: Corpus):
+    """Regression: a record's decoder converts only the fields that need it, and still refuses a tuple of another
+    length (bytes of another snapshot format) instead of building a record from the wrong fields."""
+    statement = next(iter(corpus.statements.values()))
+    data = marshal.loads(encode(statement))
+    with pytest.raises(ValueError, match="fields, not"):
+        decoder(Statement)(marshal.dumps(data[:-1], MARSHAL_VERSION))
+    assert decoder(Statement)(memoryview(encode(statement))) == _without_omitted(statement)

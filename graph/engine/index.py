@@ -10,20 +10,19 @@ so a new index), it answers the two lookups every date question starts with:
   centred interval tree in O(log n + hits), per drug and over everything;
 - the days on which statements come into or go out of force, for naming a change at the precision of its cause.
 
-Dates are kept as proleptic ordinals (``date.toordinal()``): integer comparisons, no object allocation. The
-valid-time lookups are read from the model's snapshot arrays without decoding a statement, so building the index
-is what opening a graph costs (a fraction of a second at 10^5 statements).
+Dates are kept as proleptic ordinals (``date.toordinal()``): integer comparisons, no object allocation. Every
+per-statement lookup (its dates, what overrides it, the versions asserting it, a drug's statements) reads the
+snapshot's mapped arrays on a key's first use and keeps the answer: opening a graph makes nothing per statement,
+which is what keeps a server's start within seconds at 10^6 statements.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
-
-import numpy as np
 
 from guidancekg.graph.dates import recorded_from
 from guidancekg.graph.engine.model import Model
@@ -91,32 +90,45 @@ class IntervalTree:
                 node = right
 
 
-def rows(snapshot: Snapshot, table: str, row_keys: list[str], names: list[str]) -> dict[str, list[str]]:
-    """Return the non-empty rows of one of the snapshot's offset tables, by the key of the row (a statement's, or a
-    drug's): each row as the names of its items (statement keys or version ids). One slice a row, no loop over an
-    empty one: a plain dictionary, as fast to ask as the engine's other lookups."""
-    at_array = snapshot.arrays[f"{table}.at"]
-    at = at_array.tolist()
-    items = [names[i] for i in snapshot.arrays[f"{table}.id"].tolist()]
-    return {row_keys[n]: items[at[n]:at[n + 1]] for n in np.flatnonzero(np.diff(at_array)).tolist()}
+class Rows(dict[str, Sequence[str]]):
+    """One of the snapshot's offset tables as rows by key (a statement's or a drug's): each row the names of its
+    items (statement keys or version ids), read from the mapped arrays on the row's first lookup and kept.
 
+    Nothing is read at open: filling every row would cost a loop over every statement there, seconds at 10^6.
+    ``get`` reads a row too (``dict.get`` alone would not); an unknown key has no row.
+    """
 
-class Asserting(dict[str, list[str]]):
-    """The versions asserting each statement, by key, read from the snapshot's offset table on a statement's first
-    lookup and kept (every statement has a row: filling them all would cost a loop over every statement at open)."""
-
-    def __init__(self, snapshot: Snapshot, ids: dict[str, int]) -> None:
+    def __init__(self, snapshot: Snapshot, table: str, row_of: Mapping[str, int], names: list[str]) -> None:
         super().__init__()
-        self._ids = ids
-        self._at: list[int] = snapshot.arrays["av.at"].tolist()
-        names = snapshot.version_ids
-        self._items = [names[i] for i in snapshot.arrays["av.id"].tolist()]
+        self._row_of, self._names = row_of, names
+        self._at, self._ids = snapshot.view(f"{table}.at"), snapshot.view(f"{table}.id")
 
-    def __missing__(self, key: str) -> list[str]:
-        n = self._ids.get(key)
-        found = [] if n is None else self._items[self._at[n]:self._at[n + 1]]
-        self[key] = found
-        return found
+    def __missing__(self, key: str) -> Sequence[str]:
+        n = self._row_of[key]  # KeyError: not a row of this table
+        first, end = self._at[n], self._at[n + 1]
+        names = self._names
+        row: Sequence[str] = [names[i] for i in self._ids[first:end]] if end > first else ()
+        self[key] = row
+        return row
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = dict.get(self, key)
+        if found is not None:
+            return found
+        return self[key] if key in self._row_of else default
+
+
+class Column(dict[str, int]):
+    """One of the snapshot's per-statement integer arrays by statement key, read on a key's first lookup and kept
+    (a plain dictionary after that: the date tests of every answer read it)."""
+
+    def __init__(self, snapshot: Snapshot, name: str, ids: Mapping[str, int]) -> None:
+        super().__init__()
+        self._ids, self._values = ids, snapshot.view(name)
+
+    def __missing__(self, key: str) -> int:
+        value = self[key] = self._values[self._ids[key]]  # KeyError: not a statement
+        return value
 
 
 class DateIndex:
@@ -139,12 +151,13 @@ class DateIndex:
         # Everything else comes from the snapshot's arrays, by statement id (a key's position), without decoding
         # a statement and without a Python loop over every statement: this is what opening a graph costs.
         snapshot, keys = model.snapshot, model.keys
-        self._asserting = Asserting(snapshot, model.ids)
-        self.start: dict[str, int] = dict(zip(keys, snapshot.arrays["s.start"].tolist(), strict=True))
-        self.end: dict[str, int] = dict(zip(keys, snapshot.arrays["s.end"].tolist(), strict=True))
-        self.overriders = rows(snapshot, "ob", keys, keys)
-        self.overrides = rows(snapshot, "ov", keys, keys)
-        self.by_drug = rows(snapshot, "d", snapshot.drug_keys, keys)
+        ids = model.ids
+        self._asserting = Rows(snapshot, "av", ids, snapshot.version_ids)
+        self.start = Column(snapshot, "s.start", ids)
+        self.end = Column(snapshot, "s.end", ids)
+        self.overriders = Rows(snapshot, "ob", ids, keys)
+        self.overrides = Rows(snapshot, "ov", ids, keys)
+        self.by_drug = Rows(snapshot, "d", {d: n for n, d in enumerate(snapshot.drug_keys)}, keys)
         self._boundary: dict[int, list[str]] | None = None  # made on first use (changes and timelines)
         self._drug_trees: dict[str, IntervalTree] = {}
         self._tree: IntervalTree | None = None
@@ -193,7 +206,9 @@ class DateIndex:
     def _tree_of(self, drug: str | None) -> IntervalTree:
         if drug is None:
             if self._tree is None:
-                self._tree = IntervalTree((self.start[i], self.end[i], i) for i in self.start)
+                arrays = self.model.snapshot.arrays
+                self._tree = IntervalTree(zip(arrays["s.start"].tolist(), arrays["s.end"].tolist(), self.model.keys,
+                                              strict=True))
             return self._tree
         tree = self._drug_trees.get(drug)
         if tree is None:
@@ -206,7 +221,7 @@ class DateIndex:
         return self._tree_of(drug).stab(on.toordinal())
 
     def statements_of(self, drug: str | None) -> Iterable[str]:
-        return self.by_drug.get(drug, ()) if drug is not None else self.start.keys()
+        return self.by_drug.get(drug, ()) if drug is not None else self.model.keys
 
     def at_boundary(self, day: date) -> list[str]:
         """Return the statements whose in-force interval starts or ends on ``day``."""

@@ -111,7 +111,7 @@ class Model:
         self.reach: tuple[Reach, ...] = tables["reach"]
         self.scheme = Scheme(self.jurisdictions.values())
         self.keys = snapshot.keys  # the statements in answer order: a key's position is its id
-        self.ids = {k: n for n, k in enumerate(self.keys)}
+        self.ids = dict(zip(self.keys, range(len(self.keys)), strict=True))
         self.statements = Statements(snapshot, self.ids)
         self.records = Records(snapshot, self.ids)
         self.asserted_by = AssertedBy(snapshot)

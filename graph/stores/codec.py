@@ -38,6 +38,11 @@ Encode = Callable[[Any], Any]
 Decode = Callable[[Any], Any]
 
 
+def _as_is(value: Any) -> Any:
+    """Return ``value``: the conversion of a plain value, both ways (a record's decoder skips it)."""
+    return value
+
+
 def _omitted(cls: type, name: str, hint: Any) -> bool:
     return name in OMITTED.get(cls, frozenset()) or hint is Where or hint == (Where | None)
 
@@ -58,12 +63,13 @@ def _shared(hint: Any, convert: Callable[[Any], Encode]) -> Encode | None:
         if len(inner) != 1:
             raise TypeError(f"cannot convert a union of several types: {hint}")
         only = convert(inner[0])
-        return lambda v: None if v is None else only(v)
+        return _as_is if only is _as_is else lambda v: None if v is None else only(v)
     if origin is tuple:
         item = convert(args[0])
-        return lambda v: tuple(item(x) for x in v)
+        # A tuple of plain values: `tuple` makes one of a list, and gives a tuple (what marshal reads) back as is.
+        return tuple if item is _as_is else lambda v: tuple(item(x) for x in v)
     if origin is typing.Literal or hint in (str, int, bool, float):
-        return lambda v: v
+        return _as_is
     return None
 
 
@@ -88,9 +94,20 @@ def _record_encoder(parts: list[tuple[str, Encode | None]]) -> Encode:
 
 def _record_decoder(cls: type, parts: list[Decode | None]) -> Decode:
     """Return the function building a ``cls`` from :func:`_record_encoder`'s tuple (a small one interned)."""
+    size = len(parts)
+    # Only the fields that need a conversion are touched: most are plain values, kept as marshal read them.
+    converted = [(n, dec) for n, dec in enumerate(parts) if dec is not None and dec is not _as_is]
+    omitted = [n for n, dec in enumerate(parts) if dec is None]
 
     def build(v: tuple[Any, ...]) -> Any:
-        return cls(*[None if dec is None else dec(x) for dec, x in zip(parts, v, strict=True)])
+        if len(v) != size:
+            raise ValueError(f"a {cls.__name__} of {len(v)} fields, not {size}: the bytes are of another format")
+        values = list(v)
+        for n, dec in converted:
+            values[n] = dec(values[n])
+        for n in omitted:
+            values[n] = None
+        return cls(*values)
 
     if cls not in INTERNED:
         return build
@@ -110,12 +127,12 @@ def encode(record: Any) -> bytes:
     return marshal.dumps(_converter(typing.cast(Any, type(record)), False)(record), MARSHAL_VERSION)
 
 
-def decoder(cls: type[T]) -> Callable[[bytes], T]:
+def decoder(cls: type[T]) -> Callable[[bytes | memoryview], T]:
     """Return the function turning :func:`encode`'s bytes back into a ``cls``."""
     build = _converter(typing.cast(Any, cls), True)
     loads = marshal.loads
 
-    def decode(data: bytes) -> T:
+    def decode(data: bytes | memoryview) -> T:
         record: T = build(loads(data))
         return record
 

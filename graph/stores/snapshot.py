@@ -60,17 +60,26 @@ class Snapshot:
         self.version_ids: list[str] = tables["version_ids"]
         self._decode_statement = decoder(Statement)
         self._decode_assertion = decoder(Assertion)
+        self._views: dict[str, memoryview] = {}
+
+    def view(self, name: str) -> memoryview:
+        """Return the array ``name`` as a memoryview: an item is a plain ``int`` and a slice a view, each read
+        in tens of nanoseconds (a mapped numpy array makes a numpy object of each, ten times slower)."""
+        found = self._views.get(name)
+        if found is None:
+            found = self._views[name] = self.arrays[name].data
+        return found
 
     def statement(self, i: int) -> Statement:
         """Return statement ``i``, decoded."""
-        at = self.arrays["s.blob_at"]
-        return self._decode_statement(bytes(self.arrays["s.blob"][at[i]:at[i + 1]]))
+        at = self.view("s.blob_at")
+        return self._decode_statement(self.view("s.blob")[at[i]:at[i + 1]])
 
     def records(self, i: int) -> tuple[Assertion, ...]:
         """Return the records of statement ``i``, decoded, in authority order."""
-        at, blob_at, blob = self.arrays["r.at"], self.arrays["a.blob_at"], self.arrays["a.blob"]
+        at, blob_at, blob = self.view("r.at"), self.view("a.blob_at"), self.view("a.blob")
         decode = self._decode_assertion
-        return tuple(decode(bytes(blob[blob_at[n]:blob_at[n + 1]])) for n in range(int(at[i]), int(at[i + 1])))
+        return tuple(decode(blob[blob_at[n]:blob_at[n + 1]]) for n in range(at[i], at[i + 1]))
 
     def rows(self, name: str) -> list[list[int]]:
         """Return every row of the offset table ``name``: ``ov`` (overrides), ``ob`` (overridden by), ``av``
