@@ -11,20 +11,13 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SH, SKOS
 
 from guidancekg.graph.rdf.shacl import load_shapes, load_vocabulary
-from guidancekg.ontology import CONTEXT_FILE
+from guidancekg.ontology import CONTEXT_FILE, vocab
 from guidancekg.ontology.vocab import (
-    BASIS_TERMS,
-    CONFIDENCE_TERMS,
     GK,
-    IDENTIFIER_KIND_TERMS,
     JURISDICTION,
     JURISDICTION_IRI,
-    LEGAL_EFFECT_TERMS,
     NAMESPACES,
-    OVERRIDE_KIND_TERMS,
-    PRECISION_TERMS,
     PREFIXES,
-    SOURCE_KIND_TERMS,
     TOPIC,
     TOPIC_IRI,
     TOPIC_KEYS,
@@ -34,13 +27,13 @@ from guidancekg.ontology.vocab import (
 GK_TERMS = sorted(dir(GK))
 TOPIC_TERMS = [TOPIC[key] for key in TOPIC_KEYS]
 SCHEMES = [
-    (GK.PrecisionScheme, PRECISION_TERMS),
-    (GK.DateBasisScheme, BASIS_TERMS),
-    (GK.OverrideKindScheme, OVERRIDE_KIND_TERMS),
-    (GK.SourceKindScheme, SOURCE_KIND_TERMS),
-    (GK.ConfidenceScheme, CONFIDENCE_TERMS),
-    (GK.IdentifierKindScheme, IDENTIFIER_KIND_TERMS),
-    (GK.LegalEffectScheme, LEGAL_EFFECT_TERMS),
+    (GK.PrecisionScheme, vocab.PRECISION_TERMS),
+    (GK.DateBasisScheme, vocab.BASIS_TERMS),
+    (GK.OverrideKindScheme, vocab.OVERRIDE_KIND_TERMS),
+    (GK.SourceKindScheme, vocab.SOURCE_KIND_TERMS),
+    (GK.ConfidenceScheme, vocab.CONFIDENCE_TERMS),
+    (GK.IdentifierKindScheme, vocab.IDENTIFIER_KIND_TERMS),
+    (GK.LegalEffectScheme, vocab.LEGAL_EFFECT_TERMS),
 ]
 
 
@@ -189,12 +182,12 @@ def _in_lists(shapes: Graph, path: URIRef) -> list[set]:
     ("path", "expected"),
     [
         (GK.topic, set(TOPIC_TERMS)),
-        (GK.validFromPrecision, set(PRECISION_TERMS.values())),
-        (GK.validUntilPrecision, set(PRECISION_TERMS.values())),
-        (GK.validFromBasis, set(BASIS_TERMS.values())),
-        (GK.overrideKind, set(OVERRIDE_KIND_TERMS.values())),
-        (GK.sourceKind, set(SOURCE_KIND_TERMS.values())),
-        (GK.legalEffect, set(LEGAL_EFFECT_TERMS.values())),
+        (GK.validFromPrecision, set(vocab.PRECISION_TERMS.values())),
+        (GK.validUntilPrecision, set(vocab.PRECISION_TERMS.values())),
+        (GK.validFromBasis, set(vocab.BASIS_TERMS.values())),
+        (GK.overrideKind, set(vocab.OVERRIDE_KIND_TERMS.values())),
+        (GK.sourceKind, set(vocab.SOURCE_KIND_TERMS.values())),
+        (GK.legalEffect, set(vocab.LEGAL_EFFECT_TERMS.values())),
     ],
     ids=str,
 )
@@ -206,7 +199,7 @@ def test_shape_lists_match_schemes(shapes: Graph, path: URIRef, expected: set) -
 def test_the_confidence_values_are_the_scheme(shapes: Graph) -> None:
     value = URIRef("https://w3id.org/guidancekg/shapes#ConfidenceValue")
     assert [set(Collection(shapes, lst)) for lst in shapes.objects(value, SH["in"])] == [
-        set(CONFIDENCE_TERMS.values())]
+        set(vocab.CONFIDENCE_TERMS.values())]
 
 
 def test_every_sparql_constraint_has_a_message_and_prefixes(shapes: Graph) -> None:
