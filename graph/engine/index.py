@@ -157,7 +157,7 @@ class DateIndex:
         self.end = Column(snapshot, "s.end", ids)
         self.overriders = Rows(snapshot, "ob", ids, keys)
         self.overrides = Rows(snapshot, "ov", ids, keys)
-        self.by_drug = Rows(snapshot, "d", {d: n for n, d in enumerate(snapshot.drug_keys)}, keys)
+        self.by_drug = Rows(snapshot, "d", snapshot.drug_rows, keys)
         self._boundary: dict[int, list[str]] | None = None  # made on first use (changes and timelines)
         self._drug_trees: dict[str, IntervalTree] = {}
         self._tree: IntervalTree | None = None

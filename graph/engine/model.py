@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import cached_property, lru_cache
+from typing import Any
 
 from guidancekg.graph.corpus.jurisdictions import Scheme
 from guidancekg.graph.corpus.records import (
@@ -66,6 +67,12 @@ class Records(Mapping[str, tuple[Assertion, ...]]):
         if not found:
             raise KeyError(key)
         return found
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return a statement's records, or ``default`` when it has none (without raising and catching)."""
+        n = self._ids.get(key)
+        found = self.by_id(n) if n is not None else None
+        return found if found else default
 
     def __iter__(self) -> Iterator[str]:
         return (self._keys[i] for i in self._having)

@@ -57,6 +57,7 @@ class Snapshot:
         joined = bytes(self.arrays["s.keys"]).decode("utf-8")
         self.keys: list[str] = joined.split(_SEPARATOR) if self.count else []
         self.drug_keys: list[str] = tables["drug_keys"]
+        self.drug_rows = {drug: n for n, drug in enumerate(self.drug_keys)}  # a drug's row of the table "d"
         self.version_ids: list[str] = tables["version_ids"]
         self._decode_statement = decoder(Statement)
         self._decode_assertion = decoder(Assertion)
@@ -79,7 +80,7 @@ class Snapshot:
         """Return the records of statement ``i``, decoded, in authority order."""
         at, blob_at, blob = self.view("r.at"), self.view("a.blob_at"), self.view("a.blob")
         decode = self._decode_assertion
-        return tuple(decode(blob[blob_at[n]:blob_at[n + 1]]) for n in range(at[i], at[i + 1]))
+        return tuple([decode(blob[blob_at[n]:blob_at[n + 1]]) for n in range(at[i], at[i + 1])])
 
     def rows(self, name: str) -> list[list[int]]:
         """Return every row of the offset table ``name``: ``ov`` (overrides), ``ob`` (overridden by), ``av``
