@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from guidancekg.graph.errors import QuerySyntaxError
 
@@ -35,7 +36,7 @@ _PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
 _PN_LOCAL = rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
 _VARNAME = rf"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 
-_TOKEN = re.compile(rf"""
+_TOKEN = rf"""
     (?P<ws>[\x20\t\r\n]+)
   | (?P<comment>\#[^\r\n]*)
   | (?P<string>\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*\"\"\"
@@ -50,7 +51,16 @@ _TOKEN = re.compile(rf"""
   | (?P<word>[A-Za-z][A-Za-z0-9_]*)
   | (?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.)
   | (?P<punct>\^\^|<=|>=|!=|&&|\|\||[{{}}()\[\].,;*/+\-!=<>|^?])
-""", re.VERBOSE)
+"""
+
+
+@cache
+def _token_pattern() -> re.Pattern[str]:
+    """Return the compiled token pattern (compiled on first use: a tenth of a second that serve's start and every
+    CLI command would otherwise pay at import)."""
+    return re.compile(_TOKEN, re.VERBOSE)
+
+
 _CODEPOINT = re.compile(_UCHAR)
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
@@ -76,9 +86,9 @@ def _refuse(text: str, offset: int, message: str) -> QuerySyntaxError:
 
 def tokens(text: str) -> Iterator[Token]:
     """Yield the tokens of ``text`` as Oxigraph reads them; raise :class:`QuerySyntaxError` where none fits."""
-    offset = 0
+    offset, match = 0, _token_pattern().match
     while offset < len(text):
-        m = _TOKEN.match(text, offset)
+        m = match(text, offset)
         if m is None or m.end() == offset:
             if text.startswith(("\\u", "\\U"), offset):
                 raise _refuse(text, offset, "a codepoint escape (\\u, \\U) is read only inside a string or an IRI")
