@@ -97,6 +97,13 @@ def _plot(results: dict[int, dict], path: Path) -> None:
     plt.close(fig)
 
 
+def _when(measured: dict | None) -> str:
+    """Return when and at which commit a result was measured, as its provenance says."""
+    if not measured:
+        return "an earlier run (not recorded)"
+    return f"{measured['at']}, {measured['commit']}"
+
+
 def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path) -> None:
     sizes = sorted(results)
     _plot(results, plot)
@@ -110,7 +117,9 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
         "```",
         "",
         f"Last written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}. Results per size are kept in "
-        "`.bench/result-N.json` and only missing ones are measured, so this page can mix runs; each size is "
+        "`.bench/result-N.json` and only missing ones are measured, so this page can mix runs (the first rows of "
+        "the table say which run each comes from; `--again serving` measures open, questions and HTTP again on a "
+        "current build without building it); each size is "
         "measured in a subprocess of its own (its peak RSS is its own). The benchmark is not part of the tests "
         "or of CI.",
         "",
@@ -164,6 +173,11 @@ def write_report(results: dict[int, dict], machine: dict, doc: Path, plot: Path)
                 cells.append("–")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
+    # Which run each row comes from: a size's rows can be measured at different times (see --again).
+    row("open, questions and HTTP measured", lambda r: _when(r["size"].get("measured")))
+    row("build rows measured", lambda r: _when(r["size"].get("build_from", r["size"].get("measured"))))
+    row("SPARQL rows measured", lambda r: _when(r["sparql"].get("measured")))
+    row("naive rows measured", lambda r: _when(r["naive"].get("measured")))
     row("quads", lambda r: f"{r['size']['quads']:,}")
     row("build (s)", lambda r: _fmt(r["size"]["build_s"], "", 1))
     row("build throughput (quads/s)", lambda r: _fmt(r["size"]["triples_per_s"]))

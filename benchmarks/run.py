@@ -3,11 +3,16 @@
     python -m benchmarks.run                      # 10^3, 10^4, 10^5 and 10^6 statements; rewrites docs/benchmarks.md
     python -m benchmarks.run --sizes 1000,10000   # some sizes only (the others keep their last results)
     python -m benchmarks.run --fresh              # measure again what was measured before
+    python -m benchmarks.run --again serving      # open, questions, HTTP again on each size's current build
 
 Not a test: it takes about an hour with 10^6 (the build of a million statements is most of it). Synthetic corpora
 (graph/corpus/synthetic.py, seed 1) and their stores are kept in ``--work`` (default ``.bench/``) and each size's
 results in ``--work/result-N.json``, so a run measures only what is missing unless ``--fresh``. Every size is
-measured in a subprocess of its own, so that its peak RSS (``ru_maxrss``) is its own. The naive baseline is rdflib's
+measured in a subprocess of its own, so that its peak RSS (``ru_maxrss``) is its own. ``--again serving`` measures
+what serving does again (open, the questions in-process and over HTTP, SHACL of one version) on a size's build
+when it is still current, without building it again (an hour at 10^6): the build's rows are kept from the earlier
+result, and the page names the run each comes from. Each result records when and at which commit it was measured.
+The naive baseline is rdflib's
 in-memory dataset answering the same question as one SPARQL query with date FILTERs
 (graph/sparql/queries/guidance-on-date-as-known.rq with the drug added, version graphs reached through the records:
 :func:`_naive_query`), in a
@@ -56,6 +61,24 @@ def _peak_rss_mb(pid: int) -> float:
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
 
 
+def _provenance() -> dict:
+    """Return when and at which commit a measurement is made (``+`` marks uncommitted changes)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, cwd=REPO, timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    return {"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit + ("+" if dirty else "")}
+
+
+#: The rows of a size's result that come from building it: kept from the earlier result by ``--again serving``.
+BUILD_ROWS = ("build_s", "compile_s", "quads", "triples_per_s", "build_rss_mb", "disk_bytes", "versions",
+              "snapshot_bytes", "rss_mb", "measured")
+
+
 def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
@@ -87,27 +110,34 @@ def _library(name: str, drug_iri: str | None, *values: str) -> str:
 # -- one size, in its own process ------------------------------------------------------------------------------
 
 
-def measure_size(n: int, work: Path) -> dict:
+def measure_size(n: int, work: Path, built: dict | None = None) -> dict:
+    """Build size ``n`` and measure it; with ``built`` (the earlier result's), measure its current build again."""
     from guidancekg.graph.corpus.files import load_corpus
     from guidancekg.graph.engine.answers import Filters
     from guidancekg.graph.opened import GuidanceGraph
     from guidancekg.graph.rdf.iris import Minter
-    from guidancekg.graph.stores.build import compile_data, validate_chunked
+    from guidancekg.graph.stores.build import compile_data, fingerprint, validate_chunked
     from guidancekg.graph.stores.builds import current_build, write_build
 
     corpus_dir, store = work / f"synth-{n}", work / f"store-{n}"
     out: dict = {"statements": n}
-    if store.exists():
-        shutil.rmtree(store)
-    t = time.perf_counter()
-    compiled = compile_data(corpus_dir, BASE)
-    t_compile = time.perf_counter() - t
-    info = write_build(compiled, store)
-    t_build = time.perf_counter() - t
-    out.update(build_s=t_build, compile_s=t_compile, quads=info.quads, triples_per_s=info.quads / t_build,
-               build_rss_mb=_rss_mb(), disk_bytes=_du(info.path), versions=info.versions,
-               snapshot_bytes=_du(info.path / "snapshot"))
-    del compiled
+    if built is not None:  # --again serving: the build is kept, and so are its rows
+        current = current_build(store)
+        if current is None or current.fingerprint != fingerprint(corpus_dir, BASE):
+            raise RuntimeError(f"{store} holds no current build of {corpus_dir}: run without --again")
+        out.update({k: built[k] for k in BUILD_ROWS if k in built}, build_from=built.get("measured", {}))
+    else:
+        if store.exists():
+            shutil.rmtree(store)
+        t = time.perf_counter()
+        compiled = compile_data(corpus_dir, BASE)
+        t_compile = time.perf_counter() - t
+        info = write_build(compiled, store)
+        t_build = time.perf_counter() - t
+        out.update(build_s=t_build, compile_s=t_compile, quads=info.quads, triples_per_s=info.quads / t_build,
+                   build_rss_mb=_rss_mb(), disk_bytes=_du(info.path), versions=info.versions,
+                   snapshot_bytes=_du(info.path / "snapshot"))
+        del compiled
     # Open: reopen the current build (no rebuild), read the model and build the index.
     t = time.perf_counter()
     graph = GuidanceGraph.open(corpus_dir, base=BASE, store_root=store)
@@ -138,7 +168,9 @@ def measure_size(n: int, work: Path) -> dict:
     graph.close()
     # SHACL of one new version: its statements (with what they override) and their context, validated alone.
     out["shacl_one_version"] = _shacl_one_version(corpus_dir, work, validate_chunked, load_corpus, Minter(BASE))
-    out["rss_mb"] = _rss_mb()
+    if built is None:
+        out["rss_mb"] = _rss_mb()
+    out["measured"] = _provenance()
     return out
 
 
@@ -309,7 +341,7 @@ def _child(mode: str, n: int, work: Path, timeout: float | None) -> dict:
         raw = exc.stdout or b""
         text = raw.decode() if isinstance(raw, bytes) else raw
         partial = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-        return {"stopped_after_s": time.perf_counter() - started, "partial": partial}
+        return {"stopped_after_s": time.perf_counter() - started, "partial": partial, "measured": _provenance()}
     if done.returncode != 0:
         raise RuntimeError(f"{mode} {n} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -343,13 +375,22 @@ def main(argv: list[str] | None = None) -> None:
                         help="run the SPARQL library queries up to this size")
     parser.add_argument("--naive-max", type=int, default=100_000,
                         help="run the naive baseline up to this size (rdflib held 16.6 GB at 10^5)")
-    parser.add_argument("--child", choices=["size", "sparql", "naive"])
+    parser.add_argument("--again", choices=["serving"],
+                        help="serving: open, questions and HTTP again on each size's current build, its build's "
+                             "rows kept from the earlier result")
+    parser.add_argument("--child", choices=["size", "serving", "sparql", "naive"])
     parser.add_argument("--n", type=int)
     args = parser.parse_args(argv)
     work = args.work.resolve()
+    if args.child == "serving":
+        earlier = json.loads((work / f"result-{args.n}.json").read_text())["size"]
+        print(json.dumps(measure_size(args.n, work, built=earlier)), flush=True)
+        return
     if args.child:
         fn = {"size": measure_size, "sparql": measure_sparql, "naive": measure_naive}[args.child]
-        print(json.dumps(fn(args.n, work)), flush=True)
+        result = fn(args.n, work)
+        result.setdefault("measured", _provenance())
+        print(json.dumps(result), flush=True)
         return
     from guidancekg.graph.corpus.synthetic import generate
 
@@ -363,6 +404,10 @@ def main(argv: list[str] | None = None) -> None:
             stats = generate(n, SEED, corpus, overwrite=True)
             result["synth"] = dict(stats.to_json(), seconds=time.perf_counter() - t)
             print(f"{n}: generated {stats.statements} statements in {result['synth']['seconds']:.1f} s", flush=True)
+        if "size" in result and args.again == "serving":
+            print(f"{n}: measuring serving again on the current build ...", flush=True)
+            result["size"] = _child("serving", n, work, None)
+            path.write_text(json.dumps(result, indent=2))
         if "size" not in result:
             print(f"{n}: building and measuring ...", flush=True)
             result["size"] = _child("size", n, work, None)
