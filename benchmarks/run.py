@@ -70,7 +70,9 @@ def _provenance() -> dict:
             return ""
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    # The page this command writes is not the code measured: a run of several sizes rewrites it between them.
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", ".", f":!{DOC.relative_to(REPO)}",
+                     f":!{PLOT.relative_to(REPO)}"))
     return {"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit + ("+" if dirty else "")}
 
 

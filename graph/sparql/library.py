@@ -65,20 +65,6 @@ def overridden_on_date() -> str:
                       "  ?statement dcterms:identifier ?key .", "ORDER BY ?key ?by")
 
 
-def _overridden_by_levels(x: str, s: str, indent: str) -> list[str]:
-    """Return lines binding ``s`` to ``x`` and to each statement ``x`` overrides, transitively (one row each)."""
-    steps = [f"?o{i}" for i in range(1, MAX_OVERRIDE_DEPTH + 1)]
-    chain = ""
-    for above, below in reversed(list(zip([x, *steps], steps, strict=False))):
-        chain = f"OPTIONAL {{ {above} gk:overrides {below}{' ' + chain if chain else ''} }}"
-    pick = steps[-1]
-    for level in range(MAX_OVERRIDE_DEPTH - 1, -1, -1):
-        pick = f"IF(?level = {level}, {([x, *steps])[level]}, {pick})"
-    levels = " ".join(str(i) for i in range(MAX_OVERRIDE_DEPTH + 1))
-    return [f"{indent}{chain}", f"{indent}VALUES ?level {{ {levels} }}", f"{indent}BIND({pick} AS {s})",
-            f"{indent}FILTER(BOUND({s}))"]
-
-
 def changes_between_dates() -> str:
     """Return the query for the days in [?from, ?to] on which statements started or stopped being effective."""
     comment = ("# Changes between two dates (as known at a date): each day from ?from to ?to (inclusive) on which\n"
@@ -100,14 +86,11 @@ def changes_between_dates() -> str:
         f"          VALUES (?from ?to ?known ?drugKey) {{ ({day_literal('2019-01-01')} {day_literal('2019-12-31')} "
         f"{day_literal(EVERYTHING)} UNDEF) }}",
         "          ?drug dcterms:identifier ?drugKey .",
-        # Visible, the statement's triples read in the version graph that makes it visible.
-        visible("?x", "d", "          ", reading=("?x gk:drug ?drug .",
-                                                  "{ ?x gk:inForceFrom ?date } UNION { ?x gk:inForceUntil ?date }")),
+        "          ?x gk:drug ?drug .",
+        visible("?x", "d", "          "),
+        "          { ?x gk:inForceFrom ?date } UNION { ?x gk:inForceUntil ?date }",
         "          FILTER(?date >= ?from && ?date <= ?to)",
-        # It, and what it overrides (within its drug), at most MAX_OVERRIDE_DEPTH steps away: nested OPTIONALs
-        # from the bound ?x, then one row per level. `?x gk:overrides* ?statement` did the same, but Oxigraph
-        # evaluated the path from both ends unbound for every drug (?drugKey UNDEF), 5 times slower at 10^4.
-        *_overridden_by_levels("?x", "?statement", "          "),
+        "          ?x gk:overrides* ?statement .  # it, and what it overrides (within its drug)",
         "        }",
         "      }",
         "      BIND(EXISTS {",

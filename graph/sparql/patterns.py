@@ -33,19 +33,12 @@ def day_literal(text: str) -> str:
     return f'"{text}"^^xsd:date'
 
 
-def visible(s: str, n: str, indent: str, *, bound: bool = False, reading: tuple[str, ...] = ()) -> str:
+def visible(s: str, n: str, indent: str, *, bound: bool = False) -> str:
     """Return a pattern binding ``?v{n}``, a latest version recorded by ?known whose graph holds ``s``.
 
     With ``bound`` (``s`` bound already): filters that hold when ``s`` is visible, one pattern each (see below).
-    ``reading``: more patterns over ``s``'s triples, read in that version's graph: over the union default graph
-    of the on-disk store (a triple once per graph holding it) each would multiply the rows.
     """
-    if reading:
-        assert not bound, "a filter binds nothing"
-        inner = "\n".join(f"{indent}  {line}" for line in (f"{s} a gk:Statement .", *reading))
-        graph = f"GRAPH ?v{n} {{\n{inner}\n{indent}}}"
-    else:
-        graph = f"GRAPH ?v{n} {{ {s} a gk:Statement }}"
+    graph = f"GRAPH ?v{n} {{ {s} a gk:Statement }}"
     recorded = f"?v{n} gk:recordedFrom ?r{n} . FILTER(?r{n} <= ?known)"
     superseded = f"?v{n} gk:supersededFrom ?w{n} . FILTER(?w{n} <= ?known)"
     if bound:
