@@ -51,10 +51,16 @@ def problem_document(status: int, title: str, detail: str, slug: str, instance: 
             "instance": instance, **extra}
 
 
+def problem_json(document: dict[str, Any]) -> str:
+    """Return a problem document as JSON text, in the standard library's spaced form the docs quote (the API's
+    responses and waitress's own refusals alike; it needs no application context)."""
+    return json.dumps(document, ensure_ascii=False)
+
+
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
     """Return an ``application/problem+json`` response."""
     body = problem_document(status, title, detail, slug, request.path if request else None, **extra)
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    return Response(problem_json(body), status=status, mimetype="application/problem+json")
 
 
 # The blueprints of the pages meant for people; a path that matches no route counts too, unless it is the API's.

@@ -12,7 +12,6 @@ as every error of the API.
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from flask import Flask
@@ -24,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from guidancekg.api.headers import INGEST_ENDPOINT, body_limit, too_large
 from guidancekg.api.ingest_api import refusal
-from guidancekg.api.problems import problem_document
+from guidancekg.api.problems import problem_document, problem_json
 from guidancekg.api.state import runtime
 
 REASONS = {401: "Unauthorized", 403: "Forbidden", 413: "Request Entity Too Large"}
@@ -40,7 +39,7 @@ class _Refused(Error):
 
     # waitress's own stubs say the body is str; waitress writes bytes, as Error.to_response itself returns.
     def to_response(self, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:  # type: ignore[override]
-        body = json.dumps(self.document, ensure_ascii=False).encode("utf-8")
+        body = problem_json(self.document).encode("utf-8")
         return f"{self.code} {self.reason}", [("Content-Type", "application/problem+json"),
                                               *self.extra_headers], body
 
