@@ -100,14 +100,12 @@ class Rows(dict[str, Sequence[str]]):
 
     def __init__(self, snapshot: Snapshot, table: str, row_of: Mapping[str, int], names: list[str]) -> None:
         super().__init__()
-        self._row_of, self._names = row_of, names
-        self._at, self._ids = snapshot.view(f"{table}.at"), snapshot.view(f"{table}.id")
+        self._snapshot, self._table, self._row_of, self._names = snapshot, table, row_of, names
 
     def __missing__(self, key: str) -> Sequence[str]:
-        n = self._row_of[key]  # KeyError: not a row of this table
-        first, end = self._at[n], self._at[n + 1]
+        ids = self._snapshot.row(self._table, self._row_of[key])  # KeyError: not a row of this table
         names = self._names
-        row: Sequence[str] = [names[i] for i in self._ids[first:end]] if end > first else ()
+        row: Sequence[str] = [names[i] for i in ids] if len(ids) else ()
         self[key] = row
         return row
 

@@ -92,7 +92,7 @@ class AssertedBy(Mapping[str, frozenset[str]]):
 
     def __getitem__(self, version: str) -> frozenset[str]:
         keys = self._snapshot.keys
-        return frozenset(keys[i] for i in self._snapshot.ids("vs", self._number[version]).tolist())
+        return frozenset(keys[i] for i in self._snapshot.row("vs", self._number[version]))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._number)

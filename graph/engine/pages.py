@@ -116,7 +116,7 @@ class Pager:
                                   np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
                 else:  # the drug's rows only: converting the whole arrays first cost a millisecond a drug at 10^6
                     row = snapshot.drug_rows.get(drug)
-                    ids = (np.asarray(snapshot.ids("d", row), dtype=np.int64) if row is not None
+                    ids = (np.asarray(snapshot.row("d", row), dtype=np.int64) if row is not None
                            else np.zeros(0, dtype=np.int64))
                     found = _Walk([model.keys[i] for i in ids.tolist()], ids,
                                   np.asarray(starts[ids], dtype=np.int64), np.asarray(ends[ids], dtype=np.int64))

@@ -82,16 +82,12 @@ class Snapshot:
         decode = self._decode_assertion
         return tuple([decode(blob[blob_at[n]:blob_at[n + 1]]) for n in range(at[i], at[i + 1])])
 
-    def rows(self, name: str) -> list[list[int]]:
-        """Return every row of the offset table ``name``: ``ov`` (overrides), ``ob`` (overridden by), ``av``
-        (versions asserting), ``vs`` (statements a version asserts), ``d`` (statements of a drug)."""
-        at, ids = self.arrays[f"{name}.at"].tolist(), self.arrays[f"{name}.id"].tolist()
-        return [ids[at[n]:at[n + 1]] for n in range(len(at) - 1)]
-
-    def ids(self, name: str, i: int) -> np.ndarray:
-        """Return row ``i`` of the offset table ``name`` (see :meth:`rows`), as an array."""
-        at = self.arrays[f"{name}.at"]
-        return self.arrays[f"{name}.id"][int(at[i]):int(at[i + 1])]
+    def row(self, name: str, i: int) -> memoryview:
+        """Return row ``i`` of the offset table ``name``: ``ov`` (overrides), ``ob`` (overridden by), ``av``
+        (versions asserting), ``vs`` (statements a version asserts), ``d`` (statements of a drug); its items are
+        ids, read as plain ints."""
+        at = self.view(f"{name}.at")
+        return self.view(f"{name}.id")[at[i]:at[i + 1]]
 
     def with_records(self) -> list[int]:
         """Return the ids of the statements that have at least one record."""
