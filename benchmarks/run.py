@@ -78,7 +78,7 @@ def _provenance() -> dict:
 
 #: The rows of a size's result that come from building it: kept from the earlier result by ``--again serving``.
 BUILD_ROWS = ("build_s", "compile_s", "quads", "triples_per_s", "build_rss_mb", "disk_bytes", "versions",
-              "snapshot_bytes", "rss_mb", "measured")
+              "snapshot_bytes", "rss_mb")
 
 
 def _du(path: Path) -> int:
@@ -127,7 +127,9 @@ def measure_size(n: int, work: Path, built: dict | None = None) -> dict:
         current = current_build(store)
         if current is None or current.fingerprint != fingerprint(corpus_dir, BASE):
             raise RuntimeError(f"{store} holds no current build of {corpus_dir}: run without --again")
-        out.update({k: built[k] for k in BUILD_ROWS if k in built}, build_from=built.get("measured", {}))
+        # When the build was measured: kept through every --again since (the earlier result's own time else).
+        out.update({k: built[k] for k in BUILD_ROWS if k in built},
+                   build_from=built.get("build_from", built.get("measured", {})))
     else:
         if store.exists():
             shutil.rmtree(store)
