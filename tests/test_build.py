@@ -74,3 +74,44 @@ def test_the_same_data_builds_the_same_quads(data_dir):
     a = b"".join(compile_data(data_dir, BASE).nquad_chunks())
     b = b"".join(compile_data(data_dir, BASE).nquad_chunks())
     assert a == b and len(a.splitlines()) > 1000
+
+
+def _fingerprint_cache_of(data: Path) -> Path:
+    from guidancekg.graph.stores.build import _fingerprint_cache
+
+    cache = _fingerprint_cache(data)
+    assert cache is not None
+    return cache
+
+
+def test_fingerprint_from_its_cache_equals_reading_every_file(data_copy, tmp_path, monkeypatch):
+    from guidancekg.graph.stores.build import fingerprint
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cold = fingerprint(data_copy, BASE)  # every file read and hashed; the cache written
+    cache = _fingerprint_cache_of(data_copy)
+    assert cache.is_file()
+    assert fingerprint(data_copy, BASE) == cold  # every file's hash taken from the cache
+    cache.unlink()
+    assert fingerprint(data_copy, BASE) == cold
+    path = data_copy / SEED
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a curator's comment\n", encoding="utf-8")
+    assert fingerprint(data_copy, BASE) != cold
+
+
+def test_a_damaged_fingerprint_cache_is_read_again_not_trusted(data_copy, tmp_path, monkeypatch):
+    import json
+
+    from guidancekg.graph.stores.build import fingerprint
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    true = fingerprint(data_copy, BASE)
+    cache = _fingerprint_cache_of(data_copy)
+    entries = json.loads(cache.read_text(encoding="utf-8"))
+    damage = ["not hex at all", "ab" * 8, None, 7]  # each keeps the file's size and time: only the hash is bad
+    for n, key in enumerate(sorted(entries)):
+        entries[key][2] = damage[n % len(damage)]
+    cache.write_text(json.dumps(entries), encoding="utf-8")
+    assert fingerprint(data_copy, BASE) == true  # once raised ValueError: a server could not start
+    assert fingerprint(data_copy, BASE) == true  # and the cache is mended
+    assert all(isinstance(e[2], str) and len(e[2]) == 64 for e in json.loads(cache.read_text()).values())

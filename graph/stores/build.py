@@ -278,6 +278,7 @@ def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
     except (OSError, ValueError):
         cache = {}
     fresh: dict[str, list] = {}
+    hashed: list[bytes] = []  # per file: its path, a NUL, the SHA-256 of its content
     for root in (Path(data_dir), ONTOLOGY_DIR):
         ontology = root == ONTOLOGY_DIR  # once per folder: a path comparison per file costs a start
         prefix = f"{ontology}:{root.resolve()}{os.sep}"
@@ -286,14 +287,13 @@ def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
                 continue
             key = prefix + rel
             known = cache.get(key)
-            if (isinstance(known, list) and len(known) == 3
-                    and known[0] == stat.st_size and known[1] == stat.st_mtime_ns):
-                digest = bytes.fromhex(known[2])
-            else:
+            digest = _cached_digest(known, stat)
+            if digest is None:
                 digest = hashlib.sha256(Path(path).read_bytes()).digest()
-            fresh[key] = [stat.st_size, stat.st_mtime_ns, digest.hex()]
-            h.update(rel.encode() + b"\0")
-            h.update(digest)
+                known = [stat.st_size, stat.st_mtime_ns, digest.hex()]
+            fresh[key] = known  # unchanged, the cache's own entry: a start at 10^6 statements reuses 112,000
+            hashed += (rel.encode(), b"\0", digest)
+    h.update(b"".join(hashed))  # once: the same bytes as a call per part, without 224,000 calls at 10^6
     if cache_file and fresh != cache:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -303,6 +303,17 @@ def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
         except OSError:
             pass  # no cache: the next fingerprint reads the files again
     return h.hexdigest()
+
+
+def _cached_digest(known: object, stat: os.stat_result) -> bytes | None:
+    """Return the content hash the fingerprint cache holds for a file of this size and time, or None."""
+    if type(known) is not list or len(known) != 3 or known[0] != stat.st_size or known[1] != stat.st_mtime_ns:
+        return None
+    try:
+        digest = bytes.fromhex(known[2])
+    except (TypeError, ValueError):  # a damaged cache: the file is read again
+        return None
+    return digest if len(digest) == 32 else None
 
 
 def _fingerprint_cache(data_dir: Path) -> Path | None:
