@@ -33,23 +33,9 @@ from pathlib import Path
 import requests
 
 from benchmarks.server import Server
-from guidancekg.graph.progress import Progress
+from benchmarks.steps import StepTimes
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-class StepTimes(Progress):
-    """Hear the steps of a build, keeping how long each took."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._step, self._started = "", 0.0
-
-    def begin(self, step: str, total: int | None = None, unit: str = "") -> None:
-        self._step, self._started = step, time.perf_counter()
-
-    def end(self, summary: str = "") -> None:
-        self.seconds[self._step] = round(time.perf_counter() - self._started, 2)
 
 
 def _throughput(servers: list[Server], clients: int, seconds: float, drugs: int) -> list[float]:
