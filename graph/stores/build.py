@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph
 
@@ -277,7 +278,7 @@ def fingerprint(data_dir: Path, base: str = DEFAULT_BASE) -> str:
             cache = {}
     except (OSError, ValueError):
         cache = {}
-    fresh: dict[str, list] = {}
+    fresh: dict[str, Any] = {}  # as the cache file holds it: [size, mtime in ns, SHA-256 in hex] per file
     hashed: list[bytes] = []  # per file: its path, a NUL, the SHA-256 of its content
     for root in (Path(data_dir), ONTOLOGY_DIR):
         ontology = root == ONTOLOGY_DIR  # once per folder: a path comparison per file costs a start
