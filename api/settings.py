@@ -22,11 +22,14 @@ ENV_INGEST_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
 MIB = 1024 * 1024
 
 
-def _at_least(kind: type, low: int | float, strictly: bool = False) -> Callable[[Any], Any]:
+def _at_least(kind: type, low: int | float, strictly: bool = False,
+              at_most: int | None = None) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         converted = kind(value)
         if converted < low or (strictly and converted == low):
             raise ValueError(f"must be {'greater than' if strictly else 'at least'} {low}")
+        if at_most is not None and converted > at_most:
+            raise ValueError(f"must be at most {at_most}")
         return converted
 
     return convert
@@ -92,15 +95,15 @@ class Settings:
         "description, the OpenAPI `servers`) starts with it, never with the request's `Host`; `serve` defaults "
         "it to the address it listens on")
     threads: int = _setting(
-        "SERVER_THREADS", "--threads", 8, _positive(int),
-        "threads of the WSGI server (waitress) answering requests; more than `SPARQL_WORKERS` + `SPARQL_QUEUE`, "
-        "so that the JSON API and the pages never wait behind SPARQL")
+        "SERVER_THREADS", "--threads", 8, _at_least(int, 1, at_most=256),
+        "threads of the WSGI server (waitress) answering requests, 1 to 256; more than `SPARQL_WORKERS` + "
+        "`SPARQL_QUEUE`, so that the JSON API and the pages never wait behind SPARQL")
     max_body_bytes: int = _setting(
         "MAX_CONTENT_LENGTH", None, 1 * MIB, _positive(int),
         "bytes a request body may hold (every route but an ingest): `413` beyond, before the body is parsed")
     sparql_timeout: float = _setting(
-        "SPARQL_TIMEOUT", "--sparql-timeout", 10.0, _positive(float),
-        "seconds a SPARQL query may run; its worker is then killed: `503` `query-timeout`")
+        "SPARQL_TIMEOUT", "--sparql-timeout", 10.0, _at_least(float, 0.1),
+        "seconds a SPARQL query may run (at least 0.1); its worker is then killed: `503` `query-timeout`")
     sparql_max_rows: int = _setting(
         "SPARQL_MAX_ROWS", "--sparql-max-rows", 10_000, _positive(int),
         "rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a SPARQL result may hold: `413` beyond, never a "
@@ -109,11 +112,12 @@ class Settings:
         "SPARQL_MAX_QUERY_BYTES", None, 100_000, _positive(int),
         "bytes (UTF-8) of a SPARQL query text: `413` beyond")
     sparql_workers: int = _setting(
-        "SPARQL_WORKERS", "--sparql-workers", 2, _positive(int),
-        "SPARQL worker processes, i.e. queries running at once")
+        "SPARQL_WORKERS", "--sparql-workers", 2, _at_least(int, 1, at_most=64),
+        "SPARQL worker processes, i.e. queries running at once (1 to 64)")
     sparql_queue: int = _setting(
-        "SPARQL_QUEUE", "--sparql-queue", 2, _at_least(int, 0),
-        "SPARQL requests that may wait for a busy worker; one more is answered `503` with `Retry-After` at once")
+        "SPARQL_QUEUE", "--sparql-queue", 2, _at_least(int, 0, at_most=64),
+        "SPARQL requests that may wait for a busy worker (0 to 64); one more is answered `503` with `Retry-After` "
+        "at once")
     sparql_queue_wait: float = _setting(
         "SPARQL_QUEUE_WAIT", None, 0.5, _at_least(float, 0),
         "seconds a waiting SPARQL request waits for a worker before it is answered `503` with `Retry-After`")

@@ -12,21 +12,42 @@ import click
 from guidancekg.cli.options import DATA, SectionOption, command, remote_options
 from guidancekg.cli.progress import on_terminal, quiet, say, terminal_progress
 from guidancekg.graph.progress import SILENT, LogProgress, Progress
+from guidancekg.graph.stores.kinds import STORE_KINDS
 
 SECTION = "Serve"
 # The settings that say where the data and the store are; the others are the server's own options.
 _DATA_SETTINGS = {"data", "base", "store_kind", "store_root"}
 
 
-def _setting(name: str, *decls: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Return a ``serve`` option for a setting of ``api/settings.py``: its help and default come from there."""
+class _Checked(click.ParamType):
+    """An option's value checked by its setting's own converter (``api/settings.py``): one rule, in one place."""
+
+    def __init__(self, name: str, convert: Callable[[Any], Any], metavar: str) -> None:
+        self.name, self._convert, self._metavar = name, convert, metavar
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return self._metavar
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return self._convert(value)
+        except (TypeError, ValueError) as exc:
+            self.fail(f"{value!r}: {exc}", param, ctx)
+
+
+def _setting(name: str, *param: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return the ``serve`` option of a setting of ``api/settings.py``: its flag, help, default and, unless a
+    ``type`` is given, the check of its value come from there (``param`` names the argument, when another)."""
     from guidancekg.api.settings import SETTING_FIELDS
 
     f = next(f for f in SETTING_FIELDS if f.name == name)
     default = "none" if f.default is None else f.default
     text = f"{f.metadata['doc']} (config {f.metadata['key']}; default: {default})".replace("`", "")
     section = DATA if name in _DATA_SETTINGS else "Options"
-    return click.option(*decls, default=None, help=text, cls=SectionOption, section=section, **kwargs)
+    if "type" not in kwargs:
+        kwargs["type"] = _Checked(name, f.metadata["convert"], kwargs.pop("metavar", "VALUE"))
+    return click.option(f.metadata["option"], *param, default=None, help=text, cls=SectionOption,
+                        section=section, **kwargs)
 
 
 def exposure_warnings(host: str, settings: Any) -> list[str]:
@@ -72,19 +93,19 @@ def _start_progress() -> Progress:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on; beyond loopback, put a reverse proxy in front (docs/deployment.md).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@_setting("threads", "--threads", type=click.IntRange(1, 256))
-@_setting("data", "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path))
-@_setting("base", "--base", metavar="URL")
-@_setting("store_kind", "--store-kind", type=click.Choice(["oxigraph", "memory", "remote"]))
+@_setting("threads", metavar="N")
+@_setting("data", "data_dir", type=click.Path(file_okay=False, path_type=Path))
+@_setting("base", metavar="URL")
+@_setting("store_kind", type=click.Choice(STORE_KINDS))
 @remote_options
-@_setting("store_root", "--store", "store_root", type=click.Path(file_okay=False, path_type=Path))
-@_setting("sparql_timeout", "--sparql-timeout", type=click.FloatRange(min=0.1), metavar="SECONDS")
-@_setting("sparql_max_rows", "--sparql-max-rows", type=click.IntRange(min=1), metavar="ROWS")
-@_setting("sparql_workers", "--sparql-workers", type=click.IntRange(1, 64), metavar="N")
-@_setting("sparql_queue", "--sparql-queue", type=click.IntRange(0, 64), metavar="N")
-@_setting("ingest_token", "--ingest-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@_setting("store_root", "store_root", type=click.Path(file_okay=False, path_type=Path))
+@_setting("sparql_timeout", metavar="SECONDS")
+@_setting("sparql_max_rows", metavar="ROWS")
+@_setting("sparql_workers", metavar="N")
+@_setting("sparql_queue", metavar="N")
+@_setting("ingest_token", "ingest_token_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
           metavar="FILE")
-@_setting("ingest_max_bytes", "--ingest-max-bytes", type=click.IntRange(min=1), metavar="BYTES")
+@_setting("ingest_max_bytes", metavar="BYTES")
 def serve(host: str, port: int, threads: int | None, data_dir: Path | None, base: str | None,
           store_kind: str | None, store_root: Path | None, sparql_timeout: float | None = None,
           sparql_max_rows: int | None = None, sparql_workers: int | None = None, sparql_queue: int | None = None,

@@ -69,6 +69,24 @@ def test_a_value_that_does_not_fit_names_its_key(config, key):
     assert info.value.parameter == key
 
 
+@pytest.mark.parametrize(("option", "value", "key", "says"), [
+    ("--threads", "300", "SERVER_THREADS", "at most 256"),
+    ("--sparql-workers", "65", "SPARQL_WORKERS", "at most 64"),
+    ("--sparql-queue", "-1", "SPARQL_QUEUE", "at least 0"),
+    ("--sparql-timeout", "0.05", "SPARQL_TIMEOUT", "at least 0.1"),
+    ("--sparql-max-rows", "0", "SPARQL_MAX_ROWS", "greater than 0"),
+    ("--ingest-max-bytes", "lots", "INGEST_MAX_BYTES", "invalid literal"),
+    ("--base", "evil.example", "GUIDANCEKG_BASE", "http(s) URL"),
+])
+def test_serve_and_create_app_refuse_the_same_values_by_one_rule(runner, option, value, key, says):
+    # serve's options once had click ranges of their own: --sparql-workers 65 was refused, SPARQL_WORKERS=65 not.
+    result = runner.invoke(main, ["serve", option, value])
+    assert result.exit_code == 2 and option in result.output and says in result.output, result.output
+    with pytest.raises(InputError) as info:
+        Settings.from_config({key: value})
+    assert info.value.parameter == key and says in info.value.message
+
+
 def test_the_ingest_token_comes_from_the_environment_when_not_configured(monkeypatch):
     monkeypatch.setenv("GUIDANCEKG_INGEST_TOKEN", "t" * 20)
     assert Settings.from_config({}).ingest_token == "t" * 20
