@@ -182,58 +182,26 @@ def measure_size(n: int, work: Path, built: dict | None = None) -> dict:
 
 
 STARTS = 5  # launches of `serve` timed for its start: one launch's time varies by a third on a busy machine
-
-
-def _serve(corpus_dir: Path, store: Path) -> tuple[subprocess.Popen, int, float]:
-    """Launch ``guidancekg serve`` on a current build; return it, its port, and the seconds to its first answer."""
-    import http.client
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = store.parent / f"serve-{store.name}.log"
-    proc = subprocess.Popen([sys.executable, "-m", "guidancekg.cli", "serve", "--port", str(port), "--data",
-                             str(corpus_dir), "--store", str(store)],
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    t = time.perf_counter()
-    deadline = time.monotonic() + 1800
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"serve exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/api/guidance?on=2019-01-01&drug=drug00000")
-            conn.getresponse().read()
-            return proc, port, time.perf_counter() - t
-        except OSError:
-            if time.monotonic() > deadline:
-                _stop(proc)
-                raise
-            time.sleep(0.02)  # the start is timed to the first answer: poll finely
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+FIRST_QUESTION = "/api/guidance?on=2019-01-01&drug=drug00000"  # a start is timed to this question's answer
 
 
 def _http(corpus_dir: Path, store: Path, drugs: int) -> dict:
     import http.client
 
+    from benchmarks.server import Server
+
+    def launch() -> Server:
+        return Server("--store", str(store), data=corpus_dir, workdir=store.parent, start_timeout=1800,
+                      ready=FIRST_QUESTION)
+
     starts = []
     for _ in range(STARTS - 1):
-        proc, _port, started = _serve(corpus_dir, store)
-        _stop(proc)
-        starts.append(started)
-    proc, port, started = _serve(corpus_dir, store)  # the last launch answers the questions
-    starts.append(started)
-    try:
+        with launch() as server:
+            starts.append(server.started_s)
+    with launch() as server:  # the last launch answers the questions
+        starts.append(server.started_s)
         times = []
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         for drug, on, known in _questions(1000, drugs, seed=17):
             url = f"/api/guidance?on={on}&drug={drug}" + (f"&known={known}" if known else "")
             t = time.perf_counter()
@@ -244,11 +212,9 @@ def _http(corpus_dir: Path, store: Path, drugs: int) -> dict:
             assert response.status == 200, response.status
         from benchmarks.paging import measure as measure_pages
 
-        pages = measure_pages("127.0.0.1", port, repeat=200, whole_days=1)  # all drugs, a page at a time
+        pages = measure_pages("127.0.0.1", server.port, repeat=200, whole_days=1)  # all drugs, a page at a time
         return {"start_s": statistics.median(starts), "starts_s": starts, "p50_ms": _pct(times, 50) * 1e3,
-                "p99_ms": _pct(times, 99) * 1e3, "paging": pages, "serve_rss_mb": _peak_rss_mb(proc.pid)}
-    finally:
-        _stop(proc)
+                "p99_ms": _pct(times, 99) * 1e3, "paging": pages, "serve_rss_mb": _peak_rss_mb(server.proc.pid)}
 
 
 def _shacl_one_version(corpus_dir: Path, work: Path, validate_chunked, load_corpus, minter) -> dict:
