@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import oracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,6 +93,18 @@ def test_indexed_engine_agrees_with_the_sparql_queries(corpus, on, known, span):
     assert mine_changes == their_changes
     drug = min(engine.model.drugs)  # the query's ?drugKey parameter
     assert changes(engine, store, start, end, known, drug)[0] == changes(engine, store, start, end, known, drug)[1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus=corpora(max_statements=12), known=st.one_of(st.none(), days), data=st.data())
+def test_visibility_over_arrays_is_visibility_one_statement_at_a_time(corpus, known, data):
+    """``DateIndex.visible`` (a block of statements at once, as a first page walks them) says what ``is_visible``
+    says of each, for any ids in any order, repeated or not."""
+    engine = Engine(load_model(MemoryStore(build_dataset(corpus, Minter("http://example.org/")))))
+    keys = engine.model.keys
+    ids = data.draw(st.lists(st.integers(0, len(keys) - 1), max_size=30)) if keys else []
+    got = engine.index.visible(np.asarray(ids, dtype=np.int64), known).tolist()
+    assert got == [engine.index.is_visible(keys[i], known) for i in ids]
 
 
 def test_index_record_time_on_the_bundled_data(engine):

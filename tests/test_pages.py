@@ -196,8 +196,10 @@ def test_a_first_page_judges_a_block_of_statements_not_every_one_in_force(tmp_pa
     on = date(2018, 6, 1)
     in_force = len(engine.index.in_force(on))
     judged: list[str] = []
-    real = engine.index.is_visible
+    real, real_block = engine.index.is_visible, engine.index.visible
     monkeypatch.setattr(engine.index, "is_visible", lambda key, known: judged.append(key) or real(key, known))
+    monkeypatch.setattr(engine.index, "visible", lambda ids, known: judged.extend(
+        engine.model.keys[i] for i in ids.tolist()) or real_block(ids, known))
     page = pager(engine).guidance(on, limit=5)
     assert len(page.answer.effective) + len(page.answer.overridden) == 5 and page.next is not None
     assert in_force > 4 * pages._BLOCK_MIN  # many more statements are in force that day than a block holds

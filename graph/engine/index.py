@@ -4,8 +4,10 @@ Built once from a :class:`~.model.Model` when a graph is opened (a reopened or s
 so a new index), it answers the two lookups every date question starts with:
 
 - **record time**: per source, its versions sorted by ``recorded_from`` (then key, as the engine orders them);
-  "the latest version of source S recorded on or before K" is one bisection, and a statement is visible at K
-  when one of the versions asserting it is the latest of its source at K;
+  each version keeps its own recorded day and that of the next version of its source, so "the latest version of
+  its source recorded on or before K" is two comparisons, ``day <= K < next day``, made on one version or on an
+  array of them at once; a statement is visible at K when one of the versions asserting it is the latest of its
+  source at K;
 - **valid time**: the statements in force on D, ``in_force_start <= D < in_force_end``, found in a static
   centred interval tree in O(log n + hits), per drug and over everything;
 - the days on which statements come into or go out of force, for naming a change at the precision of its cause.
@@ -18,15 +20,18 @@ which is what keeps a server's start within seconds at 10^6 statements.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from guidancekg.graph.dates import recorded_from
 from guidancekg.graph.engine.model import Model
 from guidancekg.graph.stores.snapshot import OPEN_END, Snapshot  # OPEN_END: an open valid_until
+
+T = TypeVar("T")
 
 
 class IntervalTree:
@@ -90,22 +95,23 @@ class IntervalTree:
                 node = right
 
 
-class Rows(dict[str, Sequence[str]]):
-    """One of the snapshot's offset tables as rows by key (a statement's or a drug's): each row the names of its
-    items (statement keys or version ids), read from the mapped arrays on the row's first lookup and kept.
+class Rows(dict[str, Sequence[T]]):
+    """One of the snapshot's offset tables as rows by key (a statement's or a drug's): each row its items named
+    (statement keys, or what record time knows of each version), read from the mapped arrays on the row's first
+    lookup and kept.
 
     Nothing is read at open: filling every row would cost a loop over every statement there, seconds at 10^6.
     ``get`` reads a row too (``dict.get`` alone would not); an unknown key has no row.
     """
 
-    def __init__(self, snapshot: Snapshot, table: str, row_of: Mapping[str, int], names: list[str]) -> None:
+    def __init__(self, snapshot: Snapshot, table: str, row_of: Mapping[str, int], names: list[T]) -> None:
         super().__init__()
         self._snapshot, self._table, self._row_of, self._names = snapshot, table, row_of, names
 
-    def __missing__(self, key: str) -> Sequence[str]:
+    def __missing__(self, key: str) -> Sequence[T]:
         ids = self._snapshot.row(self._table, self._row_of[key])  # KeyError: not a row of this table
         names = self._names
-        row: Sequence[str] = [names[i] for i in ids] if len(ids) else ()
+        row: Sequence[T] = [names[i] for i in ids] if len(ids) else ()
         self[key] = row
         return row
 
@@ -129,28 +135,41 @@ class Column(dict[str, int]):
         return value
 
 
+NEVER = 2**62  # the "next day" of a source's latest version: no version comes after it
+EVERYTHING = NEVER - 1  # K when everything recorded is known: on or after every recorded day
+
+# A version as record time sees it: (its recorded day, the recorded day of its source's next version or NEVER,
+# its source, its id).
+When = tuple[int, int, str, str]
+
+
+def known_day(known: date | None) -> int:
+    """Return K as an ordinal (None, everything recorded: a day after every version's)."""
+    return EVERYTHING if known is None else known.toordinal()
+
+
 class DateIndex:
     """Record-time and valid-time lookups over one model (see the module docstring)."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
+        snapshot = model.snapshot
         by_source: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         for v in model.versions.values():
             by_source[v.source].append((recorded_from(v.published).toordinal(), v.key, v.id))
-        self._days: dict[str, list[int]] = {}
-        self._position: dict[str, tuple[str, int]] = {}  # version -> (source, position in its source's order)
-        self._last: dict[str, int] = {}
+        self._when: dict[str, When] = {}
         for src, items in by_source.items():
             items.sort()
-            self._days[src] = [d for d, _k, _v in items]
-            self._last[src] = len(items) - 1
-            for n, (_d, _k, version_id) in enumerate(items):
-                self._position[version_id] = (src, n)
+            for (day, _k, version_id), after in zip(items, [*items[1:], None], strict=True):
+                self._when[version_id] = (day, after[0] if after is not None else NEVER, src, version_id)
+        # The same two days by version number (a row of the snapshot's version table), for whole blocks.
+        whens = [self._when[v] for v in snapshot.version_ids]
+        self._day = np.asarray([w[0] for w in whens], dtype=np.int64)
+        self._next = np.asarray([w[1] for w in whens], dtype=np.int64)
         # Everything else comes from the snapshot's arrays, by statement id (a key's position), without decoding
         # a statement and without a Python loop over every statement: this is what opening a graph costs.
-        snapshot, keys = model.snapshot, model.keys
-        ids = model.ids
-        self._asserting = Rows(snapshot, "av", ids, snapshot.version_ids)
+        keys, ids = model.keys, model.ids
+        self._asserting = Rows(snapshot, "av", ids, whens)
         self.start = Column(snapshot, "s.start", ids)
         self.end = Column(snapshot, "s.end", ids)
         self.overriders = Rows(snapshot, "ob", ids, keys)
@@ -162,20 +181,29 @@ class DateIndex:
 
     # -- record time ---------------------------------------------------------------------------------------
 
-    def latest_position(self, source: str, known: date | None) -> int:
-        """Return the position of ``source``'s latest version recorded on or before ``known`` (-1: none)."""
-        if known is None:
-            return self._last.get(source, -1)
-        return bisect_right(self._days.get(source, ()), known.toordinal()) - 1
-
     def is_latest(self, version: str, known: date | None) -> bool:
         """Return whether ``version`` is its source's latest version recorded on or before ``known``."""
-        where = self._position.get(version)
-        return where is not None and self.latest_position(where[0], known) == where[1]
+        when = self._when.get(version)
+        return when is not None and when[0] <= known_day(known) < when[1]
 
     def is_visible(self, statement: str, known: date | None) -> bool:
         """Visible at K: "for some source, the latest version ... on or before K asserts it"."""
-        return any(self.is_latest(v, known) for v in self._asserting[statement])
+        k = known_day(known)
+        return any(day <= k < after for day, after, _src, _v in self._asserting[statement])
+
+    def visible(self, ids: np.ndarray, known: date | None) -> np.ndarray:
+        """Return :meth:`is_visible` of each statement id in ``ids`` at once (a boolean array): the same test,
+        ``day <= K < next day`` for some version asserting it, over the snapshot's arrays."""
+        snapshot, k = self.model.snapshot, known_day(known)
+        at, flat = snapshot.arrays["av.at"], snapshot.arrays["av.id"]
+        first, counts = at[ids], at[ids + 1] - at[ids]
+        total = int(counts.sum())
+        ends = np.cumsum(counts)
+        # The positions of every version row of every statement asked, row after row.
+        rows = np.repeat(first - (ends - counts), counts) + np.arange(total)
+        versions = flat[rows]
+        latest = np.concatenate(([0], np.cumsum((self._day[versions] <= k) & (k < self._next[versions]))))
+        return np.asarray(latest[ends] - latest[ends - counts] > 0)
 
     def shows(self, statement: str, version: str, known: date | None) -> bool:
         """Return whether ``version``'s record of ``statement`` is shown as known at ``known``.
@@ -184,17 +212,14 @@ class DateIndex:
         version of that source recorded by ``known`` asserts it. So every version of a source that said it is
         shown (NICE's 2014 quote beside its 2019 citation), and a source that withdrew it shows none.
         """
-        where = self._position.get(version)
-        if where is None:
+        when, k = self._when.get(version), known_day(known)
+        if when is None or when[0] > k:
             return False
-        source, position = where
-        latest = self.latest_position(source, known)
-        if position > latest:
-            return False
-        return any(self._position.get(v) == (source, latest) for v in self._asserting[statement])
+        source = when[2]
+        return any(src == source and day <= k < after for day, after, src, _v in self._asserting[statement])
 
     def asserting(self, statement: str) -> tuple[str, ...]:
-        return tuple(self._asserting[statement])
+        return tuple(v for _day, _after, _src, v in self._asserting[statement])
 
     # -- valid time ----------------------------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ statement in force: it walks the statements in the answer's order from the curso
 and stops when the page is full. In each block the statements in force on D are found at once over arrays of
 their in-force bounds (numpy), so a day on which few statements are in force costs a few vector comparisons per
 block, not a Python loop over every statement; the blocks grow as the walk goes on, so a sparse answer costs a
-handful of blocks. Only the statements in force are then checked against the filters, for visibility at K and by
-the override rule. Changes and timelines are computed whole and cut (their sweep decides a statement's periods
+handful of blocks. The statements in force are then tested for visibility at K over the same arrays, the whole
+block at once (:meth:`~.index.DateIndex.visible`); a visible one that nothing overrides is effective as it stands,
+and only those that something overrides are judged by the override rule, one at a time. Changes and timelines are computed whole and cut (their sweep decides a statement's periods
 only at the end).
 """
 
@@ -209,23 +210,32 @@ class Pager:
                         wanted: int) -> list[tuple[str, int, State]]:
         """Return the first ``wanted`` statements of the answer after rank ``after``: (key, rank, state)."""
         engine = self.engine
-        statements = engine.model.statements
+        statements, index = engine.model.statements, engine.index
+        overridden_at = engine.model.snapshot.arrays["ob.at"]
         day = on.toordinal()
-        rule, is_visible = engine.judge(on, known)
+        rule, _is_visible = engine.judge(on, known)
         walk = self._walk_of(filters.drug)
         keys, ranks = walk.keys, walk.ranks
+        # The walk is the drug's own when a drug is asked: only a topic is left to test on each statement.
+        by_record = filters.topic is not None
         block = max(_BLOCK_MIN, _BLOCK_PER_ITEM * wanted)
         here = int(np.searchsorted(ranks, after, side="right"))
         out: list[tuple[str, int, State]] = []
         while here < len(keys):
             there = min(len(keys), here + block)
-            in_force = np.flatnonzero((walk.starts[here:there] <= day) & (walk.ends[here:there] > day))
-            for n in (in_force + here).tolist():
+            found = np.flatnonzero((walk.starts[here:there] <= day) & (walk.ends[here:there] > day)) + here
+            ids = ranks[found]
+            seen = index.visible(ids, known)
+            found, ids = found[seen], ids[seen]
+            # Nothing overrides it: in force and visible, it is effective without asking the override rule.
+            alone = (overridden_at[ids + 1] == overridden_at[ids]).tolist()
+            for n, rank, plain in zip(found.tolist(), ids.tolist(), alone, strict=True):
                 key = keys[n]
-                if engine.matches(statements[key], filters) and is_visible(key):
-                    out.append((key, int(ranks[n]), rule.state(key)))
-                    if len(out) == wanted:
-                        return out
+                if by_record and not engine.matches(statements[key], filters):
+                    continue
+                out.append((key, rank, EFFECTIVE if plain else rule.state(key)))
+                if len(out) == wanted:
+                    return out
             here, block = there, 2 * block
         return out
 
