@@ -53,7 +53,7 @@ def guidance() -> ResponseReturnValue:
         resp = link_next(json_response(body, FHIR_JSON),
                          next_url(page.next, on=on.isoformat()))
     else:
-        resp = paged_json(guidance_json(page.answer, graph.minter), page.next, on=on.isoformat())
+        resp = paged_json(guidance_json(page.answer, graph.minter, written=True), page.next, on=on.isoformat())
     resp.vary.add("Accept")
     return resp
 

@@ -19,7 +19,7 @@ from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
 from guidancekg.graph.engine.applying import Applicability, AppliesIn
 from guidancekg.graph.engine.contexts import Judged, judge, sweep
 from guidancekg.graph.engine.index import OPEN_END, DateIndex
-from guidancekg.graph.engine.model import CACHED_STATEMENTS, Model
+from guidancekg.graph.engine.model import CACHED_ENTRIES, CACHED_STATEMENTS, Model
 from guidancekg.graph.engine.results import (
     NO_FILTERS,
     Change,
@@ -66,6 +66,10 @@ class Engine:
         # statement -> (version id, record): bounded as the model's decoded statements are, so that a server that
         # walks a whole large answer keeps a part of it, not every statement's records.
         self._record_views = lru_cache(maxsize=CACHED_STATEMENTS)(partial(_record_views, model))
+        # (statement, known, status, overridden by, applies in) -> its Entry: the answers of a busy server repeat
+        # the same entries (the first page of every day's guidance shares most of its statements), and an entry
+        # kept is also its JSON kept (graph/views/serialize.py), which a page of a thousand would make again.
+        self._entries = lru_cache(maxsize=CACHED_ENTRIES)(self._entry)
         self._carried: dict[tuple[str, date | None], Effective] = {}  # (reach, known) -> the rule on its day
         self._related = Applicability(model.scheme, model.reach, lambda _r, _k: True)  # no day, no carried terms
 
@@ -126,6 +130,10 @@ class Engine:
     def entry(self, key: str, known: date | None, state_status: Status | None,
               overridden_by: tuple[str, ...] = (), applies_in: AppliesIn | None = None) -> Entry:
         """Return a statement with its records shown as known at ``known``, in authority order."""
+        return self._entries(key, known, state_status, overridden_by, applies_in)
+
+    def _entry(self, key: str, known: date | None, state_status: Status | None,
+               overridden_by: tuple[str, ...], applies_in: AppliesIn | None) -> Entry:
         shows = self.index.shows
         views = tuple(view for version, view in self._record_views(key) if shows(key, version, known))
         return Entry(self.model.statements[key], state_status, views, overridden_by, applies_in)
