@@ -155,11 +155,14 @@ class Engine:
         filters = self.check_filters(filters)
         if filters.jurisdiction is not None:
             return self._guidance_in(on, known, filters, filters.jurisdiction)
-        index, statements = self.index, self.model.statements
-        rule, is_visible = self.judge(on, known)
-        states = {key: rule.state(key) for key in index.in_force(on, filters.drug)
-                  if self.matches(statements[key], filters) and is_visible(key)}
-        keep = sorted(states, key=self.order)
+        index, statements, keys = self.index, self.model.statements, self.model.keys
+        rule, _is_visible = self.judge(on, known)
+        ids = index.in_force_ids(on, filters.drug)  # in the answer's order
+        # Visibility of them all at once; of the filters, only a topic is left (the drug chose the statements).
+        found = (keys[i] for i in ids[index.visible(ids, known)].tolist())
+        states = {key: rule.state(key) for key in found
+                  if filters.topic is None or self.matches(statements[key], filters)}
+        keep = list(states)
         effective = tuple(self.entry(k, known, status(statements[k], on)) for k in keep if states[k] == EFFECTIVE)
         overridden = tuple(self.entry(k, known, status(statements[k], on), state[1])
                            for k in keep if (state := states[k]) and state != EFFECTIVE)

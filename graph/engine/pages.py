@@ -14,8 +14,8 @@ their in-force bounds (numpy), so a day on which few statements are in force cos
 block, not a Python loop over every statement; the blocks grow as the walk goes on, so a sparse answer costs a
 handful of blocks. The statements in force are then tested for visibility at K over the same arrays, the whole
 block at once (:meth:`~.index.DateIndex.visible`); a visible one that nothing overrides is effective as it stands,
-and only those that something overrides are judged by the override rule, one at a time. Changes and timelines are computed whole and cut (their sweep decides a statement's periods
-only at the end).
+and only those that something overrides are judged by the override rule, one at a time. Changes and timelines are
+computed whole and cut (their sweep decides a statement's periods only at the end).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 import numpy as np
-from numpy.typing import NDArray
 
 from guidancekg.graph.engine.answers import NO_FILTERS, Change, Engine, Filters, Guidance, TimelineEntry
 from guidancekg.graph.engine.rules import EFFECTIVE, State, status
@@ -49,16 +48,6 @@ _BLOCK_MIN = 512
 _MAX_POSITION = 2**53
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _Walk:
-    """Statements in the answers' order, with their ranks and in-force bounds as arrays (day ordinals)."""
-
-    keys: list[str]
-    ranks: NDArray[np.int64]
-    starts: NDArray[np.int64]
-    ends: NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,6 @@ class Pager:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._lock = threading.Lock()
-        self._walks: dict[str | None, _Walk] = {}
         self._generation: str | None = None
 
     # -- the answer's order and the graph's identity -------------------------------------------------------
@@ -102,27 +90,6 @@ class Pager:
         """Return every statement in the answers' order, and each statement's rank in it (the snapshot's ids)."""
         model = self.engine.model
         return model.keys, model.ids
-
-    def _walk_of(self, drug: str | None) -> _Walk:
-        """Return the statements (of ``drug``, or all) in the answers' order, for walking: slices of the snapshot's
-        arrays, since its ids are the answers' order (made once per drug, without decoding a statement)."""
-        with self._lock:
-            found = self._walks.get(drug)
-            if found is None:
-                model = self.engine.model
-                snapshot = model.snapshot
-                starts, ends = snapshot.arrays["s.start"], snapshot.arrays["s.end"]
-                if drug is None:
-                    found = _Walk(model.keys, np.arange(snapshot.count, dtype=np.int64),
-                                  np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
-                else:  # the drug's rows only: converting the whole arrays first cost a millisecond a drug at 10^6
-                    row = snapshot.drug_rows.get(drug)
-                    ids = (np.asarray(snapshot.row("d", row), dtype=np.int64) if row is not None
-                           else np.zeros(0, dtype=np.int64))
-                    found = _Walk([model.keys[i] for i in ids.tolist()], ids,
-                                  np.asarray(starts[ids], dtype=np.int64), np.asarray(ends[ids], dtype=np.int64))
-                self._walks[drug] = found
-            return found
 
     def generation(self) -> str:
         """Return a digest of the graph's versions and statements: a cursor is valid only on the same graph."""
@@ -214,8 +181,8 @@ class Pager:
         overridden_at = engine.model.snapshot.arrays["ob.at"]
         day = on.toordinal()
         rule, _is_visible = engine.judge(on, known)
-        walk = self._walk_of(filters.drug)
-        keys, ranks = walk.keys, walk.ranks
+        walk = index.walk(filters.drug)
+        keys, ranks = walk.keys, walk.ids
         # The walk is the drug's own when a drug is asked: only a topic is left to test on each statement.
         by_record = filters.topic is not None
         block = max(_BLOCK_MIN, _BLOCK_PER_ITEM * wanted)
