@@ -8,8 +8,8 @@ so a new index), it answers the two lookups every date question starts with:
   its source recorded on or before K" is two comparisons, ``day <= K < next day``, made on one version or on an
   array of them at once; a statement is visible at K when one of the versions asserting it is the latest of its
   source at K;
-- **valid time**: the statements in force on D, ``in_force_start <= D < in_force_end``, found in a static
-  centred interval tree in O(log n + hits), per drug and over everything;
+- **valid time**: the statements in force on D, ``in_force_start <= D < in_force_end``: a drug's by comparing the
+  arrays of its statements' bounds, every statement's in a static centred interval tree in O(log n + hits);
 - the days on which statements come into or go out of force, for naming a change at the precision of its cause.
 
 Dates are kept as proleptic ordinals (``date.toordinal()``): integer comparisons, no object allocation. Every
@@ -151,7 +151,8 @@ NEVER = 2**62  # the "next day" of a source's latest version: no version comes a
 EVERYTHING = NEVER - 1  # K when everything recorded is known: on or after every recorded day
 
 # A version as record time sees it: (its recorded day, the recorded day of its source's next version or NEVER,
-# its source, its id).
+# its source, its id). It is its source's latest version as known at K exactly when ``day <= K < next day``: the
+# one test of record time, made below on one version and over arrays.
 When = tuple[int, int, str, str]
 
 
@@ -193,17 +194,12 @@ class DateIndex:
 
     # -- record time ---------------------------------------------------------------------------------------
 
-    def is_latest(self, version: str, known: date | None) -> bool:
-        """Return whether ``version`` is its source's latest version recorded on or before ``known``."""
-        when = self._when.get(version)
-        return when is not None and when[0] <= known_day(known) < when[1]
-
     def is_visible(self, statement: str, known: date | None) -> bool:
         """Visible at K: "for some source, the latest version ... on or before K asserts it"."""
         k = known_day(known)
         return any(day <= k < after for day, after, _src, _v in self._asserting[statement])
 
-    def visible(self, ids: np.ndarray, known: date | None) -> np.ndarray:
+    def visible(self, ids: NDArray[np.int64], known: date | None) -> NDArray[np.bool_]:
         """Return :meth:`is_visible` of each statement id in ``ids`` at once (a boolean array): the same test,
         ``day <= K < next day`` for some version asserting it, over the snapshot's arrays."""
         snapshot, k = self.model.snapshot, known_day(known)
@@ -234,9 +230,6 @@ class DateIndex:
         return tuple(v for _day, _after, _src, v in self._asserting[statement])
 
     # -- valid time ----------------------------------------------------------------------------------------
-
-    def in_force_on(self, statement: str, on: int) -> bool:
-        return self.start[statement] <= on < self.end[statement]
 
     def walk(self, drug: str | None) -> Walk:
         """Return the statements of ``drug`` (or all) in the answers' order, with their in-force bounds as arrays:
