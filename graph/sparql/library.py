@@ -118,22 +118,25 @@ def changes_between_dates() -> str:
         "          ?x gk:overrides* ?statement .  # it, and what it overrides (within its drug)",
         "        }",
         "      }",
+        # Invisible, it is effective on neither day: tested once here, not in each state.
+        visible("?statement", "s", "      ", bound=True),
         "      BIND(EXISTS {",
-        effective("?statement", "n", "?date", MAX_OVERRIDE_DEPTH, "        ", bound=True),
+        effective("?statement", "n", "?date", MAX_OVERRIDE_DEPTH, "        ", bound=True, seen=True),
         "      } AS ?now)",
         "      BIND(EXISTS {",
-        effective("?statement", "p", "?date", MAX_OVERRIDE_DEPTH, "        ", bound=True, before=True),
+        effective("?statement", "p", "?date", MAX_OVERRIDE_DEPTH, "        ", bound=True, before=True, seen=True),
         "      } AS ?before)",
         "      FILTER(?now != ?before)",
         "    }",
         "  }",
-        # Every statement has both; as OPTIONAL, Oxigraph looks them up for the rows above only.
+        # Every statement has a key; as OPTIONAL, Oxigraph looks it up for the rows above only. The reason asks
+        # whether the statement's own gk:inForceFrom (gk:inForceUntil) is the day: the build allows one of each
+        # (SHACL), and one lookup per row replaces joining both, which the union default graph repeats once
+        # per version asserting the statement (about a fifth of the query's time at 10^5 statements).
         "  OPTIONAL { ?statement dcterms:identifier ?key }",
-        "  OPTIONAL { ?statement gk:inForceFrom ?start }",
-        "  OPTIONAL { ?statement gk:inForceUntil ?end }",
         '  BIND(IF(?now, "started", "stopped") AS ?change)',
-        '  BIND(IF(?now, IF(?start = ?date, "came-into-force", "override-ended"),',
-        '               IF(BOUND(?end) && ?end = ?date, "ended", "overridden")) AS ?reason)',
+        '  BIND(IF(?now, IF(EXISTS { ?statement gk:inForceFrom ?date }, "came-into-force", "override-ended"),',
+        '               IF(EXISTS { ?statement gk:inForceUntil ?date }, "ended", "overridden")) AS ?reason)',
     ])
     return (f"{comment}{SEMANTICS}{PREFIXES}\nSELECT DISTINCT ?date ?statement ?key ?change ?reason WHERE {{\n"
             f"{body}\n}}\nORDER BY ?date ?change ?key\n")

@@ -69,13 +69,15 @@ def in_force(s: str, n: str, day: str, indent: str, *, bound: bool = False, befo
 
 
 def effective(s: str, n: str, day: str, depth: int, indent: str, *, bound: bool = False,
-              before: bool = False) -> str:
+              before: bool = False, seen: bool = False) -> str:
     """Return a pattern that holds when ``s`` is effective on ``day`` as known at ?known.
 
     With ``bound``, ``s`` is bound already (inside EXISTS or after a pattern binding it): filters only. With
-    ``before`` (and ``bound``), effective on the day before ``day``.
+    ``before`` (and ``bound``), effective on the day before ``day``. With ``seen``, ``s`` is known to be visible
+    (an outer pattern tested it): only its overriders' visibility is tested.
     """
-    parts = [visible(s, n, indent, bound=bound), in_force(s, n, day, indent, bound=bound, before=before)]
+    parts = [] if seen else [visible(s, n, indent, bound=bound)]
+    parts.append(in_force(s, n, day, indent, bound=bound, before=before))
     if depth > 0:
         o = f"?o{n}x"
         parts += [
