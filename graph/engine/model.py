@@ -31,7 +31,7 @@ from guidancekg.graph.stores.readback import read_corpus
 from guidancekg.graph.stores.snapshot import Snapshot, build_snapshot, small_tables
 
 CACHED_STATEMENTS = 1 << 17  # decoded statements (and their records) kept per model: 10^5 in all, a part of 10^6
-CACHED_ENTRIES = 1 << 14  # entries of answers kept per engine, each with its JSON once written: tens of MB at most
+CACHED_ENTRIES = 1 << 12  # entries of answers kept per engine, each with its JSON once written: tens of MB at most
 
 
 class Statements(Mapping[str, Statement]):
