@@ -18,7 +18,7 @@ from guidancekg.api.state import current_graph
 from guidancekg.api.vocabulary import curie
 from guidancekg.graph.corpus.records import Statement
 from guidancekg.graph.dates import in_force_start
-from guidancekg.graph.engine.answers import Entry, RecordView
+from guidancekg.graph.engine.answers import Entry
 from guidancekg.graph.engine.model import Model
 from guidancekg.graph.errors import NotFound
 from guidancekg.graph.opened import GuidanceGraph
@@ -29,13 +29,6 @@ from guidancekg.graph.views.serialize import reach_json, record_json, sources_js
 bp = Blueprint("ld", __name__)
 
 
-def all_records(model: Model, key: str) -> tuple[RecordView, ...]:
-    """Return every record of a statement, from every version that ever asserted it."""
-    return tuple(RecordView(r, model.versions[r.version_id], model.sources[r.source],
-                            model.references.get(r.reference) if r.reference else None)
-                 for r in model.records.get(key, ()))
-
-
 def overriders(model: Model, key: str) -> list[str]:
     """Return the statements that override ``key`` at some time."""
     return sorted(s.key for s in model.statements.values() if any(o.target == key for o in s.overrides))
@@ -43,16 +36,16 @@ def overriders(model: Model, key: str) -> list[str]:
 
 def statement_resource_json(graph: GuidanceGraph, s: Statement) -> dict[str, Any]:
     """Return the API's STATEMENT object for ``s`` with all its records (no date: ``status`` is null)."""
-    out = statement_json(Entry(s, None, all_records(graph.model, s.key)), graph.minter)
+    out = statement_json(Entry(s, None, graph.engine.entry.every_record(s.key)), graph.minter)
     out["overriders"] = [str(graph.minter.statement(k)) for k in overriders(graph.model, s.key)]
     return out
 
 
 def parts_of(graph: GuidanceGraph, s: Statement) -> dict[str, str]:
     """Return the IRIs of a statement's records, quotes, selectors and overrides, each with what it is."""
-    m, minter = graph.model, graph.minter
+    minter = graph.minter
     found: dict[str, str] = {}
-    for view in all_records(m, s.key):
+    for view in graph.engine.entry.every_record(s.key):
         rec = str(minter.record(s.key, view.source.key, view.version.key))
         found[rec] = "record"
         if view.record.quote is not None:
@@ -116,7 +109,7 @@ def statement_part(key: str, part: str) -> Response:
     kind = parts_of(graph, s).get(iri)
     if kind is None:
         raise NotFound("statement part", f"{key}/{part}")
-    view = next((v for v in all_records(graph.model, s.key)
+    view = next((v for v in graph.engine.entry.every_record(s.key)
                  if str(graph.minter.record(s.key, v.source.key, v.version.key)) == iri), None)
     statement_iri = str(graph.minter.statement(s.key))
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from functools import lru_cache, partial
 
 from guidancekg.graph.corpus.records import Reach, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
 from guidancekg.graph.engine.applying import Applicability, AppliesIn
 from guidancekg.graph.engine.contexts import Judged, judge, sweep
+from guidancekg.graph.engine.entries import Entries
 from guidancekg.graph.engine.index import OPEN_END, DateIndex
-from guidancekg.graph.engine.model import CACHED_ENTRIES, CACHED_STATEMENTS, Model
+from guidancekg.graph.engine.model import Model
 from guidancekg.graph.engine.results import (
     NO_FILTERS,
     Change,
@@ -31,7 +31,7 @@ from guidancekg.graph.engine.results import (
     RecordView,
     TimelineEntry,
 )
-from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, Status, periods, status
+from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, periods, status
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.ontology.vocab import TOPIC_KEYS
 
@@ -42,13 +42,6 @@ _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 # On each day of a sweep: (statement, state before, state now) for every statement whose state changed.
 Deltas = list[tuple[str, State, State]]
-
-
-def _record_views(m: Model, key: str) -> tuple[tuple[str, RecordView], ...]:
-    """Return every record of a statement with its version, source and reference."""
-    return tuple((r.version_id, RecordView(r, m.versions[r.version_id], m.sources[r.source],
-                                           m.references.get(r.reference) if r.reference else None))
-                 for r in m.records.get(key, ()))
 
 
 class Engine:
@@ -63,13 +56,8 @@ class Engine:
             by_source[v.source].append(v)
         self._versions_by_source = {
             s: sorted(vs, key=lambda v: (recorded_from(v.published), v.key)) for s, vs in by_source.items()}
-        # statement -> (version id, record): bounded as the model's decoded statements are, so that a server that
-        # walks a whole large answer keeps a part of it, not every statement's records.
-        self._record_views = lru_cache(maxsize=CACHED_STATEMENTS)(partial(_record_views, model))
-        # (statement, known, status, overridden by, applies in) -> its Entry: the answers of a busy server repeat
-        # the same entries (the first page of every day's guidance shares most of its statements), and an entry
-        # kept is also its JSON kept (graph/views/serialize.py), which a page of a thousand would make again.
-        self._entries = lru_cache(maxsize=CACHED_ENTRIES)(self._entry)
+        # An answer's entries: made from the records as known at K, the recent ones kept (graph/engine/entries.py).
+        self.entry = Entries(model, self.index)
         self._carried: dict[tuple[str, date | None], Effective] = {}  # (reach, known) -> the rule on its day
         self._related = Applicability(model.scheme, model.reach, lambda _r, _k: True)  # no day, no carried terms
 
@@ -126,17 +114,6 @@ class Engine:
         return Applicability(self.model.scheme, self.model.reach, carried)
 
     # -- answers -------------------------------------------------------------------------------------------
-
-    def entry(self, key: str, known: date | None, state_status: Status | None,
-              overridden_by: tuple[str, ...] = (), applies_in: AppliesIn | None = None) -> Entry:
-        """Return a statement with its records shown as known at ``known``, in authority order."""
-        return self._entries(key, known, state_status, overridden_by, applies_in)
-
-    def _entry(self, key: str, known: date | None, state_status: Status | None,
-               overridden_by: tuple[str, ...], applies_in: AppliesIn | None) -> Entry:
-        shows = self.index.shows
-        views = tuple(view for version, view in self._record_views(key) if shows(key, version, known))
-        return Entry(self.model.statements[key], state_status, views, overridden_by, applies_in)
 
     def order(self, key: str) -> int:
         """Return a statement's place in every answer: by topic (in the scheme's order), start of validity, key.
