@@ -207,3 +207,25 @@ def test_a_first_page_judges_a_block_of_statements_not_every_one_in_force(tmp_pa
     whole = engine.guidance(on)
     assert (page.answer.effective + page.answer.overridden) == tuple(
         sorted(whole.effective + whole.overridden, key=lambda e: engine.order(e.statement.key)))[:5]
+
+
+def test_an_engine_no_longer_served_is_freed_with_its_pager_and_kept_entries(data_dir):
+    """A graph swapped out of a server is freed at once: its pager does not keep its engine alive (the pagers are
+    kept by engine, weakly), and the engine's caches of entries and records make no cycle back to it."""
+    import gc
+    import weakref
+
+    from guidancekg.graph.corpus.files import load_corpus
+
+    engine = Engine(Model.of(load_corpus(data_dir)))
+    pager(engine).guidance(date(2019, 4, 20), limit=3)
+    engine.guidance(date(2019, 4, 20))
+    engine.changes(date(2019, 1, 1), date(2019, 12, 31))
+    engine.timeline(None)
+    gone = weakref.ref(engine)
+    gc.disable()  # freed by reference counting alone: no cycle waits for the collector
+    try:
+        del engine
+        assert gone() is None
+    finally:
+        gc.enable()

@@ -8,8 +8,9 @@ keeps its JSON once written (``graph/views/serialize.py``), which a page of a th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from guidancekg.graph.engine.applying import AppliesIn
 from guidancekg.graph.engine.index import DateIndex
@@ -22,11 +23,12 @@ class Entries:
     """Make and keep the entries of one model's answers."""
 
     def __init__(self, model: Model, index: DateIndex) -> None:
-        self.model, self.index = model, index
         # Bounded as the model's decoded statements are, so that a server that walks a whole large answer keeps a
-        # part of it, not every statement's records.
-        self.record_views = lru_cache(maxsize=CACHED_STATEMENTS)(self._record_views)
-        self._entries = lru_cache(maxsize=CACHED_ENTRIES)(self._entry)
+        # part of it, not every statement's records. Functions of the model and index, not methods of this object:
+        # a cache of its own bound method would make a cycle, and a swapped-out graph would wait for the cyclic
+        # garbage collector to be freed.
+        self.record_views = lru_cache(maxsize=CACHED_STATEMENTS)(partial(_record_views, model))
+        self._entries = lru_cache(maxsize=CACHED_ENTRIES)(partial(_entry, model, index, self.record_views))
 
     def __call__(self, key: str, known: date | None, state_status: Status | None,
                  overridden_by: tuple[str, ...] = (), applies_in: AppliesIn | None = None) -> Entry:
@@ -37,15 +39,17 @@ class Entries:
         """Return every record of a statement, from every version that ever asserted it, in authority order."""
         return tuple(view for _version, view in self.record_views(key))
 
-    def _record_views(self, key: str) -> tuple[tuple[str, RecordView], ...]:
-        """Return every record of a statement with its version, source and reference, by version id."""
-        m = self.model
-        return tuple((r.version_id, RecordView(r, m.versions[r.version_id], m.sources[r.source],
-                                               m.references.get(r.reference) if r.reference else None))
-                     for r in m.records.get(key, ()))
 
-    def _entry(self, key: str, known: date | None, state_status: Status | None,
-               overridden_by: tuple[str, ...], applies_in: AppliesIn | None) -> Entry:
-        shows = self.index.shows
-        views = tuple(view for version, view in self.record_views(key) if shows(key, version, known))
-        return Entry(self.model.statements[key], state_status, views, overridden_by, applies_in)
+def _record_views(m: Model, key: str) -> tuple[tuple[str, RecordView], ...]:
+    """Return every record of a statement with its version, source and reference, by version id."""
+    return tuple((r.version_id, RecordView(r, m.versions[r.version_id], m.sources[r.source],
+                                           m.references.get(r.reference) if r.reference else None))
+                 for r in m.records.get(key, ()))
+
+
+def _entry(m: Model, index: DateIndex, record_views: Callable[[str], tuple[tuple[str, RecordView], ...]],
+           key: str, known: date | None, state_status: Status | None, overridden_by: tuple[str, ...],
+           applies_in: AppliesIn | None) -> Entry:
+    shows = index.shows
+    views = tuple(view for version, view in record_views(key) if shows(key, version, known))
+    return Entry(m.statements[key], state_status, views, overridden_by, applies_in)

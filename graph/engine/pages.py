@@ -25,6 +25,7 @@ import binascii
 import hashlib
 import json
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -80,9 +81,18 @@ class Pager:
     """Cut the engine's answers into pages; one per engine (:func:`pager`), its orders made on first use."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        # Weakly: the pagers are kept by engine in a WeakKeyDictionary, whose value must not keep its key alive
+        # (a strong reference kept every graph a server had swapped out, with its caches, for good).
+        self._engine = weakref.ref(engine)
         self._lock = threading.Lock()
         self._generation: str | None = None
+
+    @property
+    def engine(self) -> Engine:
+        engine = self._engine()
+        if engine is None:  # only a caller holding a pager but not its engine could see this
+            raise ReferenceError("the engine of this pager is gone")
+        return engine
 
     # -- the answer's order and the graph's identity -------------------------------------------------------
 
