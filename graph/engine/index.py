@@ -213,6 +213,12 @@ class DateIndex:
         latest = np.concatenate(([0], np.cumsum((self._day[versions] <= k) & (k < self._next[versions]))))
         return np.asarray(latest[ends] - latest[ends - counts] > 0)
 
+    def overridden_by_none(self, ids: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Return, for each statement id in ``ids``, whether no statement overrides it (its row of ``ob`` is empty),
+        over the snapshot's arrays."""
+        at = self.model.snapshot.arrays["ob.at"]
+        return np.asarray(at[ids + 1] == at[ids])
+
     def shows(self, statement: str, version: str, known: date | None) -> bool:
         """Return whether ``version``'s record of ``statement`` is shown as known at ``known``.
 
@@ -247,7 +253,7 @@ class DateIndex:
                 row = snapshot.drug_rows.get(drug)
                 ids = (np.asarray(snapshot.row("d", row), dtype=np.int64) if row is not None
                        else np.zeros(0, dtype=np.int64))
-                found = Walk([model.keys[i] for i in ids.tolist()], ids,
+                found = Walk(self.by_drug.get(drug, ()), ids,
                              np.asarray(starts[ids], dtype=np.int64), np.asarray(ends[ids], dtype=np.int64))
             self._walks[drug] = found
         return found

@@ -188,7 +188,6 @@ class Pager:
         """Return the first ``wanted`` statements of the answer after rank ``after``: (key, rank, state)."""
         engine = self.engine
         statements, index = engine.model.statements, engine.index
-        overridden_at = engine.model.snapshot.arrays["ob.at"]
         day = on.toordinal()
         rule, _is_visible = engine.judge(on, known)
         walk = index.walk(filters.drug)
@@ -205,7 +204,7 @@ class Pager:
             seen = index.visible(ids, known)
             found, ids = found[seen], ids[seen]
             # Nothing overrides it: in force and visible, it is effective without asking the override rule.
-            alone = (overridden_at[ids + 1] == overridden_at[ids]).tolist()
+            alone = index.overridden_by_none(ids).tolist()
             for n, rank, plain in zip(found.tolist(), ids.tolist(), alone, strict=True):
                 key = keys[n]
                 if by_record and not engine.matches(statements[key], filters):
