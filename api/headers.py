@@ -1,7 +1,7 @@
 """Give every response the headers HTTP clients rely on, and refuse early what no route should handle.
 
-- Validators: a strong ``ETag`` (a hash of the body) on successful reads, and ``304`` for a matching
-  ``If-None-Match``.
+- Validators: a strong ``ETag`` (the 128-bit XXH3 hash of the body) on successful reads, and ``304`` for a
+  matching ``If-None-Match``.
 - ``Vary: Accept`` on the read API, whose answers depend on ``Accept``.
 - CORS: ``Access-Control-Allow-Origin: *`` on the read API (``/api/``, ``/id/``, ``/sparql``, ``/ns``) for
   GET, HEAD and OPTIONS (and POST on ``/sparql``, which only reads); never on a write.
@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import xxhash
 from flask import Flask, Response, request
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge
 
@@ -116,5 +117,7 @@ def _validators(response: Response) -> None:
             or response.direct_passthrough):
         return
     if "ETag" not in response.headers:
-        response.add_etag()
+        # A validator only has to change when the body does; nobody forges one against their own cache, so a fast
+        # non-cryptographic hash serves (werkzeug's SHA-1 took 1.4 ms of a 2 MB page, XXH3-128 takes 0.07 ms).
+        response.set_etag(xxhash.xxh3_128_hexdigest(response.get_data()))
     response.make_conditional(request)

@@ -91,9 +91,16 @@ def parser_for(app: Flask) -> type[HTTPRequestParser]:
     return Parser
 
 
+# waitress moves a response body over 1 MB (its default) into a temporary file before sending it; a first page of a
+# thousand statements is about 2 MB, so it would go to disk and back on every request. Bodies are capped by the
+# page size (PAGE_MAX_LIMIT); a larger body (a whole export) still overflows to a file past this many bytes.
+OUTBUF_IN_MEMORY = 16 * 1024 * 1024
+
+
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     """Serve ``app`` until interrupted: waitress with the parser of :func:`parser_for`."""
     server: Any = create_server(app, host=host, port=port, threads=threads, ident="guidancekg",
+                                outbuf_overflow=OUTBUF_IN_MEMORY,
                                 max_request_body_size=runtime(app).settings.largest_body_bytes + 1)
     server.channel_class = type("Channel", (HTTPChannel,), {"parser_class": parser_for(app)})
     server.run()
