@@ -51,7 +51,9 @@ class Snapshot:
     """The arrays and small tables of one model, in memory or mapped from a directory."""
 
     def __init__(self, arrays: Mapping[str, np.ndarray], tables: dict[str, Any]) -> None:
-        self.arrays = dict(arrays)
+        # Plain ndarrays over the same memory: indexing a np.memmap goes through its Python __getitem__ and wraps
+        # every result as a memmap, which a question's few hundred array operations paid for many times over.
+        self.arrays = {name: np.asarray(array) for name, array in arrays.items()}
         self.tables = tables
         self.count = len(self.arrays["s.start"])
         joined = bytes(self.arrays["s.keys"]).decode("utf-8")
