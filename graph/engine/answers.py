@@ -13,6 +13,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
+import numpy as np
+from numpy.typing import NDArray
+
 from guidancekg.graph.corpus.records import Reach, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
 from guidancekg.graph.engine.applying import Applicability, AppliesIn
@@ -31,7 +34,7 @@ from guidancekg.graph.engine.results import (
     RecordView,
     TimelineEntry,
 )
-from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, periods, status
+from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, block_states, periods, status
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.ontology.vocab import TOPIC_KEYS
 
@@ -126,31 +129,31 @@ class Engine:
         """Question 1: the effective statements on D as known at K, and those in force but overridden.
 
         The statements in force on D come from the interval index (per drug when filtered by drug); those visible
-        at K and passing the filters are judged by the override rule, which looks only at them and what
+        at K and passing the filters are judged together by the override rule, which looks only at them and what
         overrides them.
         """
         filters = self.check_filters(filters)
         if filters.jurisdiction is not None:
             return self._guidance_in(on, known, filters, filters.jurisdiction)
         index, statements, keys = self.index, self.model.statements, self.model.keys
-        rule, _is_visible = self.judge(on, known)
         ids = index.in_force_ids(on, filters.drug)  # in the answer's order
-        # Visibility of them all at once; of the filters, only a topic is left (the drug chose the statements).
-        found = (keys[i] for i in ids[index.visible(ids, known)].tolist())
-        states = {key: rule.state(key) for key in found
-                  if filters.topic is None or self.matches(statements[key], filters)}
-        keep = list(states)
-        effective = tuple(self.entry(k, known, status(statements[k], on)) for k in keep if states[k] == EFFECTIVE)
+        ids = ids[index.visible(ids, known)]
+        # Of the filters, only a topic is left (the drug chose the statements).
+        if filters.topic is not None:
+            ids = ids[np.fromiter((self.matches(statements[keys[i]], filters) for i in ids.tolist()),
+                                  dtype=bool, count=len(ids))]
+        found = [(keys[i], state) for i, state in zip(ids.tolist(), self.states(on, known, ids), strict=True)]
+        effective = tuple(self.entry(k, known, status(statements[k], on)) for k, state in found if state == EFFECTIVE)
         overridden = tuple(self.entry(k, known, status(statements[k], on), state[1])
-                           for k in keep if (state := states[k]) and state != EFFECTIVE)
+                           for k, state in found if state is not None and state != EFFECTIVE)
         return Guidance(on, known, filters, effective, overridden)
 
-    def judge(self, on: date, known: date | None) -> tuple[Effective, Callable[[str], bool]]:
-        """Return the override rule on ``on`` as known at ``known`` (no jurisdiction asked: every visible overrider
-        counts), and the visibility test it uses (memoised)."""
-        index, day, is_visible = self.index, on.toordinal(), self._visibility(known)
-        start, end = index.start, index.end
-        return Effective(lambda key: start[key] <= day < end[key], is_visible, index.overriders), is_visible
+    def states(self, on: date, known: date | None, ids: NDArray[np.int64]) -> list[State]:
+        """Return the state on ``on`` as known at ``known`` of each statement id in ``ids`` (no jurisdiction asked:
+        every visible overrider counts), decided for the whole block at once (:func:`~.rules.block_states`)."""
+        index = self.index
+        return block_states(ids, lambda some: index.in_force_of(some, on), lambda some: index.visible(some, known),
+                            index.overriders_of, self.model.keys)
 
     def _visibility(self, known: date | None) -> Callable[[str], bool]:
         """Return "visible at K", memoised for one question."""

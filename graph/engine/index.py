@@ -202,14 +202,9 @@ class DateIndex:
     def visible(self, ids: NDArray[np.int64], known: date | None) -> NDArray[np.bool_]:
         """Return :meth:`is_visible` of each statement id in ``ids`` at once (a boolean array): the same test,
         ``day <= K < next day`` for some version asserting it, over the snapshot's arrays."""
-        snapshot, k = self.model.snapshot, known_day(known)
-        at, flat = snapshot.arrays["av.at"], snapshot.arrays["av.id"]
-        first, counts = at[ids], at[ids + 1] - at[ids]
-        total = int(counts.sum())
+        k = known_day(known)
+        versions, counts = self._rows("av", ids)
         ends = np.cumsum(counts)
-        # The positions of every version row of every statement asked, row after row.
-        rows = np.repeat(first - (ends - counts), counts) + np.arange(total)
-        versions = flat[rows]
         latest = np.concatenate(([0], np.cumsum((self._day[versions] <= k) & (k < self._next[versions]))))
         return np.asarray(latest[ends] - latest[ends - counts] > 0)
 
@@ -218,6 +213,25 @@ class DateIndex:
         over the snapshot's arrays."""
         at = self.model.snapshot.arrays["ob.at"]
         return np.asarray(at[ids + 1] == at[ids])
+
+    def overriders_of(self, ids: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Return the ids of the statements overriding each id in ``ids``, row after row, and each row's length."""
+        return self._rows("ob", ids)
+
+    def in_force_of(self, ids: NDArray[np.int64], on: date) -> NDArray[np.bool_]:
+        """Return, for each statement id in ``ids``, whether it is in force on ``on`` (the index's own bounds)."""
+        arrays, day = self.model.snapshot.arrays, on.toordinal()
+        return np.asarray((arrays["s.start"][ids] <= day) & (arrays["s.end"][ids] > day))
+
+    def _rows(self, table: str, ids: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Return the items of the rows ``ids`` of the offset table ``table``, row after row, and each row's
+        length: one gather over the snapshot's arrays."""
+        arrays = self.model.snapshot.arrays
+        at, flat = arrays[f"{table}.at"], arrays[f"{table}.id"]
+        first, counts = at[ids], at[ids + 1] - at[ids]
+        ends = np.cumsum(counts)
+        positions = np.repeat(first - (ends - counts), counts) + np.arange(int(ends[-1]) if len(ends) else 0)
+        return np.asarray(flat[positions], dtype=np.int64), np.asarray(counts, dtype=np.int64)
 
     def shows(self, statement: str, version: str, known: date | None) -> bool:
         """Return whether ``version``'s record of ``statement`` is shown as known at ``known``.

@@ -14,7 +14,8 @@ their in-force bounds (numpy), so a day on which few statements are in force cos
 block, not a Python loop over every statement; the blocks grow as the walk goes on, so a sparse answer costs a
 handful of blocks. The statements in force are then tested for visibility at K over the same arrays, the whole
 block at once (:meth:`~.index.DateIndex.visible`); a visible one that nothing overrides is effective as it stands,
-and only those that something overrides are judged by the override rule, one at a time. Changes and timelines are
+and those that something overrides are judged by the override rule together, over arrays
+(:meth:`~.answers.Engine.states`). Changes and timelines are
 computed whole and cut (their sweep decides a statement's periods only at the end).
 """
 
@@ -28,6 +29,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -189,7 +191,6 @@ class Pager:
         engine = self.engine
         statements, index = engine.model.statements, engine.index
         day = on.toordinal()
-        rule, _is_visible = engine.judge(on, known)
         walk = index.walk(filters.drug)
         keys, ranks = walk.keys, walk.ids
         # The walk is the drug's own when a drug is asked: only a topic is left to test on each statement.
@@ -197,21 +198,25 @@ class Pager:
         block = max(_BLOCK_MIN, _BLOCK_PER_ITEM * wanted)
         here = int(np.searchsorted(ranks, after, side="right"))
         out: list[tuple[str, int, State]] = []
-        while here < len(keys):
+        while here < len(keys) and len(out) < wanted:
             there = min(len(keys), here + block)
             found = np.flatnonzero((walk.starts[here:there] <= day) & (walk.ends[here:there] > day)) + here
             ids = ranks[found]
             seen = index.visible(ids, known)
             found, ids = found[seen], ids[seen]
-            # Nothing overrides it: in force and visible, it is effective without asking the override rule.
-            alone = index.overridden_by_none(ids).tolist()
-            for n, rank, plain in zip(found.tolist(), ids.tolist(), alone, strict=True):
-                key = keys[n]
-                if by_record and not engine.matches(statements[key], filters):
-                    continue
-                out.append((key, rank, EFFECTIVE if plain else rule.state(key)))
-                if len(out) == wanted:
-                    return out
+            room = wanted - len(out)
+            if by_record:  # the first `room` passing the filters, tested one at a time (each is decoded)
+                passing = (n for n, i in enumerate(found.tolist()) if engine.matches(statements[keys[i]], filters))
+                picked = np.fromiter(islice(passing, room), dtype=np.int64)
+                found, ids = found[picked], ids[picked]
+            found, ids = found[:room], ids[:room]
+            # Nothing overrides it: in force and visible, it is effective without asking the override rule; the
+            # others are judged together.
+            states: list[State] = [EFFECTIVE] * len(ids)
+            judged = np.flatnonzero(~index.overridden_by_none(ids))
+            for n, state in zip(judged.tolist(), engine.states(on, known, ids[judged]), strict=True):
+                states[n] = state
+            out.extend(zip([keys[n] for n in found.tolist()], ids.tolist(), states, strict=True))
             here, block = there, 2 * block
         return out
 
