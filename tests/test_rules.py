@@ -1,4 +1,4 @@
-"""The override rule decided a block at a time (block_states) is the rule decided one statement at a time (Effective)."""
+"""The override rule decided a block at a time (block_states) is the rule one statement at a time (Effective)."""
 
 from __future__ import annotations
 
