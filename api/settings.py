@@ -7,6 +7,7 @@ options; both go through :meth:`Settings.from_config`, so a default lives here a
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields
@@ -22,30 +23,46 @@ ENV_INGEST_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
 MIB = 1024 * 1024
 
 
-def _at_least(kind: type, low: int | float, strictly: bool = False,
-              at_most: int | None = None) -> Callable[[Any], Any]:
+@dataclass(frozen=True)
+class Allowed:
+    """Convert a setting's raw value, or refuse it saying in words which values the setting takes.
+
+    The same words are the "values" column of docs/settings.md and part of `serve --help`, so a range is
+    stated once, here, and not again by hand in a description.
+    """
+
+    words: str
+    convert: Callable[[Any], Any]
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            return self.convert(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be {self.words}") from None
+
+
+def _number(kind: type, low: int | float, high: int | None = None, above: bool = False) -> Allowed:
+    noun = "an integer" if kind is int else "a number"
+    words = (f"{noun} from {low} to {high}" if high is not None
+             else f"{noun} greater than {low}" if above else f"{noun}, at least {low}")
+
     def convert(value: Any) -> Any:
         converted = kind(value)
-        if converted < low or (strictly and converted == low):
-            raise ValueError(f"must be {'greater than' if strictly else 'at least'} {low}")
-        if at_most is not None and converted > at_most:
-            raise ValueError(f"must be at most {at_most}")
+        outside = converted < low or (above and converted == low) or (high is not None and converted > high)
+        if outside or not math.isfinite(converted):
+            raise ValueError(words)
         return converted
 
-    return convert
+    return Allowed(words, convert)
 
 
-def _positive(kind: type) -> Callable[[Any], Any]:
-    return _at_least(kind, 0, strictly=True)
-
-
-def _one_of(*choices: str) -> Callable[[Any], str]:
+def _one_of(*choices: str) -> Allowed:
     def convert(value: Any) -> str:
         if value not in choices:
-            raise ValueError(f"must be one of {', '.join(choices)}")
+            raise ValueError(value)
         return str(value)
 
-    return convert
+    return Allowed("one of " + ", ".join(f"`{c}`" for c in choices), convert)
 
 
 def _optional_text(value: Any) -> str | None:
@@ -55,7 +72,7 @@ def _optional_text(value: Any) -> str | None:
 def _url(value: Any) -> str:
     text = str(value)
     if not text.startswith(("http://", "https://")) or any(c in text for c in " <>\"{}|\\^`\r\n"):
-        raise ValueError("must be an http(s) URL")
+        raise ValueError(text)
     return normalise_base(text)
 
 
@@ -63,13 +80,19 @@ def _token(value: Any) -> str | None:
     if value in (None, ""):
         return None
     if len(str(value)) < 16:
-        raise ValueError("an ingest token must have at least 16 characters")
+        raise ValueError("too short")
     return str(value)
 
 
-def _setting(key: str, option: str | None, default: Any, convert: Callable[[Any], Any], doc: str) -> Any:
-    """Declare a setting: its configuration key, its `serve` option (if any), default, converter and doc."""
-    return field(default=default, metadata={"key": key, "convert": convert, "doc": doc, "option": option})
+PATH = Allowed("a folder path, or none", _optional_text)
+URL = Allowed("an http(s) URL", _url)
+TOKEN = Allowed("16 or more characters, or none", _token)
+POSITIVE = _number(int, 0, above=True)
+
+
+def _setting(key: str, option: str | None, default: Any, allowed: Allowed, doc: str) -> Any:
+    """Declare a setting: its configuration key, its `serve` option (if any), default, values and doc."""
+    return field(default=default, metadata={"key": key, "convert": allowed, "doc": doc, "option": option})
 
 
 @dataclass(frozen=True)
@@ -77,72 +100,71 @@ class Settings:
     """Every setting of the server, by its Python name; :data:`SETTING_FIELDS` describes each."""
 
     data: str | None = _setting(
-        "GUIDANCEKG_DATA", "--data", None, _optional_text,
+        "GUIDANCEKG_DATA", "--data", None, PATH,
         "the data folder; none: `./data` when it holds guidancekg data, else the bundled data")
     store_kind: str = _setting(
         "GUIDANCEKG_STORE_KIND", "--store-kind", "oxigraph", _one_of(*STORE_KINDS),
         "where the graph is held: `oxigraph` (on-disk builds), `memory`, or `remote` (a SPARQL 1.1 server)")
     store_root: str | None = _setting(
-        "GUIDANCEKG_STORE_ROOT", "--store", None, _optional_text,
+        "GUIDANCEKG_STORE_ROOT", "--store", None, PATH,
         "the folder of on-disk builds; none: `$GUIDANCEKG_STORE` or a cache folder per data folder")
     store_check: float = _setting(
-        "GUIDANCEKG_STORE_CHECK", None, 2.0, _at_least(float, 0),
+        "GUIDANCEKG_STORE_CHECK", None, 2.0, _number(float, 0),
         "seconds between two looks for a newer build of the data (made by `guidancekg build` or `ingest` in "
         "another process), which the server then swaps in between requests; 0: keep serving the build it opened")
     base: str = _setting(
-        "GUIDANCEKG_BASE", "--base", "http://127.0.0.1:8080/", _url,
+        "GUIDANCEKG_BASE", "--base", "http://127.0.0.1:8080/", URL,
         "the public URL of the server: every absolute URL it writes (`Location`, `Link`, the SPARQL service "
         "description, the OpenAPI `servers`) starts with it, never with the request's `Host`; `serve` defaults "
         "it to the address it listens on")
     threads: int = _setting(
-        "SERVER_THREADS", "--threads", 8, _at_least(int, 1, at_most=256),
-        "threads of the WSGI server (waitress) answering requests, 1 to 256; more than `SPARQL_WORKERS` + "
-        "`SPARQL_QUEUE`, so that the JSON API and the pages never wait behind SPARQL")
+        "SERVER_THREADS", "--threads", 8, _number(int, 1, 256),
+        "threads of the WSGI server (waitress) answering requests; more than `SPARQL_WORKERS` + `SPARQL_QUEUE`, "
+        "so that the JSON API and the pages never wait behind SPARQL")
     max_body_bytes: int = _setting(
-        "MAX_CONTENT_LENGTH", None, 1 * MIB, _positive(int),
+        "MAX_CONTENT_LENGTH", None, 1 * MIB, POSITIVE,
         "bytes a request body may hold (every route but an ingest): `413` beyond, before the body is parsed")
     sparql_timeout: float = _setting(
-        "SPARQL_TIMEOUT", "--sparql-timeout", 10.0, _at_least(float, 0.1),
-        "seconds a SPARQL query may run (at least 0.1); its worker is then killed: `503` `query-timeout`")
+        "SPARQL_TIMEOUT", "--sparql-timeout", 10.0, _number(float, 0.1),
+        "seconds a SPARQL query may run; its worker is then killed: `503` `query-timeout`")
     sparql_max_rows: int = _setting(
-        "SPARQL_MAX_ROWS", "--sparql-max-rows", 10_000, _positive(int),
+        "SPARQL_MAX_ROWS", "--sparql-max-rows", 10_000, POSITIVE,
         "rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a SPARQL result may hold: `413` beyond, never a "
         "truncated answer")
     sparql_max_query_bytes: int = _setting(
-        "SPARQL_MAX_QUERY_BYTES", None, 100_000, _positive(int),
+        "SPARQL_MAX_QUERY_BYTES", None, 100_000, POSITIVE,
         "bytes (UTF-8) of a SPARQL query text: `413` beyond")
     sparql_workers: int = _setting(
-        "SPARQL_WORKERS", "--sparql-workers", 2, _at_least(int, 1, at_most=64),
-        "SPARQL worker processes, i.e. queries running at once (1 to 64)")
+        "SPARQL_WORKERS", "--sparql-workers", 2, _number(int, 1, 64),
+        "SPARQL worker processes, i.e. queries running at once")
     sparql_queue: int = _setting(
-        "SPARQL_QUEUE", "--sparql-queue", 2, _at_least(int, 0, at_most=64),
-        "SPARQL requests that may wait for a busy worker (0 to 64); one more is answered `503` with `Retry-After` "
-        "at once")
+        "SPARQL_QUEUE", "--sparql-queue", 2, _number(int, 0, 64),
+        "SPARQL requests that may wait for a busy worker; one more is answered `503` with `Retry-After` at once")
     sparql_queue_wait: float = _setting(
-        "SPARQL_QUEUE_WAIT", None, 0.5, _at_least(float, 0),
+        "SPARQL_QUEUE_WAIT", None, 0.5, _number(float, 0),
         "seconds a waiting SPARQL request waits for a worker before it is answered `503` with `Retry-After`")
     sparql_worker_memory_mb: int = _setting(
-        "SPARQL_WORKER_MEMORY_MB", None, 2048, _at_least(int, 0),
+        "SPARQL_WORKER_MEMORY_MB", None, 2048, _number(int, 0),
         "data-segment cap of each SPARQL worker in MiB (`RLIMIT_DATA`); 0: none")
     sparql_worker_store: str = _setting(
         "SPARQL_WORKER_STORE", None, "memory", _one_of("memory", "disk"),
         "`memory`: each SPARQL worker copies the store (the union default graph is an exact set); `disk`: it "
         "reads an on-disk build in place")
     ingest_token: str | None = _setting(
-        "INGEST_TOKEN", "--ingest-token-file", None, _token,
+        "INGEST_TOKEN", "--ingest-token-file", None, TOKEN,
         "the bearer token of `POST /api/sources/{id}/versions`; none: `$GUIDANCEKG_INGEST_TOKEN`, else ingest "
         "over HTTP is disabled")
     ingest_max_bytes: int = _setting(
-        "INGEST_MAX_BYTES", "--ingest-max-bytes", DEFAULT_MAX_BYTES, _positive(int),
+        "INGEST_MAX_BYTES", "--ingest-max-bytes", DEFAULT_MAX_BYTES, POSITIVE,
         "bytes of each file of an ingest (the held text, the statements file), over HTTP and in `guidancekg "
         "ingest --max-bytes`: `413` beyond")
 
     page_limit: int = _setting(
-        "PAGE_LIMIT", None, DEFAULT_LIMIT, _positive(int),
+        "PAGE_LIMIT", None, DEFAULT_LIMIT, POSITIVE,
         "statements (or changes) a page of `/api/guidance`, `/api/changes` and `/api/timeline` holds when the "
         "request names no `limit`; a longer answer carries `next` and a `Link: rel=\"next\"` header")
     page_max_limit: int = _setting(
-        "PAGE_MAX_LIMIT", None, MAX_LIMIT, _positive(int),
+        "PAGE_MAX_LIMIT", None, MAX_LIMIT, POSITIVE,
         "the largest `limit` a request may ask for (and at least `PAGE_LIMIT`): `400` beyond")
 
     @classmethod

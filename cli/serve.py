@@ -41,8 +41,9 @@ def _setting(name: str, *param: str, **kwargs: Any) -> Callable[[Callable[..., A
     from guidancekg.api.settings import SETTING_FIELDS
 
     f = next(f for f in SETTING_FIELDS if f.name == name)
-    default = "none" if f.default is None else f.default
-    text = f"{f.metadata['doc']} (config {f.metadata['key']}; default: {default})".replace("`", "")
+    default = "none" if f.default is None else f"{f.default:g}" if isinstance(f.default, float) else f.default
+    text = (f"{f.metadata['doc']} (config {f.metadata['key']}; default: {default}; "
+            f"values: {f.metadata['convert'].words})").replace("`", "")
     section = DATA if name in _DATA_SETTINGS else "Options"
     if "type" not in kwargs:
         kwargs["type"] = _Checked(name, f.metadata["convert"], kwargs.pop("metavar", "VALUE"))

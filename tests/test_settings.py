@@ -16,12 +16,13 @@ from guidancekg.graph.errors import InputError
 DOC = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 
 
-def _documented() -> dict[str, tuple[str, str]]:
+def _documented() -> dict[str, list[str]]:
+    """Return the cells of docs/settings.md by key: option, default, values, description."""
     rows = {}
     for line in DOC.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"\| `([A-Z_]+)` \| (`--[a-z-]+`)? ?\| (`[^`]*`|none)", line)
-        if m:
-            rows[m[1]] = ((m[2] or "").strip("`"), m[3].strip("`"))
+        if re.match(r"\| `[A-Z_]+` \|", line):
+            key, *cells = (cell.strip() for cell in line.strip().strip("|").split("|"))
+            rows[key.strip("`")] = cells
     return rows
 
 
@@ -33,9 +34,10 @@ def test_the_documented_table_is_the_settings_object():
     documented = _documented()
     assert list(documented) == [f.metadata["key"] for f in SETTING_FIELDS]
     for f in SETTING_FIELDS:
-        option, default = documented[f.metadata["key"]]
-        assert option == (f.metadata["option"] or ""), f.name
-        assert default == _shown(f.default), f.name
+        option, default, values, doc = documented[f.metadata["key"]]
+        assert option.strip("`") == (f.metadata["option"] or ""), f.name
+        assert default.split(" (")[0].strip("`") == _shown(f.default), f.name
+        assert (values, doc) == (f.metadata["convert"].words, f.metadata["doc"]), f.name
 
 
 def test_every_serve_option_of_a_setting_shows_its_one_default(runner):
@@ -44,7 +46,8 @@ def test_every_serve_option_of_a_setting_shows_its_one_default(runner):
     for f in SETTING_FIELDS:
         if f.metadata["option"]:
             assert f.metadata["option"] in flat
-            assert f"config {f.metadata['key']}; default: {_shown(f.default)}" in flat, f.name
+            words = f.metadata["convert"].words.replace("`", "")
+            assert f"config {f.metadata['key']}; default: {_shown(f.default)}; values: {words}" in flat, f.name
 
 
 def test_create_app_takes_every_default_from_the_settings_object(graph):
@@ -59,6 +62,7 @@ def test_create_app_takes_every_default_from_the_settings_object(graph):
     ({"SPARQL_TIMEOUT": -1}, "SPARQL_TIMEOUT"),
     ({"SPARQL_WORKERS": "many"}, "SPARQL_WORKERS"),
     ({"GUIDANCEKG_STORE_KIND": "sqlite"}, "GUIDANCEKG_STORE_KIND"),
+    ({"SPARQL_QUEUE_WAIT": "inf"}, "SPARQL_QUEUE_WAIT"),
     ({"GUIDANCEKG_BASE": "evil.example"}, "GUIDANCEKG_BASE"),
     ({"INGEST_TOKEN": "short"}, "INGEST_TOKEN"),
     ({"SERVER_THREADS": 4, "SPARQL_WORKERS": 2, "SPARQL_QUEUE": 2}, "SERVER_THREADS"),
@@ -70,13 +74,15 @@ def test_a_value_that_does_not_fit_names_its_key(config, key):
 
 
 @pytest.mark.parametrize(("option", "value", "key", "says"), [
-    ("--threads", "300", "SERVER_THREADS", "at most 256"),
-    ("--sparql-workers", "65", "SPARQL_WORKERS", "at most 64"),
-    ("--sparql-queue", "-1", "SPARQL_QUEUE", "at least 0"),
-    ("--sparql-timeout", "0.05", "SPARQL_TIMEOUT", "at least 0.1"),
-    ("--sparql-max-rows", "0", "SPARQL_MAX_ROWS", "greater than 0"),
-    ("--ingest-max-bytes", "lots", "INGEST_MAX_BYTES", "invalid literal"),
-    ("--base", "evil.example", "GUIDANCEKG_BASE", "http(s) URL"),
+    ("--threads", "300", "SERVER_THREADS", "must be an integer from 1 to 256"),
+    ("--sparql-workers", "65", "SPARQL_WORKERS", "must be an integer from 1 to 64"),
+    ("--sparql-queue", "-1", "SPARQL_QUEUE", "must be an integer from 0 to 64"),
+    ("--sparql-timeout", "0.05", "SPARQL_TIMEOUT", "must be a number, at least 0.1"),
+    ("--sparql-timeout", "nan", "SPARQL_TIMEOUT", "must be a number, at least 0.1"),
+    ("--sparql-max-rows", "0", "SPARQL_MAX_ROWS", "must be an integer greater than 0"),
+    ("--ingest-max-bytes", "lots", "INGEST_MAX_BYTES", "must be an integer greater than 0"),
+    ("--threads", "2.5", "SERVER_THREADS", "must be an integer from 1 to 256"),
+    ("--base", "evil.example", "GUIDANCEKG_BASE", "must be an http(s) URL"),
 ])
 def test_serve_and_create_app_refuse_the_same_values_by_one_rule(runner, option, value, key, says):
     # serve's options once had click ranges of their own: --sparql-workers 65 was refused, SPARQL_WORKERS=65 not.
