@@ -16,10 +16,9 @@ from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.engine.pages import pager
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
-from guidancekg.graph.views.fhir import FHIR_JSON, guidance_bundle
+from guidancekg.graph.views.formats import GUIDANCE_FORMATS, guidance_format
 from guidancekg.graph.views.serialize import (
     changes_json,
-    guidance_json,
     jurisdictions_json,
     sources_json,
     timeline_json,
@@ -28,7 +27,7 @@ from guidancekg.graph.views.serialize import (
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-_GUIDANCE_TYPES = ("application/json", FHIR_JSON)
+_GUIDANCE_TYPES = tuple(fmt.media_type for fmt in GUIDANCE_FORMATS)
 # Any JSON the rest of the API answers (problem+json included, see api/headers.py) gets the contract's JSON.
 _JSON_ALIASES = ("application/problem+json",)
 
@@ -37,7 +36,7 @@ _JSON_ALIASES = ("application/problem+json",)
 def guidance() -> ResponseReturnValue:
     """Guidance on ``on`` (default today) as known at ``known`` (default: everything recorded), a page at a time.
 
-    As the contract's JSON, or as a FHIR R5 Bundle for ``Accept: application/fhir+json``.
+    In each format of ``graph/views/formats.py`` its ``Accept`` asks for (the contract's JSON by default).
     """
     chosen = negotiate((*_GUIDANCE_TYPES, *_JSON_ALIASES))  # before the parameters: a refusal comes first
     if chosen is None:
@@ -48,12 +47,12 @@ def guidance() -> ResponseReturnValue:
     limit, cursor = page_params()
     graph = current_graph()
     page = pager(graph.engine).guidance(on, known, f, limit, cursor)
-    if chosen == FHIR_JSON:
-        body = guidance_bundle(page.answer, graph.engine, graph.store, graph.minter)
-        resp = link_next(json_response(body, FHIR_JSON),
-                         next_url(page.next, on=on.isoformat()))
-    else:
-        resp = paged_json(guidance_json(page.answer, graph.minter, written=True), page.next, on=on.isoformat())
+    fmt = guidance_format(chosen if chosen in _GUIDANCE_TYPES else _GUIDANCE_TYPES[0])
+    body = fmt.write(page.answer, graph.engine, graph.store, graph.minter, True)
+    url = next_url(page.next, on=on.isoformat())
+    if fmt.next_in_body and url is not None:
+        body["next"] = url
+    resp = link_next(json_response(body, fmt.media_type), url)
     resp.vary.add("Accept")
     return resp
 

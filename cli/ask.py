@@ -23,7 +23,8 @@ from guidancekg.cli.options import (
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.engine.pages import pager
-from guidancekg.graph.views.serialize import changes_json, guidance_json, timeline_json
+from guidancekg.graph.views.formats import GUIDANCE_FORMATS, guidance_format
+from guidancekg.graph.views.serialize import changes_json, timeline_json
 
 SECTION = "Ask"
 
@@ -32,8 +33,9 @@ SECTION = "Ask"
 @click.argument("on", metavar="DATE")
 @known_option
 @filter_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "fhir"]), default="table", show_default=True,
-              help="table for people; json gives the HTTP API's objects; fhir a FHIR R5 Bundle (docs/fhir.md).")
+@click.option("--format", "fmt", type=click.Choice(["table", *(f.name for f in GUIDANCE_FORMATS)]), default="table",
+              show_default=True, help="; ".join(["table for people", *(f"{f.name}: {f.describe}"
+                                                                     for f in GUIDANCE_FORMATS)]) + ".")
 @page_options
 @data_options
 def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, topic: str | None, fmt: str,
@@ -52,16 +54,14 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
     filters = Filters(drug, jurisdiction, topic)
     graph = open_graph(data_dir, store_kind, store_root)
     page = pager(graph.engine).guidance(when, day(known, "--known"), filters, limit, cursor)
-    g = page.answer
-    if fmt == "fhir":
-        from guidancekg.graph.views.fhir import guidance_bundle
-
-        click.echo(json.dumps(guidance_bundle(g, graph.engine, graph.store, graph.minter), indent=2,
-                              ensure_ascii=False))
-        if page.next:
-            click.echo(f"More on the next page: the same command with --cursor {page.next}", err=True)
+    if fmt == "table":
+        emit(fmt, {}, tables.guidance_table(page.answer), page.next)
         return
-    emit(fmt, guidance_json(g, graph.minter), tables.guidance_table(g) if fmt == "table" else "", page.next)
+    chosen = guidance_format(fmt)
+    body = chosen.write(page.answer, graph.engine, graph.store, graph.minter, False)
+    emit("json", body, "", page.next if chosen.next_in_body else None)
+    if page.next and not chosen.next_in_body:
+        click.echo(f"More on the next page: the same command with --cursor {page.next}", err=True)
 
 
 @command(SECTION)
