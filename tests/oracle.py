@@ -22,6 +22,19 @@ State = tuple[str, tuple[str, ...]] | None
 EFFECTIVE: State = ("effective", ())
 
 
+def rule_state(key: str, in_force, counts, overriders: dict[str, list[str]]) -> State:
+    """The override rule as the semantics says it, by recursion: effective when in force and no overrider that
+    counts is itself effective; overridden by the effective overriders that count, sorted; None when not in force."""
+    def effective(k: str) -> bool:
+        return in_force(k) and not any(counts(o) and effective(o) for o in overriders.get(k, ()))
+
+    if not in_force(key):
+        return None
+    if effective(key):
+        return EFFECTIVE
+    return "overridden", tuple(sorted(o for o in overriders.get(key, ()) if counts(o) and effective(o)))
+
+
 def visible(model: Model, known: date | None) -> set[str]:
     """Visible at K: for some source, the latest version recorded on or before K asserts it."""
     by_source: dict[str, list] = defaultdict(list)

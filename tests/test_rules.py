@@ -1,12 +1,13 @@
-"""The override rule decided a block at a time (block_states) is the rule one statement at a time (Effective)."""
+"""The override rule of the engine (block_states, layered_states) is its recursive definition (tests/oracle.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracle import rule_state
 
-from guidancekg.graph.engine.rules import EFFECTIVE, Effective, block_states
+from guidancekg.graph.engine.rules import EFFECTIVE, block_states, layered_states
 
 
 class Graph:
@@ -24,13 +25,13 @@ class Graph:
 
     def block(self, ids: list[int]):
         return block_states(np.asarray(ids, dtype=np.int64), lambda a: self.in_force[a], lambda a: self.counts[a],
-                            self.rows, self.keys)
+                            self.rows, self.keys.__getitem__)
 
     def one_at_a_time(self, ids: list[int]):
         at = {k: i for i, k in enumerate(self.keys)}
-        rule = Effective(lambda k: bool(self.in_force[at[k]]), lambda k: bool(self.counts[at[k]]),
-                         {self.keys[t]: [self.keys[o] for o in os] for t, os in self.overriders.items()})
-        return [rule.state(self.keys[i]) for i in ids]
+        overriders = {self.keys[t]: [self.keys[o] for o in os] for t, os in self.overriders.items()}
+        return [rule_state(self.keys[i], lambda k: bool(self.in_force[at[k]]), lambda k: bool(self.counts[at[k]]),
+                           overriders) for i in ids]
 
 
 @st.composite
@@ -57,6 +58,25 @@ def graphs(draw) -> tuple[Graph, list[int]]:
 def test_the_override_rule_over_a_block_is_the_rule_one_statement_at_a_time(graph_and_ids):
     graph, ids = graph_and_ids
     assert graph.block(ids) == graph.one_at_a_time(ids)
+
+
+@settings(max_examples=100, deadline=None)
+@given(layers=st.lists(graphs(), min_size=1, max_size=4))
+def test_layers_decided_together_are_each_layer_decided_alone(layers):
+    # One override graph, the tests of each layer its own: as the days of a sweep, or a jurisdiction's contexts.
+    first = layers[0][0]
+    n = len(first.keys)
+    tests = [(np.resize(g.in_force, n), np.resize(g.counts, n)) for g, _ in layers]
+    asked = [[i for i in ids if i < n] for _, ids in layers]
+    alone = [Graph(first.keys, first.overriders, list(f), list(c)).block(ids)
+             for (f, c), ids in zip(tests, asked, strict=True)]
+    in_force = np.stack([f for f, _ in tests])
+    counts = np.stack([c for _, c in tests])
+    layer = np.asarray([n_layer for n_layer, ids in enumerate(asked) for _ in ids], dtype=np.int64)
+    ids = np.asarray([i for ids in asked for i in ids], dtype=np.int64)
+    together = layered_states(layer, ids, n, lambda at, s: in_force[at, s], lambda at, s: counts[at, s], first.rows,
+                              first.keys.__getitem__)
+    assert together == [state for states in alone for state in states]
 
 
 def test_a_chain_of_overrides_is_decided_from_its_end():

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from guidancekg.graph.corpus.records import Reach, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
 from guidancekg.graph.engine.applying import Applicability, AppliesIn
-from guidancekg.graph.engine.contexts import Judged, judge, sweep
+from guidancekg.graph.engine.contexts import SWEEP_DAYS, Judged, judge, sweep
 from guidancekg.graph.engine.entries import Entries
 from guidancekg.graph.engine.index import OPEN_END, DateIndex
 from guidancekg.graph.engine.model import Model
@@ -34,7 +34,7 @@ from guidancekg.graph.engine.results import (
     RecordView,
     TimelineEntry,
 )
-from guidancekg.graph.engine.rules import EFFECTIVE, Effective, State, block_states, periods, status
+from guidancekg.graph.engine.rules import EFFECTIVE, Mask, State, block_states, layered_states, periods, status
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.ontology.vocab import TOPIC_KEYS
 
@@ -61,7 +61,8 @@ class Engine:
             s: sorted(vs, key=lambda v: (recorded_from(v.published), v.key)) for s, vs in by_source.items()}
         # An answer's entries: made from the records as known at K, the recent ones kept (graph/engine/entries.py).
         self.entry = Entries(model, self.index)
-        self._carried: dict[tuple[str, date | None], Effective] = {}  # (reach, known) -> the rule on its day
+        # (reach, known) -> statement -> effective on the day whose terms the reach carries
+        self._carried: dict[tuple[str, date | None], dict[str, bool]] = {}
         self._related = Applicability(model.scheme, model.reach, lambda _r, _k: True)  # no day, no carried terms
 
     # -- filters -------------------------------------------------------------------------------------------
@@ -92,27 +93,37 @@ class Engine:
 
     # -- where statements apply ----------------------------------------------------------------------------
 
-    def _carried_rule(self, reach: Reach, known: date | None) -> Effective:
-        """Return the override rule in ``reach.of`` on the day whose terms ``reach`` carries, as known at K.
+    def _carried_effective(self, reach: Reach, key: str, known: date | None) -> bool:
+        """Return whether ``key`` is effective in ``reach.of`` on the day whose terms ``reach`` carries, as known at K.
 
         The statements of ``reach.of`` effective that day are judged where they are: only the overriders whose own
         jurisdiction is or contains ``reach.of`` count (a reach into it would be judged by its own reach).
         """
-        rule = self._carried.get((reach.key, known))
-        if rule is None:
-            index, statements, scheme = self.index, self.model.statements, self.model.scheme
+        memo = self._carried.setdefault((reach.key, known), {})
+        found = memo.get(key)
+        if found is None:
+            index, statements, keys, scheme = self.index, self.model.statements, self.model.keys, self.model.scheme
             assert reach.carries is not None
             day = reach.carries.lo.toordinal()
-            rule = self._carried[(reach.key, known)] = Effective(
-                lambda k: index.start[k] <= day < index.end[k],
-                lambda o: index.is_visible(o, known) and scheme.contains(statements[o].jurisdiction, reach.of),
-                index.overriders)
-        return rule
+            if not index.overriders.get(key):  # nothing overrides it: effective when in force, no rule to ask
+                found = memo[key] = index.start[key] <= day < index.end[key]
+                return found
+
+            def counts(some: NDArray[np.int64]) -> NDArray[np.bool_]:
+                inside = np.fromiter((scheme.contains(statements[keys[i]].jurisdiction, reach.of)
+                                      for i in some.tolist()), dtype=bool, count=len(some))
+                return index.visible(some, known) & inside
+
+            state = block_states(np.asarray([self.model.ids[key]], dtype=np.int64),
+                                 lambda some: index.in_force_of(some, day), counts, index.overriders_of,
+                                 keys.__getitem__)[0]
+            found = memo[key] = state == EFFECTIVE
+        return found
 
     def applicability(self, known: date | None) -> Applicability:
         """Return where statements apply as known at ``known`` (a carrying reach reads its day's terms as of K)."""
         def carried(reach: Reach, key: str) -> bool:
-            return self.index.is_visible(key, known) and self._carried_rule(reach, known)(key)
+            return self.index.is_visible(key, known) and self._carried_effective(reach, key, known)
 
         return Applicability(self.model.scheme, self.model.reach, carried)
 
@@ -152,8 +163,9 @@ class Engine:
         """Return the state on ``on`` as known at ``known`` of each statement id in ``ids`` (no jurisdiction asked:
         every visible overrider counts), decided for the whole block at once (:func:`~.rules.block_states`)."""
         index = self.index
-        return block_states(ids, lambda some: index.in_force_of(some, on), lambda some: index.visible(some, known),
-                            index.overriders_of, self.model.keys)
+        day = on.toordinal()
+        return block_states(ids, lambda some: index.in_force_of(some, day), lambda some: index.visible(some, known),
+                            index.overriders_of, self.model.keys.__getitem__)
 
     def _visibility(self, known: date | None) -> Callable[[str], bool]:
         """Return "visible at K", memoised for one question."""
@@ -217,47 +229,62 @@ class Engine:
                     todo.append(o)
         return wanted, scope
 
-    def _sweep(self, scope: set[str]) -> Iterator[tuple[date, Deltas]]:
+    def _sweep(self, scope: set[str], until: date | None = None) -> Iterator[tuple[date, Deltas]]:
         """Yield ``(day, deltas)`` for each day on which a statement of ``scope`` changes state.
 
         ``scope`` is closed (every visible overrider of a member is a member). The days are the in-force
         boundaries of its statements; on each, only the statements coming into or out of force, and those they
-        override (transitively), can change state.
+        override (transitively), can change state. With ``until``, the days after it are not visited. The days
+        are judged :data:`SWEEP_DAYS` at a time, each a layer of one call of the override rule
+        (:func:`~.rules.layered_states`).
         """
-        index = self.index
+        index, ids, keys = self.index, self.model.ids, self.model.keys
         events: dict[int, list[str]] = defaultdict(list)
         for key in scope:
             events[index.start[key]].append(key)
             if index.end[key] != OPEN_END:  # an open interval never ends
                 events[index.end[key]].append(key)
-        in_force: set[str] = set()
+        in_scope = np.zeros(len(keys), dtype=bool)
+        in_scope[np.fromiter((ids[k] for k in scope), dtype=np.int64, count=len(scope))] = True
+        last = until.toordinal() if until is not None else max(events, default=0)
+        days = sorted(day for day in events if day <= last)
         state: dict[str, State] = {}
-        for day_ord in sorted(events):
-            changed = events[day_ord]
-            for key in changed:
-                if index.start[key] <= day_ord < index.end[key]:
-                    in_force.add(key)
-                else:
-                    in_force.discard(key)
-            affected: set[str] = set()
-            todo = list(changed)
-            while todo:
-                key = todo.pop()
-                if key not in affected:
-                    affected.add(key)
-                    todo.extend(t for t in index.overrides.get(key, ()) if t in scope)
-            rule = Effective(in_force.__contains__, scope.__contains__, index.overriders)
-            deltas: Deltas = []
-            for key in affected:
-                now, before = rule.state(key), state.get(key)
-                if now != before:
-                    deltas.append((key, before, now))
-                    if now is None:
-                        state.pop(key, None)
-                    else:
-                        state[key] = now
-            if deltas:
-                yield date.fromordinal(day_ord), deltas
+        for first in range(0, len(days), SWEEP_DAYS):
+            chunk = days[first:first + SWEEP_DAYS]
+            affected = [self._affected(events[day], scope) for day in chunk]
+            layers = np.repeat(np.arange(len(chunk), dtype=np.int64), [len(a) for a in affected])
+            members = np.fromiter((ids[k] for a in affected for k in a), dtype=np.int64, count=len(layers))
+            on = np.asarray(chunk, dtype=np.int64)
+
+            def in_force(layer: NDArray[np.int64], some: NDArray[np.int64], on: NDArray[np.int64] = on) -> Mask:
+                return index.in_force_of(some, on[layer])
+
+            judged = iter(layered_states(layers, members, len(keys), in_force, lambda _layer, some: in_scope[some],
+                                         index.overriders_of, keys.__getitem__))
+            for day, keys_now in zip(chunk, affected, strict=True):
+                deltas: Deltas = []
+                for key in keys_now:
+                    now, before = next(judged), state.get(key)
+                    if now != before:
+                        deltas.append((key, before, now))
+                        if now is None:
+                            state.pop(key, None)
+                        else:
+                            state[key] = now
+                if deltas:
+                    yield date.fromordinal(day), deltas
+
+    def _affected(self, changed: list[str], scope: set[str]) -> list[str]:
+        """Return ``changed`` and what they override in ``scope``, transitively: whose state may change with them."""
+        overrides = self.index.overrides
+        affected: dict[str, None] = {}
+        todo = list(changed)
+        while todo:
+            key = todo.pop()
+            if key not in affected:
+                affected[key] = None
+                todo.extend(t for t in overrides.get(key, ()) if t in scope)
+        return list(affected)
 
     def changes(self, start: date, end: date, known: date | None = None,
                 filters: Filters = NO_FILTERS) -> list[Change]:
@@ -270,9 +297,7 @@ class Engine:
         wanted, scope = self._scope(known, filters)
         wanted_set = set(wanted)
         out: list[Change] = []
-        for day, deltas in self._sweep(scope):
-            if day > end:
-                break
+        for day, deltas in self._sweep(scope, until=end):
             if day < start:
                 continue
             for key, before, now in deltas:
@@ -283,10 +308,10 @@ class Engine:
         return out
 
     def _sweep_in(self, known: date | None, filters: Filters, jurisdiction: str,
-                  since: date | None = None) -> Iterator[tuple[date, Judged, Judged]]:
+                  since: date | None = None, until: date | None = None) -> Iterator[tuple[date, Judged, Judged]]:
         wanted, scope = self._scope(known, filters)
         return sweep(self.model.statements, self.index, self.applicability(known), self._visibility(known),
-                     jurisdiction, wanted, scope, since)
+                     jurisdiction, wanted, scope, since, until)
 
     def _changes_in(self, start: date, end: date, known: date | None, filters: Filters,
                     jurisdiction: str) -> list[Change]:
@@ -295,11 +320,9 @@ class Engine:
         Besides the four reasons, a statement starts or stops being effective in a context when it starts
         (``started-to-apply``) or stops (``stopped-applying``) applying there: a reach begins or ends.
         """
-        sweeping = self._sweep_in(known, filters, jurisdiction, start)
+        sweeping = self._sweep_in(known, filters, jurisdiction, start, end)
         out: list[Change] = []
         for day, before, now in sweeping:
-            if day > end:
-                break
             if day < start:
                 continue
             for key, applies in set(before) | set(now):

@@ -9,16 +9,22 @@ days a reach starts or ends; :func:`sweep` visits those days only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+
+import numpy as np
 
 from guidancekg.graph.corpus.records import Statement
 from guidancekg.graph.engine.applying import NO_END, Applicability, AppliesIn
 from guidancekg.graph.engine.index import OPEN_END, DateIndex
-from guidancekg.graph.engine.rules import Effective, State
+from guidancekg.graph.engine.rules import Ids, Mask, State, layered_states
 
 # A statement in one context: (statement key, why it applies there), with its state there.
 Judged = dict[tuple[str, AppliesIn], State]
+
+# Days of a sweep judged together: numpy's overhead of one call of the override rule is paid once for them all,
+# and the arrays of one call stay small. (A reader that wants fewer days says so with ``until``.)
+SWEEP_DAYS = 256
 
 
 def judge(statements: Mapping[str, Statement], index: DateIndex, where: Applicability,
@@ -27,33 +33,53 @@ def judge(statements: Mapping[str, Statement], index: DateIndex, where: Applicab
 
     The keys are visible at K; an overrider counts in a context when it is visible and applies there that day.
     """
-    rules: dict[str, Effective] = {}
+    return judge_days(statements, index, where, is_visible, jurisdiction, [(day, keys)])[0]
 
-    def rule(context: str) -> Effective:
-        found = rules.get(context)
-        if found is None:
-            found = rules[context] = Effective(
-                lambda k: index.start[k] <= day < index.end[k],
-                lambda o: is_visible(o) and where.applies(statements[o], context, day) is not None,
-                index.overriders)
-        return found
 
-    out: Judged = {}
-    for key in keys:
-        if index.start[key] <= day < index.end[key]:
-            for a in where.contexts(statements[key], jurisdiction, day):
-                out[(key, a)] = rule(a.jurisdiction).state(key)
-    return out
+def judge_days(statements: Mapping[str, Statement], index: DateIndex, where: Applicability,
+               is_visible: Callable[[str], bool], jurisdiction: str,
+               days: Sequence[tuple[int, Iterable[str]]]) -> list[Judged]:
+    """Return :func:`judge` of each ``(day, keys)`` of ``days``, decided by one call of the override rule in which
+    each day and context is a layer (:func:`~.rules.layered_states`)."""
+    ids, keys = index.model.ids, index.model.keys
+    placed: list[list[tuple[str, AppliesIn]]] = []
+    layer_of: dict[tuple[int, str], int] = {}  # (day, context) -> its layer
+    layers: list[int] = []
+    members: list[int] = []
+    for day, asked in days:
+        here: list[tuple[str, AppliesIn]] = []
+        for key in asked:
+            if index.start[key] <= day < index.end[key]:
+                for a in where.contexts(statements[key], jurisdiction, day):
+                    here.append((key, a))
+                    layers.append(layer_of.setdefault((day, a.jurisdiction), len(layer_of)))
+                    members.append(ids[key])
+        placed.append(here)
+    layer_day = np.asarray([day for day, _context in layer_of], dtype=np.int64)
+    layer_context = [context for _day, context in layer_of]
+
+    def in_force(layer: Ids, some: Ids) -> Mask:
+        return index.in_force_of(some, layer_day[layer])
+
+    def counts(layer: Ids, some: Ids) -> Mask:
+        return np.fromiter((is_visible(keys[o]) and where.applies(statements[keys[o]], layer_context[n],
+                                                                  int(layer_day[n])) is not None
+                            for n, o in zip(layer.tolist(), some.tolist(), strict=True)), dtype=bool, count=len(some))
+
+    states = iter(layered_states(np.asarray(layers, dtype=np.int64), np.asarray(members, dtype=np.int64), len(keys),
+                                 in_force, counts, index.overriders_of, keys.__getitem__))
+    return [{pair: next(states) for pair in here} for here in placed]
 
 
 def sweep(statements: Mapping[str, Statement], index: DateIndex, where: Applicability,
           is_visible: Callable[[str], bool], jurisdiction: str, wanted: Iterable[str], scope: Iterable[str],
-          since: date | None = None) -> Iterator[tuple[date, Judged, Judged]]:
+          since: date | None = None, until: date | None = None) -> Iterator[tuple[date, Judged, Judged]]:
     """Yield ``(day, before, now)`` on each day on which a state of ``wanted`` in a context may change.
 
     ``scope`` holds ``wanted`` and every visible overrider of its members, transitively: the days are their
     in-force boundaries and the reach boundaries. ``before`` is the states of the previous such day. With
-    ``since``, the days before it are not yielded, and only the last of them is judged (the states it starts from).
+    ``since``, the days before it are not yielded, and only the last of them is judged (the states it starts from);
+    with ``until``, the days after it are not visited. The days are judged :data:`SWEEP_DAYS` at a time.
     """
     days = set(where.boundaries())
     for key in scope:
@@ -65,10 +91,12 @@ def sweep(statements: Mapping[str, Statement], index: DateIndex, where: Applicab
         events[index.start[key]].append(key)
         if index.end[key] != OPEN_END:
             events[index.end[key]].append(key)
-    ordered = sorted(d for d in days if 0 < d < NO_END)
+    last = until.toordinal() if until is not None else NO_END - 1
+    ordered = sorted(d for d in days if 0 < d < NO_END and d <= last)
     first = since.toordinal() if since is not None else 0
     in_force: set[str] = set()
     before: Judged = {}
+    pending: list[tuple[int, list[str]]] = []  # days to judge together, with the wanted statements in force
     for n, day in enumerate(ordered):
         for key in events.get(day, ()):
             if index.start[key] <= day < index.end[key]:
@@ -77,7 +105,12 @@ def sweep(statements: Mapping[str, Statement], index: DateIndex, where: Applicab
                 in_force.discard(key)
         if n + 1 < len(ordered) and ordered[n + 1] < first:
             continue  # a later day before ``since`` gives the states it starts from
-        now = judge(statements, index, where, is_visible, jurisdiction, day, in_force)
-        if now != before and day >= first:
-            yield date.fromordinal(day), before, now
-        before = now
+        pending.append((day, list(in_force)))
+        if len(pending) < SWEEP_DAYS and n + 1 < len(ordered):
+            continue
+        for (judged_day, _keys), now in zip(pending, judge_days(statements, index, where, is_visible, jurisdiction,
+                                                                  pending), strict=True):
+            if now != before and judged_day >= first:
+                yield date.fromordinal(judged_day), before, now
+            before = now
+        pending = []

@@ -156,6 +156,13 @@ EVERYTHING = NEVER - 1  # K when everything recorded is known: on or after every
 When = tuple[int, int, str, str]
 
 
+def in_force_between(starts: NDArray[np.int64], ends: NDArray[np.int64],
+                     day: int | NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Return, for each pair of in-force bounds (ordinal days, the end excluded), whether ``day`` (one day, or one
+    for each pair) is between them."""
+    return np.asarray((starts <= day) & (ends > day))
+
+
 def known_day(known: date | None) -> int:
     """Return K as an ordinal (None, everything recorded: a day after every version's)."""
     return EVERYTHING if known is None else known.toordinal()
@@ -218,10 +225,11 @@ class DateIndex:
         """Return the ids of the statements overriding each id in ``ids``, row after row, and each row's length."""
         return self._rows("ob", ids)
 
-    def in_force_of(self, ids: NDArray[np.int64], on: date) -> NDArray[np.bool_]:
-        """Return, for each statement id in ``ids``, whether it is in force on ``on`` (the index's own bounds)."""
-        arrays, day = self.model.snapshot.arrays, on.toordinal()
-        return np.asarray((arrays["s.start"][ids] <= day) & (arrays["s.end"][ids] > day))
+    def in_force_of(self, ids: NDArray[np.int64], day: int | NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Return, for each statement id in ``ids``, whether it is in force on the ordinal ``day`` (one day, or one
+        for each id)."""
+        arrays = self.model.snapshot.arrays
+        return in_force_between(arrays["s.start"][ids], arrays["s.end"][ids], day)
 
     def _rows(self, table: str, ids: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Return the items of the rows ``ids`` of the offset table ``table``, row after row, and each row's
@@ -279,7 +287,7 @@ class DateIndex:
         day = on.toordinal()
         if drug is not None:
             walk = self.walk(drug)
-            return walk.ids[(walk.starts <= day) & (walk.ends > day)]
+            return walk.ids[in_force_between(walk.starts, walk.ends, day)]
         if self._tree is None:
             arrays = self.model.snapshot.arrays
             self._tree = IntervalTree(zip(arrays["s.start"].tolist(), arrays["s.end"].tolist(),

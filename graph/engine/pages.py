@@ -36,6 +36,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from guidancekg.graph.engine.answers import NO_FILTERS, Change, Engine, Filters, Guidance, TimelineEntry
+from guidancekg.graph.engine.index import in_force_between
 from guidancekg.graph.engine.rules import EFFECTIVE, State, status
 from guidancekg.graph.errors import InputError
 
@@ -200,7 +201,7 @@ class Pager:
         out: list[tuple[str, int, State]] = []
         while here < len(keys) and len(out) < wanted:
             there = min(len(keys), here + block)
-            found = np.flatnonzero((walk.starts[here:there] <= day) & (walk.ends[here:there] > day)) + here
+            found = np.flatnonzero(in_force_between(walk.starts[here:there], walk.ends[here:there], day)) + here
             ids = ranks[found]
             seen = index.visible(ids, known)
             found, ids = found[seen], ids[seen]

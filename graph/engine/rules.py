@@ -1,15 +1,15 @@
 """The rules of the semantics (docs/semantics.md), each written once: in force, status, effective, and periods.
 
-The override rule is evaluated in two ways, for two shapes of question: :class:`Effective` decides it for one
-statement at a time, lazily and memoised (a sweep over the days on which anything changes, a jurisdiction's
-contexts), and :func:`block_states` for a block of statements at once over the snapshot's arrays (guidance on one
-day, a first page of a thousand). ``tests/test_rules.py`` checks on random override graphs that the two agree on
-every statement of every block.
+The override rule, "effective on D: in force on D, and no statement that overrides it and counts in the question
+is itself effective on D", is :func:`block_states`: it decides a block of statements at once over the snapshot's
+ids, for every question (guidance on a day, a first page, a sweep over the days on which anything changes, a
+jurisdiction's contexts, the terms a reach carries). ``tests/test_rules.py`` checks it on random override graphs
+against the recursive definition in ``tests/oracle.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Literal
 
@@ -40,84 +40,59 @@ def status(s: Statement, on: date) -> Status:
     return "in-force"
 
 
-class Effective:
-    """The override rule on one day, memoised: which statements are effective, and what overrides the others.
-
-    Effective: "in force on D, and no statement that overrides it is itself effective on D". ``in_force(s)``
-    says whether ``s`` is in force that day; ``counts(o)`` whether an overrider takes part in the question at
-    all (visible at K, and inside the question's scope); ``overriders`` maps a statement to the statements that
-    override it. The override graph is acyclic (the build refuses a cycle), so the recursion ends.
-    """
-
-    def __init__(self, in_force: Callable[[str], bool], counts: Callable[[str], bool],
-                 overriders: Mapping[str, Sequence[str]]) -> None:
-        self._in_force = in_force
-        self._counts = counts
-        self._overriders = overriders
-        self._memo: dict[str, bool] = {}
-
-    def __call__(self, key: str) -> bool:
-        """Return whether ``key`` is effective."""
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._in_force(key) and not any(
-                self._counts(o) and self(o) for o in self._overriders.get(key, ()))
-        return found
-
-    def by(self, key: str) -> tuple[str, ...]:
-        """Return the effective statements that override ``key``, sorted."""
-        return tuple(sorted(o for o in self._overriders.get(key, ()) if self._counts(o) and self(o)))
-
-    def state(self, key: str) -> State:
-        """Return the state of ``key``: not in force (None), effective, or overridden by whom."""
-        if not self._in_force(key):
-            return None
-        return EFFECTIVE if self(key) else ("overridden", self.by(key))
-
-
 Ids = NDArray[np.int64]  # statement ids (positions in the snapshot)
 Mask = NDArray[np.bool_]
 
 
 def block_states(ids: Ids, in_force: Callable[[Ids], Mask], counts: Callable[[Ids], Mask],
-                 overriders: Callable[[Ids], tuple[Ids, Ids]], keys: Sequence[str]) -> list[State]:
-    """Return :meth:`Effective.state` of each statement id in ``ids``, decided for them all at once.
+                 overriders: Callable[[Ids], tuple[Ids, Ids]], key_of: Callable[[int], str]) -> list[State]:
+    """Return the state on the question's day of each statement id in ``ids``, decided for them all at once.
 
-    ``in_force`` and ``counts`` are the rule's two tests over an array of ids; ``overriders(ids)`` returns the
-    overriders of each id, row after row, and the length of each row. The overriders that act (in force and
-    counting) are gathered until no new one comes, the effective ones among them found by iterating the rule
-    from "all effective" until nothing changes (the override graph is acyclic, so that takes its depth plus one
-    rounds), and an overridden statement is named with its effective acting overriders, sorted by key.
+    ``in_force`` and ``counts`` are the rule's two tests over an array of ids (``counts``: the overrider takes
+    part in the question at all, e.g. visible at K and applying in the question's context); ``overriders(ids)``
+    returns the overriders of each id, row after row, and the length of each row. The overriders that act (in
+    force and counting) are gathered until no new one comes, each tested once; the effective ones are found by
+    iterating the rule from "all effective" until nothing changes (the override graph is acyclic, which the build
+    checks, so that takes its depth plus one rounds); an overridden statement is named with its effective acting
+    overriders, sorted by key (``key_of`` names an id).
     """
     if len(ids) == 0:
         return []
-    nodes, frontier = _unique(ids), _unique(ids)
-    while len(frontier):  # the acting overriders of everything gathered so far, transitively
-        found, _lengths = overriders(frontier)
-        found = _unique(found)
-        found = found[in_force(found) & counts(found)]
-        frontier = np.setdiff1d(found, nodes, assume_unique=True)
+    nodes = frontier = _unique(ids)
+    targets: list[Ids] = []  # the acting edges (statement, overrider), as ids, round after round
+    by: list[Ids] = []
+    while len(frontier):
+        found, lengths = overriders(frontier)
+        distinct = _unique(found)
+        acts = in_force(distinct)
+        if acts.any():  # counts is asked of the overriders in force only: it may cost more than in_force
+            acts[acts] = counts(distinct[acts])
+        if not acts.any():
+            break
+        edge = acts[np.searchsorted(distinct, found)]
+        targets.append(np.repeat(frontier, lengths)[edge])
+        by.append(found[edge])
+        frontier = np.setdiff1d(distinct[acts], nodes, assume_unique=True)
         nodes = np.union1d(nodes, frontier)
-    # Edges (statement, acting overrider) among the nodes, as positions in ``nodes``.
-    found, lengths = overriders(nodes)
-    targets = np.repeat(np.arange(len(nodes)), lengths)
-    acting = np.isin(found, nodes)  # every acting overrider of a node is a node (the closure above)
-    if len(found):
-        acting[acting] &= in_force(found[acting]) & counts(found[acting])
-    targets, by = targets[acting], np.searchsorted(nodes, found[acting])
+    if not targets:  # nothing acting overrides any of them: each is effective when in force
+        return [EFFECTIVE if standing else None for standing in in_force(ids).tolist()]
+    # The edges as positions in ``nodes``, ordered by their statement.
+    target, over = np.searchsorted(nodes, np.concatenate(targets)), np.searchsorted(nodes, np.concatenate(by))
+    order = np.argsort(target, kind="stable")
+    target, over = target[order], over[order]
     standing = in_force(nodes)
     effective = standing.copy()
     for _round in range(len(nodes) + 1):  # Jacobi rounds; a cycle (which the build refuses) could not settle
         beaten = np.zeros(len(nodes), dtype=bool)
-        beaten[targets[effective[by]]] = True  # an effective acting overrider beats its statement
+        beaten[target[effective[over]]] = True  # an effective acting overrider beats its statement
         now = standing & ~beaten
         if np.array_equal(now, effective):
             break
         effective = now
-    winners = effective[by]
-    won_by = by[winners]
-    # The winners of node p are won_by[bounds[p]:bounds[p + 1]] (targets are ascending).
-    bounds = np.searchsorted(targets[winners], np.arange(len(nodes) + 1)).tolist()
+    winners = effective[over]
+    won_by = over[winners]
+    # The winners of node p are won_by[bounds[p]:bounds[p + 1]] (the edges are ordered by statement).
+    bounds = np.searchsorted(target[winners], np.arange(len(nodes) + 1)).tolist()
     out: list[State] = []
     is_standing, is_effective = standing.tolist(), effective.tolist()
     for p in np.searchsorted(nodes, ids).tolist():
@@ -126,8 +101,31 @@ def block_states(ids: Ids, in_force: Callable[[Ids], Mask], counts: Callable[[Id
         elif is_effective[p]:
             out.append(EFFECTIVE)
         else:
-            out.append(("overridden", tuple(sorted(keys[i] for i in nodes[won_by[bounds[p]:bounds[p + 1]]].tolist()))))
+            winning = nodes[won_by[bounds[p]:bounds[p + 1]]].tolist()
+            out.append(("overridden", tuple(sorted(key_of(i) for i in winning))))
     return out
+
+
+def layered_states(layers: Ids, ids: Ids, count: int, in_force: Callable[[Ids, Ids], Mask],
+                   counts: Callable[[Ids, Ids], Mask], overriders: Callable[[Ids], tuple[Ids, Ids]],
+                   key_of: Callable[[int], str]) -> list[State]:
+    """Return :func:`block_states` of each statement ``ids[i]`` in its layer ``layers[i]``, all layers at once.
+
+    A layer is one question of a series (a day of a sweep, a context of a jurisdiction on a day): a statement is
+    judged in its layer against the overriders in the same layer, ``in_force(layers, ids)`` and ``counts(layers,
+    ids)`` testing each pair. One call for a whole series costs the numpy overhead of one block, not one per day.
+    ``count`` is the number of statements (ids are below it).
+    """
+    def split(pairs: Ids) -> tuple[Ids, Ids]:
+        return pairs // count, pairs % count
+
+    def overriders_in_layer(pairs: Ids) -> tuple[Ids, Ids]:
+        layer, of = split(pairs)
+        found, lengths = overriders(of)
+        return np.repeat(layer, lengths) * count + found, lengths
+
+    return block_states(np.asarray(layers, dtype=np.int64) * count + ids, lambda p: in_force(*split(p)),
+                        lambda p: counts(*split(p)), overriders_in_layer, lambda p: key_of(p % count))
 
 
 def _unique(ids: Ids) -> Ids:
