@@ -26,7 +26,7 @@ from werkzeug.exceptions import NotAcceptable
 
 from guidancekg.api.page import guidance_view
 from guidancekg.api.params import text_param
-from guidancekg.api.state import current_graph
+from guidancekg.api.state import current, current_graph
 from guidancekg.api.web import external_url, format_http_date, negotiate, parse_http_date, public_base
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine.answers import Engine, Filters
@@ -57,7 +57,8 @@ def _timemap(drug: str, jurisdiction: str | None) -> str:
 
 def _dates(engine: Engine, drug: str, jurisdiction: str | None) -> list[date]:
     """Return the memento days, refusing an unknown drug (404) or jurisdiction (400)."""
-    dates = memento_dates(engine, drug, jurisdiction)
+    dates = current().cached(f"memento\0{drug}\0{jurisdiction or ''}",
+                             lambda: memento_dates(engine, drug, jurisdiction))
     if not dates:
         raise NotFound("guidance page with mementos", drug + (f" in {jurisdiction}" if jurisdiction else ""))
     return dates

@@ -10,10 +10,9 @@ from werkzeug.exceptions import NotAcceptable
 
 from guidancekg.api.paging import link_next, next_url, page_params, paged_json
 from guidancekg.api.params import day_param, filters, text_param
-from guidancekg.api.state import current_graph
+from guidancekg.api.state import current_graph, current_pager
 from guidancekg.api.web import json_response, negotiate
 from guidancekg.graph.engine.answers import Filters
-from guidancekg.graph.engine.pages import pager
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
 from guidancekg.graph.views.formats import GUIDANCE_FORMATS, guidance_format
@@ -46,7 +45,7 @@ def guidance() -> ResponseReturnValue:
     known, f = day_param("known"), filters()
     limit, cursor = page_params()
     graph = current_graph()
-    page = pager(graph.engine).guidance(on, known, f, limit, cursor)
+    page = current_pager().guidance(on, known, f, limit, cursor)
     fmt = guidance_format(chosen if chosen in _GUIDANCE_TYPES else _GUIDANCE_TYPES[0])
     body = fmt.write(page.answer, graph.engine, graph.store, graph.minter, True)
     url = next_url(page.next, on=on.isoformat())
@@ -66,7 +65,7 @@ def changes() -> ResponseReturnValue:
     known, f = day_param("known"), filters()
     limit, cursor = page_params()
     graph = current_graph()
-    page = pager(graph.engine).changes(start, end, known, f, limit, cursor)
+    page = current_pager().changes(start, end, known, f, limit, cursor)
     return paged_json(changes_json(page.answer, start, end, known, f, graph.minter), page.next)
 
 
@@ -76,7 +75,7 @@ def timeline() -> ResponseReturnValue:
     known, f = day_param("known"), filters()
     limit, cursor = page_params()
     graph = current_graph()
-    page = pager(graph.engine).timeline(known, f, limit, cursor)
+    page = current_pager().timeline(known, f, limit, cursor)
     return paged_json(timeline_json(page.answer, known, f, graph.minter), page.next)
 
 

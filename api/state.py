@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context
 
+from guidancekg.graph.engine.pages import Pager
 from guidancekg.graph.errors import GuidanceError, ReportPending
 from guidancekg.graph.opened import GuidanceGraph
 from guidancekg.graph.sparql.pool import SparqlExecutor
@@ -39,6 +40,7 @@ class Served:
         self._lock = threading.Lock()
         self._executor: SparqlExecutor | None = None
         self._cache: dict[str, Any] = {}
+        self._computing: dict[str, threading.Lock] = {}  # name -> the lock of its first computation
         self._retired = False
         self._validating = False
 
@@ -58,12 +60,30 @@ class Served:
         return self._executor is not None
 
     def cached(self, name: str, compute: Callable[[], T]) -> T:
-        """Return the value ``compute`` gives for this graph, computed once (concurrent first calls wait)."""
+        """Return the value ``compute`` gives for this graph, computed once.
+
+        Concurrent first calls of one name wait for the one computing it; other names do not wait for it.
+        """
         with self._lock:
-            if name not in self._cache:
-                self._cache[name] = compute()
-            value: T = self._cache[name]
+            if name in self._cache:
+                found: T = self._cache[name]
+                return found
+            computing = self._computing.setdefault(name, threading.Lock())
+        with computing:
+            with self._lock:
+                if name in self._cache:
+                    done: T = self._cache[name]
+                    return done
+            value = compute()
+            with self._lock:
+                self._cache[name] = value
+                self._computing.pop(name, None)
             return value
+
+    @property
+    def pager(self) -> Pager:
+        """Return the pager of this graph (its answers' orders are made once per graph)."""
+        return self.cached("pager", lambda: Pager(self.graph.engine))
 
     def validation_report(self) -> dict[str, Any]:
         """Return the SHACL report of this graph; while it is being computed (once), raise :class:`ReportPending`.
@@ -191,6 +211,11 @@ def current() -> Served:
     if served is None:
         served = g.guidancekg_served = runtime().current
     return served
+
+
+def current_pager() -> Pager:
+    """Return the pager of the graph the current request is answered from."""
+    return current().pager
 
 
 def current_graph() -> GuidanceGraph:

@@ -22,7 +22,7 @@ from guidancekg.cli.options import (
 )
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine.answers import Filters
-from guidancekg.graph.engine.pages import pager
+from guidancekg.graph.engine.pages import Pager
 from guidancekg.graph.views.formats import GUIDANCE_FORMATS, guidance_format
 from guidancekg.graph.views.serialize import changes_json, timeline_json
 
@@ -53,7 +53,7 @@ def at(on: str, known: str | None, drug: str | None, jurisdiction: str | None, t
     when = parse_day(on, "DATE")
     filters = Filters(drug, jurisdiction, topic)
     graph = open_graph(data_dir, store_kind, store_root)
-    page = pager(graph.engine).guidance(when, day(known, "--known"), filters, limit, cursor)
+    page = Pager(graph.engine).guidance(when, day(known, "--known"), filters, limit, cursor)
     if fmt == "table":
         emit(fmt, {}, tables.guidance_table(page.answer), page.next)
         return
@@ -86,7 +86,7 @@ def changes(start: str, end: str, known: str | None, drug: str | None, jurisdict
     d1, d2 = parse_day(start, "FROM"), parse_day(end, "TO")
     k, filters = day(known, "--known"), Filters(drug, jurisdiction, topic)
     graph = open_graph(data_dir, store_kind, store_root)
-    page = pager(graph.engine).changes(d1, d2, k, filters, limit, cursor)
+    page = Pager(graph.engine).changes(d1, d2, k, filters, limit, cursor)
     emit(fmt, changes_json(page.answer, d1, d2, k, filters, graph.minter),
          tables.changes_table(page.answer) if fmt == "table" else "", page.next)
 
@@ -108,7 +108,7 @@ def timeline(known: str | None, drug: str | None, jurisdiction: str | None, topi
     """
     k, filters = day(known, "--known"), Filters(drug, jurisdiction, topic)
     graph = open_graph(data_dir, store_kind, store_root)
-    page = pager(graph.engine).timeline(k, filters, limit, cursor)
+    page = Pager(graph.engine).timeline(k, filters, limit, cursor)
     emit(fmt, timeline_json(page.answer, k, filters, graph.minter),
          tables.timeline_table(page.answer) if fmt == "table" else "", page.next)
 

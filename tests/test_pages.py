@@ -14,7 +14,7 @@ from strategies import JURISDICTIONS, TOPICS, corpora, days
 from guidancekg.graph.engine import pages
 from guidancekg.graph.engine.answers import Engine, Filters, Guidance
 from guidancekg.graph.engine.model import Model, load_model
-from guidancekg.graph.engine.pages import MAX_LIMIT, Pager, pager
+from guidancekg.graph.engine.pages import MAX_LIMIT, Pager
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.rdf.iris import Minter
 from guidancekg.graph.rdf.writer import build_dataset
@@ -100,13 +100,9 @@ def test_pages_of_the_bundled_data_are_the_unpaged_answer(engine, on, limit):
 
 
 def test_a_page_that_fits_has_no_next(engine):
-    page = pager(engine).guidance(date(2019, 4, 12), limit=MAX_LIMIT)
+    page = Pager(engine).guidance(date(2019, 4, 12), limit=MAX_LIMIT)
     assert page.next is None
     assert page.answer == engine.guidance(date(2019, 4, 12))
-
-
-def test_one_pager_per_engine(engine):
-    assert pager(engine) is pager(engine)
 
 
 # -- refusals ---------------------------------------------------------------------------------------------
@@ -114,7 +110,7 @@ def test_one_pager_per_engine(engine):
 
 @pytest.mark.parametrize("limit", [0, -1])
 def test_limit_out_of_range_is_refused(engine, limit):
-    p = pager(engine)
+    p = Pager(engine)
     for ask in (lambda: p.guidance(date(2019, 4, 12), limit=limit),
                 lambda: p.changes(date(2019, 1, 1), date(2020, 1, 1), limit=limit),
                 lambda: p.timeline(limit=limit)):
@@ -124,14 +120,14 @@ def test_limit_out_of_range_is_refused(engine, limit):
 
 
 def _first_cursor(engine: Engine) -> str:
-    page = pager(engine).guidance(date(2020, 2, 1), limit=1)
+    page = Pager(engine).guidance(date(2020, 2, 1), limit=1)
     assert page.next is not None
     return page.next
 
 
 def test_cursor_of_another_question_is_refused(engine):
     cursor = _first_cursor(engine)
-    p = pager(engine)
+    p = Pager(engine)
     for ask in (lambda: p.guidance(date(2020, 2, 2), limit=1, cursor=cursor),
                 lambda: p.guidance(date(2020, 2, 1), date(2020, 2, 1), limit=1, cursor=cursor),
                 lambda: p.guidance(date(2020, 2, 1), filters=Filters(jurisdiction="EU"), limit=1, cursor=cursor),
@@ -159,10 +155,10 @@ def test_a_made_up_cursor_with_a_position_past_any_answer_is_refused(engine):
         made = raw.replace(b'"a":0', f'"a":{position}'.encode())
         cursor = base64.urlsafe_b64encode(made).decode().rstrip("=") + "." + pages._checksum(made)
         with pytest.raises(InputError, match="not a cursor this server gave"):
-            pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
+            Pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
     made = raw.replace(b'"a":0', b'"a":100000')  # past this answer, but a position: an empty last page
     cursor = base64.urlsafe_b64encode(made).decode().rstrip("=") + "." + pages._checksum(made)
-    page = pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
+    page = Pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
     assert page.answer.effective == page.answer.overridden == () and page.next is None
 
 
@@ -170,7 +166,7 @@ def test_edited_cursor_is_refused(engine):
     cursor = _first_cursor(engine)
     for bad in _edited(cursor):
         with pytest.raises(InputError, match="not a cursor this server gave") as err:
-            pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=bad)
+            Pager(engine).guidance(date(2020, 2, 1), limit=1, cursor=bad)
         assert err.value.parameter == "cursor"
 
 
@@ -181,7 +177,7 @@ def test_cursor_of_a_graph_before_a_new_version_is_refused(engine):
     versions = {**corpus.versions, first: replace(corpus.versions[first], sha256="0" * 64)}
     changed = Engine(Model.of(replace(corpus, versions=versions)))
     with pytest.raises(InputError, match="before a new version") as err:
-        pager(changed).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
+        Pager(changed).guidance(date(2020, 2, 1), limit=1, cursor=cursor)
     assert err.value.parameter == "cursor"
 
 
@@ -200,7 +196,7 @@ def test_a_first_page_judges_a_block_of_statements_not_every_one_in_force(tmp_pa
     monkeypatch.setattr(engine.index, "is_visible", lambda key, known: judged.append(key) or real(key, known))
     monkeypatch.setattr(engine.index, "visible", lambda ids, known: judged.extend(
         engine.model.keys[i] for i in ids.tolist()) or real_block(ids, known))
-    page = pager(engine).guidance(on, limit=5)
+    page = Pager(engine).guidance(on, limit=5)
     assert len(page.answer.effective) + len(page.answer.overridden) == 5 and page.next is not None
     assert in_force > 4 * pages._BLOCK_MIN  # many more statements are in force that day than a block holds
     assert len(set(judged)) <= pages._BLOCK_MIN  # each judged statement is in the first block (or overrides one)
@@ -209,23 +205,24 @@ def test_a_first_page_judges_a_block_of_statements_not_every_one_in_force(tmp_pa
         sorted(whole.effective + whole.overridden, key=lambda e: engine.order(e.statement.key)))[:5]
 
 
-def test_an_engine_no_longer_served_is_freed_with_its_pager_and_kept_entries(data_dir):
-    """A graph swapped out of a server is freed at once: its pager does not keep its engine alive (the pagers are
-    kept by engine, weakly), and the engine's caches of entries and records make no cycle back to it."""
+def test_an_engine_no_longer_used_is_freed_with_its_pager_and_kept_entries(data_dir):
+    """An engine and its pager are freed by reference counting alone: the pager and the engine's caches of entries
+    and records make no cycle back to the engine (a server's graph, swapped out, is freed with them)."""
     import gc
     import weakref
 
     from guidancekg.graph.corpus.files import load_corpus
 
     engine = Engine(Model.of(load_corpus(data_dir)))
-    pager(engine).guidance(date(2019, 4, 20), limit=3)
+    pages = Pager(engine)
+    pages.guidance(date(2019, 4, 20), limit=3)
     engine.guidance(date(2019, 4, 20))
     engine.changes(date(2019, 1, 1), date(2019, 12, 31))
     engine.timeline(None)
     gone = weakref.ref(engine)
     gc.disable()  # freed by reference counting alone: no cycle waits for the collector
     try:
-        del engine
+        del engine, pages
         assert gone() is None
     finally:
         gc.enable()

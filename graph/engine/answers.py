@@ -19,9 +19,9 @@ from numpy.typing import NDArray
 from guidancekg.graph.corpus.records import Reach, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
 from guidancekg.graph.engine.applying import Applicability, AppliesIn
-from guidancekg.graph.engine.contexts import SWEEP_DAYS, Judged, judge, sweep
+from guidancekg.graph.engine.contexts import Judged, judge, sweep, sweep_scope
 from guidancekg.graph.engine.entries import Entries
-from guidancekg.graph.engine.index import OPEN_END, DateIndex
+from guidancekg.graph.engine.index import DateIndex
 from guidancekg.graph.engine.model import Model
 from guidancekg.graph.engine.results import (
     NO_FILTERS,
@@ -34,7 +34,7 @@ from guidancekg.graph.engine.results import (
     RecordView,
     TimelineEntry,
 )
-from guidancekg.graph.engine.rules import EFFECTIVE, Mask, State, block_states, layered_states, periods, status
+from guidancekg.graph.engine.rules import EFFECTIVE, State, block_states, periods, status
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.ontology.vocab import TOPIC_KEYS
 
@@ -42,9 +42,6 @@ __all__ = ["NO_FILTERS", "AppliesIn", "Change", "Engine", "Entry", "Filters", "G
            "TimelineEntry"]
 
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
-
-# On each day of a sweep: (statement, state before, state now) for every statement whose state changed.
-Deltas = list[tuple[str, State, State]]
 
 
 class Engine:
@@ -229,63 +226,6 @@ class Engine:
                     todo.append(o)
         return wanted, scope
 
-    def _sweep(self, scope: set[str], until: date | None = None) -> Iterator[tuple[date, Deltas]]:
-        """Yield ``(day, deltas)`` for each day on which a statement of ``scope`` changes state.
-
-        ``scope`` is closed (every visible overrider of a member is a member). The days are the in-force
-        boundaries of its statements; on each, only the statements coming into or out of force, and those they
-        override (transitively), can change state. With ``until``, the days after it are not visited. The days
-        are judged :data:`SWEEP_DAYS` at a time, each a layer of one call of the override rule
-        (:func:`~.rules.layered_states`).
-        """
-        index, ids, keys = self.index, self.model.ids, self.model.keys
-        events: dict[int, list[str]] = defaultdict(list)
-        for key in scope:
-            events[index.start[key]].append(key)
-            if index.end[key] != OPEN_END:  # an open interval never ends
-                events[index.end[key]].append(key)
-        in_scope = np.zeros(len(keys), dtype=bool)
-        in_scope[np.fromiter((ids[k] for k in scope), dtype=np.int64, count=len(scope))] = True
-        last = until.toordinal() if until is not None else max(events, default=0)
-        days = sorted(day for day in events if day <= last)
-        state: dict[str, State] = {}
-        for first in range(0, len(days), SWEEP_DAYS):
-            chunk = days[first:first + SWEEP_DAYS]
-            affected = [self._affected(events[day], scope) for day in chunk]
-            layers = np.repeat(np.arange(len(chunk), dtype=np.int64), [len(a) for a in affected])
-            members = np.fromiter((ids[k] for a in affected for k in a), dtype=np.int64, count=len(layers))
-            on = np.asarray(chunk, dtype=np.int64)
-
-            def in_force(layer: NDArray[np.int64], some: NDArray[np.int64], on: NDArray[np.int64] = on) -> Mask:
-                return index.in_force_of(some, on[layer])
-
-            judged = iter(layered_states(layers, members, len(keys), in_force, lambda _layer, some: in_scope[some],
-                                         index.overriders_of, keys.__getitem__))
-            for day, keys_now in zip(chunk, affected, strict=True):
-                deltas: Deltas = []
-                for key in keys_now:
-                    now, before = next(judged), state.get(key)
-                    if now != before:
-                        deltas.append((key, before, now))
-                        if now is None:
-                            state.pop(key, None)
-                        else:
-                            state[key] = now
-                if deltas:
-                    yield date.fromordinal(day), deltas
-
-    def _affected(self, changed: list[str], scope: set[str]) -> list[str]:
-        """Return ``changed`` and what they override in ``scope``, transitively: whose state may change with them."""
-        overrides = self.index.overrides
-        affected: dict[str, None] = {}
-        todo = list(changed)
-        while todo:
-            key = todo.pop()
-            if key not in affected:
-                affected[key] = None
-                todo.extend(t for t in overrides.get(key, ()) if t in scope)
-        return list(affected)
-
     def changes(self, start: date, end: date, known: date | None = None,
                 filters: Filters = NO_FILTERS) -> list[Change]:
         """Question 2: each date in ``[start, end]`` on which a statement became or stopped being effective."""
@@ -297,7 +237,7 @@ class Engine:
         wanted, scope = self._scope(known, filters)
         wanted_set = set(wanted)
         out: list[Change] = []
-        for day, deltas in self._sweep(scope, until=end):
+        for day, deltas in sweep_scope(self.index, scope, until=end):
             if day < start:
                 continue
             for key, before, now in deltas:
@@ -366,7 +306,7 @@ class Engine:
             return self._timeline_in(known, filters, filters.jurisdiction)
         wanted, scope = self._scope(known, filters)
         runs_of: dict[str, list[tuple[date, State]]] = {k: [] for k in wanted}
-        for day, deltas in self._sweep(scope):
+        for day, deltas in sweep_scope(self.index, scope):
             for key, _before, now in deltas:
                 runs = runs_of.get(key)
                 if runs is not None:

@@ -1,9 +1,10 @@
-"""Judge statements where they apply within one jurisdiction: on one day, and along the days anything changes.
+"""Judge statements on one day and along the days anything changes: everywhere, or where they apply in a jurisdiction.
 
 A question about jurisdiction J judges each statement in each of its contexts within J (:mod:`.applying`): the
 override rule of :mod:`.rules`, counting only the overriders visible at K that apply in the same context on the
 same day. Over a period, the states can change on the days statements come into or go out of force and on the
-days a reach starts or ends; :func:`sweep` visits those days only.
+days a reach starts or ends; :func:`sweep` visits those days only. Without a jurisdiction, :func:`sweep_scope`
+visits the in-force boundaries and judges only what may change on each.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from guidancekg.graph.engine.rules import Ids, Mask, State, layered_states
 
 # A statement in one context: (statement key, why it applies there), with its state there.
 Judged = dict[tuple[str, AppliesIn], State]
+
+# On each day of a sweep: (statement, state before, state now) for every statement whose state changed.
+Deltas = list[tuple[str, State, State]]
 
 # Days of a sweep judged together: numpy's overhead of one call of the override rule is paid once for them all,
 # and the arrays of one call stay small. (A reader that wants fewer days says so with ``until``.)
@@ -114,3 +118,61 @@ def sweep(statements: Mapping[str, Statement], index: DateIndex, where: Applicab
                 yield date.fromordinal(judged_day), before, now
             before = now
         pending = []
+
+
+def sweep_scope(index: DateIndex, scope: set[str], until: date | None = None) -> Iterator[tuple[date, Deltas]]:
+    """Yield ``(day, deltas)`` for each day on which a statement of ``scope`` changes state.
+
+    ``scope`` is closed (every visible overrider of a member is a member). The days are the in-force
+    boundaries of its statements; on each, only the statements coming into or out of force, and those they
+    override (transitively), can change state. With ``until``, the days after it are not visited. The days
+    are judged :data:`SWEEP_DAYS` at a time, each a layer of one call of the override rule
+    (:func:`~.rules.layered_states`).
+    """
+    ids, keys = index.model.ids, index.model.keys
+    events: dict[int, list[str]] = defaultdict(list)
+    for key in scope:
+        events[index.start[key]].append(key)
+        if index.end[key] != OPEN_END:  # an open interval never ends
+            events[index.end[key]].append(key)
+    in_scope = np.zeros(len(keys), dtype=bool)
+    in_scope[np.fromiter((ids[k] for k in scope), dtype=np.int64, count=len(scope))] = True
+    last = until.toordinal() if until is not None else max(events, default=0)
+    days = sorted(day for day in events if day <= last)
+    state: dict[str, State] = {}
+    for first in range(0, len(days), SWEEP_DAYS):
+        chunk = days[first:first + SWEEP_DAYS]
+        affected = [_affected(index, events[day], scope) for day in chunk]
+        layers = np.repeat(np.arange(len(chunk), dtype=np.int64), [len(a) for a in affected])
+        members = np.fromiter((ids[k] for a in affected for k in a), dtype=np.int64, count=len(layers))
+        on = np.asarray(chunk, dtype=np.int64)
+
+        def in_force(layer: Ids, some: Ids, on: Ids = on) -> Mask:
+            return index.in_force_of(some, on[layer])
+
+        judged = iter(layered_states(layers, members, len(keys), in_force, lambda _layer, some: in_scope[some],
+                                     index.overriders_of, keys.__getitem__))
+        for day, keys_now in zip(chunk, affected, strict=True):
+            deltas: Deltas = []
+            for key in keys_now:
+                now, before = next(judged), state.get(key)
+                if now != before:
+                    deltas.append((key, before, now))
+                    if now is None:
+                        state.pop(key, None)
+                    else:
+                        state[key] = now
+            if deltas:
+                yield date.fromordinal(day), deltas
+
+def _affected(index: DateIndex, changed: list[str], scope: set[str]) -> list[str]:
+    """Return ``changed`` and what they override in ``scope``, transitively: whose state may change with them."""
+    overrides = index.overrides
+    affected: dict[str, None] = {}
+    todo = list(changed)
+    while todo:
+        key = todo.pop()
+        if key not in affected:
+            affected[key] = None
+            todo.extend(t for t in overrides.get(key, ()) if t in scope)
+    return list(affected)

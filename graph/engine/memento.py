@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from guidancekg.graph.dates import in_force_end, in_force_start, recorded_from
 from guidancekg.graph.engine.answers import AppliesIn, Engine, Filters, Guidance
@@ -54,9 +53,12 @@ def candidate_days(engine: Engine, drug: str) -> list[date]:
     return sorted(days)
 
 
-@lru_cache(maxsize=64)
-def _memento_dates(engine: Engine, drug: str, jurisdiction: str | None) -> tuple[date, ...]:
-    filters = Filters(drug=drug, jurisdiction=jurisdiction)
+def memento_dates(engine: Engine, drug: str, jurisdiction: str | None = None) -> list[date]:
+    """Return the days on which "guidance on T as known at T" for ``drug`` changes (unknown drug: NotFound).
+
+    Each asks the engine a question per candidate day: a server keeps the answer among its graph's caches.
+    """
+    filters = engine.check_filters(Filters(drug=drug, jurisdiction=jurisdiction))
     out: list[date] = []
     previous: _Signature = frozenset()  # before the first candidate the page is empty
     for day in candidate_days(engine, drug):
@@ -64,13 +66,7 @@ def _memento_dates(engine: Engine, drug: str, jurisdiction: str | None) -> tuple
         if now != previous:
             out.append(day)
             previous = now
-    return tuple(out)
-
-
-def memento_dates(engine: Engine, drug: str, jurisdiction: str | None = None) -> list[date]:
-    """Return the days on which "guidance on T as known at T" for ``drug`` changes (unknown drug: NotFound)."""
-    code = engine.check_filters(Filters(drug=drug, jurisdiction=jurisdiction)).jurisdiction
-    return list(_memento_dates(engine, drug, code))
+    return out
 
 
 def select(dates: list[date], when: date) -> date | None:

@@ -26,12 +26,10 @@ import binascii
 import hashlib
 import json
 import threading
-import weakref
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from typing import Any, Generic, TypeVar
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -81,21 +79,15 @@ def _question(kind: str, *parts: date | str | None) -> str:
 
 
 class Pager:
-    """Cut the engine's answers into pages; one per engine (:func:`pager`), its orders made on first use."""
+    """Cut the engine's answers into pages, its orders made on first use.
+
+    A server keeps one per graph it serves, among that graph's caches (``api/state.py``); a command makes its own.
+    """
 
     def __init__(self, engine: Engine) -> None:
-        # Weakly: the pagers are kept by engine in a WeakKeyDictionary, whose value must not keep its key alive
-        # (a strong reference kept every graph a server had swapped out, with its caches, for good).
-        self._engine = weakref.ref(engine)
+        self.engine = engine
         self._lock = threading.Lock()
         self._generation: str | None = None
-
-    @property
-    def engine(self) -> Engine:
-        engine = self._engine()
-        if engine is None:  # only a caller holding a pager but not its engine could see this
-            raise ReferenceError("the engine of this pager is gone")
-        return engine
 
     # -- the answer's order and the graph's identity -------------------------------------------------------
 
@@ -247,15 +239,3 @@ class Pager:
         self._position(question, cursor)
         return self._cut(question, self.engine.timeline(known, filters), limit, cursor)
 
-
-_PAGERS: WeakKeyDictionary[Engine, Pager] = WeakKeyDictionary()
-_PAGERS_LOCK = threading.Lock()
-
-
-def pager(engine: Engine) -> Pager:
-    """Return the one :class:`Pager` of ``engine`` (its orders are made once per graph)."""
-    with _PAGERS_LOCK:
-        found = _PAGERS.get(engine)
-        if found is None:
-            found = _PAGERS[engine] = Pager(engine)
-        return found
