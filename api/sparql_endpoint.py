@@ -33,6 +33,7 @@ from guidancekg.api.web import choose_formats, external_url, negotiate
 from guidancekg.graph.errors import InputError, QueryRefused, QueryTooLarge
 from guidancekg.graph.sparql.formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from guidancekg.graph.sparql.library import QUERIES_DIR
+from guidancekg.ontology.vocab import sparql_prefixes
 
 bp = Blueprint("sparql", __name__)
 
@@ -154,9 +155,7 @@ bp.add_url_rule("/sparql/", endpoint="endpoint_slash", view_func=endpoint, metho
 # -- service description and page --------------------------------------------------------------------------
 
 _Q_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-_Q_VERSIONS = """PREFIX gk: <https://w3id.org/guidancekg/ns#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?g ?title ?issued WHERE {
+_Q_VERSIONS = sparql_prefixes("gk", "dcterms") + """SELECT ?g ?title ?issued WHERE {
   ?g a gk:Version ; dcterms:isVersionOf ?src ; dcterms:issued ?issued . ?src dcterms:title ?title .
 }"""
 

@@ -24,14 +24,15 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from guidancekg.graph.errors import StoreError
+from guidancekg.ontology.vocab import GK, OA, XSD
 
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+XSD_BOOLEAN = str(XSD.boolean)
+XSD_NNI = str(XSD.nonNegativeInteger)
 # Virtuoso keeps true/false as 1/0, with the datatype of whichever equal value it stored first: select() returns
 # lexical values as the server gives them (the model reads "1"/"0" and "true"/"false" alike); dump_nquads() and
 # construct() write the vocabulary's boolean and integer properties back with their own datatypes.
-BOOLEAN_PREDICATES = frozenset({"https://w3id.org/guidancekg/ns#temporary"})
-INTEGER_PREDICATES = frozenset({"http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end"})
+BOOLEAN_PREDICATES = frozenset({str(GK.temporary)})
+INTEGER_PREDICATES = frozenset({str(OA.start), str(OA.end)})
 SPARQL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
