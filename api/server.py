@@ -97,9 +97,72 @@ def parser_for(app: Flask) -> type[HTTPRequestParser]:
 OUTBUF_IN_MEMORY = 16 * 1024 * 1024
 
 
+# A body of at least this many bytes is handed to waitress as a file over the body's own memory, which waitress
+# sends from in place; a body given as bytes is first copied into waitress's buffer, then copied out of it again
+# piece by piece (a third of the server's time on a 2 MB first page, measured with py-spy).
+IN_PLACE = 64 * 1024
+
+
+class BodyFile:
+    """A response body as a read-only file over its bytes: each read is a view of it, not a copy."""
+
+    def __init__(self, body: bytes) -> None:
+        self._view, self._at = memoryview(body), 0
+
+    def read(self, size: int = -1) -> memoryview:
+        end = len(self._view) if size < 0 else min(len(self._view), self._at + size)
+        piece, self._at = self._view[self._at:end], end
+        return piece
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._at, len(self._view))[whence]
+        self._at = max(0, min(len(self._view), base + offset))
+        return self._at
+
+    def tell(self) -> int:
+        return self._at
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._at = len(self._view)
+
+
+def in_place(app: Any) -> Any:
+    """Wrap the WSGI ``app`` so that a body of one piece of ``IN_PLACE`` bytes or more goes out as a
+    ``wsgi.file_wrapper`` over a :class:`BodyFile`; any other body (a stream, a small one) is passed on as it is."""
+
+    def application(environ: dict[str, Any], start_response: Any) -> Any:
+        result = app(environ, start_response)
+        wrapper = environ.get("wsgi.file_wrapper")
+        pieces = iter(result)
+        first = next(pieces, b"")
+        second = next(pieces, None)
+        if wrapper is not None and second is None and len(first) >= IN_PLACE:
+            if hasattr(result, "close"):
+                result.close()
+            return wrapper(BodyFile(first))
+        return _rest(result, first, second, pieces)
+
+    return application
+
+
+def _rest(result: Any, first: bytes, second: bytes | None, pieces: Any) -> Any:
+    """Yield a body whose first pieces were read already, then the others; close the app's iterable at the end."""
+    try:
+        yield first
+        if second is not None:
+            yield second
+            yield from pieces
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+
+
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
-    """Serve ``app`` until interrupted: waitress with the parser of :func:`parser_for`."""
-    server: Any = create_server(app, host=host, port=port, threads=threads, ident="guidancekg",
+    """Serve ``app`` until interrupted: waitress with the parser of :func:`parser_for`, large bodies in place."""
+    server: Any = create_server(in_place(app), host=host, port=port, threads=threads, ident="guidancekg",
                                 outbuf_overflow=OUTBUF_IN_MEMORY,
                                 max_request_body_size=runtime(app).settings.largest_body_bytes + 1)
     server.channel_class = type("Channel", (HTTPChannel,), {"parser_class": parser_for(app)})

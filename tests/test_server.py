@@ -186,3 +186,94 @@ def test_the_body_limit_is_exactly_the_documented_one(live_server):
     over = requests.post(f"{live_server.url}/sparql", data=b"#" * (limit + 1), timeout=60,
                          headers={"Content-Type": "application/sparql-query"})
     assert over.status_code == 413 and over.json()["type"].endswith("/request-entity-too-large")
+
+
+# -- large bodies sent in place (api/server.py in_place) ----------------------------------------------------
+
+
+@pytest.fixture
+def waitress_of():
+    """Serve a WSGI app with the real waitress, wrapped by ``in_place``, on a free loopback port, in a thread."""
+    import threading
+
+    from waitress.server import create_server
+
+    from guidancekg.api.server import in_place
+
+    servers = []
+    stopping = threading.Event()
+
+    def run(server) -> None:
+        try:
+            server.run()
+        except OSError:  # its socket closed under its loop at the end of the test
+            if not stopping.is_set():
+                raise
+
+    def start(app) -> str:
+        server = create_server(in_place(app), host="127.0.0.1", port=0, threads=2)
+        threading.Thread(target=run, args=(server,), daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    yield start
+    stopping.set()
+    for server in servers:
+        server.close()
+
+
+class _Closing:
+    """A WSGI body of given pieces that records when it is closed."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces, self.closed, self.read = pieces, 0, 0
+
+    def __iter__(self):
+        for piece in self.pieces:
+            self.read += 1
+            yield piece
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_a_large_body_in_one_piece_arrives_whole_and_the_apps_body_is_closed(waitress_of):
+    body = bytes(range(256)) * 48_000 + b"end"  # 12 MB, every byte value: more than one send takes
+    seen: list[_Closing] = []
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(body)))])
+        seen.append(_Closing([body]))
+        return seen[-1]
+
+    url = waitress_of(app)
+    for _ in range(3):  # keep-alive: the same connection again after a body sent in place
+        resp = requests.get(url, timeout=30)
+        assert resp.status_code == 200 and resp.content == body
+        assert int(resp.headers["Content-Length"]) == len(body)
+    assert [b.closed for b in seen] == [1, 1, 1]
+    head = requests.head(url, timeout=30)
+    assert head.content == b"" and int(head.headers["Content-Length"]) == len(body)
+
+
+def test_a_streamed_body_is_passed_on_piece_by_piece_and_closed_once(waitress_of):
+    pieces = [bytes([n]) * 100_000 for n in range(5)]
+    seen: list[_Closing] = []
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        seen.append(_Closing(pieces))
+        return seen[-1]
+
+    resp = requests.get(waitress_of(app), timeout=30)
+    assert resp.content == b"".join(pieces)
+    assert seen[0].read == len(pieces) and seen[0].closed == 1
+
+
+def test_a_large_answer_of_the_real_server_is_whole(live_server):
+    url = f"{live_server.url}/api/changes?from=2000-01-01&to=2025-01-01"
+    resp = get(url)
+    assert len(resp.content) == int(resp.headers["Content-Length"]) > 64 * 1024
+    assert resp.json()["changes"]
+    again = get(url, **{"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
