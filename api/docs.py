@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from guidancekg.api.state import current
 from guidancekg.api.web import public_base
+from guidancekg.ontology.vocab import TOPIC_KEYS
 
 bp = Blueprint("docs", __name__)
 
@@ -20,8 +21,10 @@ METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 
 
 def load_openapi() -> dict[str, Any]:
-    """Return the OpenAPI document (``api/openapi.yaml``), read at each call so that edits show at once."""
+    """Return the OpenAPI document (``api/openapi.yaml``), read at each call so that edits show at once, with the
+    topic keys of the vocabulary."""
     doc: dict[str, Any] = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
+    doc["components"]["schemas"]["TopicKey"]["enum"] = list(TOPIC_KEYS)  # the topics are listed in one place
     return doc
 
 

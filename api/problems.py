@@ -39,6 +39,7 @@ _MAPPING: list[tuple[type[errors.GuidanceError], int, str, str]] = [
     (errors.VersionConflict, 409, "version-conflict", "Version already recorded"),
     (errors.ValidationFailed, 422, "validation-failed", "Validation failed"),
     (errors.DataError, 422, "invalid-data", "Invalid data"),
+    (errors.IngestBusy, 503, "ingest-busy", "Another ingest is running"),
     (errors.StoreError, 503, "store-unavailable", "Store unavailable"),
     (errors.ReportPending, 503, "report-pending", "Report being computed"),
 ]
@@ -122,7 +123,7 @@ def register_error_handlers(app: Flask) -> None:
                 if isinstance(exc, errors.UploadTooLarge):
                     extra["limit"] = exc.limit
                 resp = _answer(status, title, str(exc), slug, drop=drop, **extra)
-                if isinstance(exc, errors.EndpointBusy | errors.ReportPending):
+                if isinstance(exc, errors.EndpointBusy | errors.ReportPending | errors.IngestBusy):
                     resp.headers["Retry-After"] = str(exc.retry_after)  # RFC 9110 section 10.2.3, in seconds
                 return resp
         return _answer(400, "Bad request", str(exc), "bad-request")

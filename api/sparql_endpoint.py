@@ -33,7 +33,7 @@ from guidancekg.api.web import choose_formats, external_url, negotiate
 from guidancekg.graph.errors import InputError, QueryRefused, QueryTooLarge
 from guidancekg.graph.sparql.formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from guidancekg.graph.sparql.library import QUERIES_DIR
-from guidancekg.ontology.vocab import sparql_prefixes
+from guidancekg.ontology.vocab import SD, sparql_prefixes
 
 bp = Blueprint("sparql", __name__)
 
@@ -41,7 +41,6 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 FORMAT_IRIS = {
     "application/sparql-results+json": FORMATS.SPARQL_Results_JSON,

@@ -134,4 +134,6 @@ class ReportPending(GuidanceError):
 
 
 class IngestBusy(StoreError):
-    """Another ingest holds the data folder's lock."""
+    """Another ingest holds the data folder's lock; try again after ``retry_after`` seconds."""
+
+    retry_after = 60  # it waited two minutes for the lock already: a minute more is a fair first try

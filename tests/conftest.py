@@ -17,7 +17,6 @@ from guidancekg.graph.rdf.iris import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-SHARED = REPO.parent / "shared"
 TEST_BASE = DEFAULT_BASE  # the graph's IRIs: the project's, as the product mints them
 TEST_SERVER = "http://localhost/"  # the public URL of the test app (the test client's host)
 

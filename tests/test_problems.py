@@ -79,3 +79,19 @@ def test_curl_asking_for_html_gets_a_page_with_status_400(live_server):
     assert head.startswith("HTTP/1.1 400")
     assert "Content-Type: text/html" in head
     assert body.lstrip().startswith("<!doctype html>") and "is not a real calendar date" in body
+
+
+def test_a_busy_ingest_lock_is_a_503_with_retry_after(graph):
+    """IngestBusy had no row of its own: it answered the generic store-unavailable 503, with no Retry-After."""
+    from guidancekg.api.app import create_app
+    from guidancekg.graph.errors import IngestBusy
+
+    app = create_app({"TESTING": True}, graph=graph)
+
+    def busy() -> None:
+        raise IngestBusy("another ingest into data is still running; try again later")
+
+    app.add_url_rule("/busy-for-the-test", view_func=busy)
+    resp = app.test_client().get("/busy-for-the-test")
+    assert resp.status_code == 503 and resp.get_json()["type"].endswith("/ingest-busy")
+    assert int(resp.headers["Retry-After"]) == IngestBusy.retry_after
