@@ -17,7 +17,16 @@ from guidancekg.graph.engine.pages import DEFAULT_LIMIT, MAX_LIMIT
 from guidancekg.graph.errors import InputError
 from guidancekg.graph.ingest.versions import DEFAULT_MAX_BYTES
 from guidancekg.graph.rdf.iris import normalise_base
-from guidancekg.graph.stores.kinds import STORE_KINDS
+from guidancekg.graph.sparql.pool import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_QUEUE,
+    DEFAULT_QUEUE_WAIT,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WORKERS,
+    WORKER_STORES,
+)
+from guidancekg.graph.stores.kinds import DEFAULT_STORE_KIND, STORE_KINDS
 
 ENV_INGEST_TOKEN = "GUIDANCEKG_INGEST_TOKEN"
 MIB = 1024 * 1024
@@ -103,7 +112,7 @@ class Settings:
         "GUIDANCEKG_DATA", "--data", None, PATH,
         "the data folder; none: `./data` when it holds guidancekg data, else the bundled data")
     store_kind: str = _setting(
-        "GUIDANCEKG_STORE_KIND", "--store-kind", "oxigraph", _one_of(*STORE_KINDS),
+        "GUIDANCEKG_STORE_KIND", "--store-kind", DEFAULT_STORE_KIND, _one_of(*STORE_KINDS),
         "where the graph is held: `oxigraph` (on-disk builds), `memory`, or `remote` (a SPARQL 1.1 server)")
     store_root: str | None = _setting(
         "GUIDANCEKG_STORE_ROOT", "--store", None, PATH,
@@ -125,29 +134,29 @@ class Settings:
         "MAX_CONTENT_LENGTH", None, 1 * MIB, POSITIVE,
         "bytes a request body may hold (every route but an ingest): `413` beyond, before the body is parsed")
     sparql_timeout: float = _setting(
-        "SPARQL_TIMEOUT", "--sparql-timeout", 10.0, _number(float, 0.1),
+        "SPARQL_TIMEOUT", "--sparql-timeout", DEFAULT_TIMEOUT, _number(float, 0.1),
         "seconds a SPARQL query may run; its worker is then killed: `503` `query-timeout`")
     sparql_max_rows: int = _setting(
-        "SPARQL_MAX_ROWS", "--sparql-max-rows", 10_000, POSITIVE,
+        "SPARQL_MAX_ROWS", "--sparql-max-rows", DEFAULT_MAX_ROWS, POSITIVE,
         "rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a SPARQL result may hold: `413` beyond, never a "
         "truncated answer")
     sparql_max_query_bytes: int = _setting(
         "SPARQL_MAX_QUERY_BYTES", None, 100_000, POSITIVE,
         "bytes (UTF-8) of a SPARQL query text: `413` beyond")
     sparql_workers: int = _setting(
-        "SPARQL_WORKERS", "--sparql-workers", 2, _number(int, 1, 64),
+        "SPARQL_WORKERS", "--sparql-workers", DEFAULT_WORKERS, _number(int, 1, 64),
         "SPARQL worker processes, i.e. queries running at once")
     sparql_queue: int = _setting(
-        "SPARQL_QUEUE", "--sparql-queue", 2, _number(int, 0, 64),
+        "SPARQL_QUEUE", "--sparql-queue", DEFAULT_QUEUE, _number(int, 0, 64),
         "SPARQL requests that may wait for a busy worker; one more is answered `503` with `Retry-After` at once")
     sparql_queue_wait: float = _setting(
-        "SPARQL_QUEUE_WAIT", None, 0.5, _number(float, 0),
+        "SPARQL_QUEUE_WAIT", None, DEFAULT_QUEUE_WAIT, _number(float, 0),
         "seconds a waiting SPARQL request waits for a worker before it is answered `503` with `Retry-After`")
     sparql_worker_memory_mb: int = _setting(
-        "SPARQL_WORKER_MEMORY_MB", None, 2048, _number(int, 0),
+        "SPARQL_WORKER_MEMORY_MB", None, DEFAULT_MEMORY_MB, _number(int, 0),
         "data-segment cap of each SPARQL worker in MiB (`RLIMIT_DATA`); 0: none")
     sparql_worker_store: str = _setting(
-        "SPARQL_WORKER_STORE", None, "memory", _one_of("memory", "disk"),
+        "SPARQL_WORKER_STORE", None, WORKER_STORES[0], _one_of(*WORKER_STORES),
         "`memory`: each SPARQL worker copies the store (the union default graph is an exact set); `disk`: it "
         "reads an on-disk build in place")
     ingest_token: str | None = _setting(

@@ -23,6 +23,7 @@ from guidancekg.cli.options import (
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.engine.pages import Pager
+from guidancekg.graph.sparql.pool import DEFAULT_MAX_ROWS
 from guidancekg.graph.views.formats import GUIDANCE_FORMATS, guidance_format
 from guidancekg.graph.views.serialize import changes_json, timeline_json
 
@@ -127,7 +128,8 @@ _QUERY_FORMATS = {  # --format: the media type of solutions (SELECT, ASK) and of
 @click.option("--format", "fmt", type=click.Choice(list(_QUERY_FORMATS)), default="table", show_default=True,
               help="table for people; json, csv, xml: SPARQL results formats (graphs: JSON-LD, N-Triples, RDF/XML); "
               "turtle for CONSTRUCT and DESCRIBE.")
-@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Refuse larger results.")
+@click.option("--max-rows", default=DEFAULT_MAX_ROWS, show_default=True, type=click.IntRange(1),
+              help="Refuse larger results.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
               help="Stop the query after this long.")
 @data_options

@@ -18,7 +18,7 @@ import click
 from guidancekg.cli.progress import say, set_quiet, terminal_progress
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.opened import GuidanceGraph
-from guidancekg.graph.stores.kinds import STORE_KINDS
+from guidancekg.graph.stores.kinds import DEFAULT_STORE_KIND, STORE_KINDS
 
 OWN = "Options"
 DATA = "Data and store"
@@ -107,7 +107,7 @@ def remote_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def store_kind_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--store-kind``."""
-    return click.option("--store-kind", type=click.Choice(STORE_KINDS), default="oxigraph",
+    return click.option("--store-kind", type=click.Choice(STORE_KINDS), default=DEFAULT_STORE_KIND,
                         show_default=True, cls=SectionOption, section=DATA,
                         help="oxigraph: on-disk store, built once and reopened; memory: build in memory each "
                         "time; remote: a SPARQL 1.1 server (--store-url).")(f)

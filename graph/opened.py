@@ -15,7 +15,7 @@ from guidancekg.graph.progress import SILENT, Progress
 from guidancekg.graph.rdf.iris import DEFAULT_BASE, Minter, normalise_base
 from guidancekg.graph.rdf.report import report_in_a_process
 from guidancekg.graph.stores.base import Store
-from guidancekg.graph.stores.kinds import store_class
+from guidancekg.graph.stores.kinds import DEFAULT_STORE_KIND, store_class
 
 Say = Callable[[str], None]
 
@@ -46,7 +46,7 @@ class GuidanceGraph:
     store_root: Path | None = None  # where the on-disk builds of the data live (an ``oxigraph`` store)
 
     @classmethod
-    def open(cls, data_dir: Path | None = None, *, base: str = DEFAULT_BASE, kind: str = "oxigraph",
+    def open(cls, data_dir: Path | None = None, *, base: str = DEFAULT_BASE, kind: str = DEFAULT_STORE_KIND,
              store_root: Path | None = None, say: Say = lambda _m: None,
              progress: Progress = SILENT) -> GuidanceGraph:
         """Open (building first when needed) the graph of ``data_dir``; ``progress`` hears each step."""

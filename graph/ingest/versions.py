@@ -64,7 +64,7 @@ from guidancekg.graph.rdf.iris import DEFAULT_BASE, Minter, normalise_base
 from guidancekg.graph.stores.base import Store
 from guidancekg.graph.stores.build import Compiled, fingerprint, validate_chunked
 from guidancekg.graph.stores.builds import clean
-from guidancekg.graph.stores.kinds import store_class
+from guidancekg.graph.stores.kinds import DEFAULT_STORE_KIND, store_class
 from guidancekg.ontology.vocab import CONFIDENCE_TERMS
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # per uploaded file (config INGEST_MAX_BYTES)
@@ -128,7 +128,7 @@ class _Plan:
 
 
 def ingest(data_dir: Path, upload: Upload, *, base: str = DEFAULT_BASE, store_root: Path | None = None,
-           store_kind: str = "oxigraph", max_bytes: int = DEFAULT_MAX_BYTES, origin: str = "cli",
+           store_kind: str = DEFAULT_STORE_KIND, max_bytes: int = DEFAULT_MAX_BYTES, origin: str = "cli",
            say: Say = lambda _m: None, progress: Progress = SILENT) -> IngestResult:
     """Check ``upload`` in the context of ``data_dir``, then record it and update the store (module docstring).
 

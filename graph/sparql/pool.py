@@ -117,6 +117,16 @@ class _Worker:
                 conn.close()
 
 
+# The executor's defaults: the server's settings (api/settings.py) and `guidancekg query` take theirs from here.
+DEFAULT_WORKERS = 2
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MEMORY_MB = 2048
+WORKER_STORES = ("memory", "disk")
+DEFAULT_QUEUE = 2
+DEFAULT_QUEUE_WAIT = 0.5
+
+
 class SparqlExecutor:
     """A pool of sandboxed worker processes that run SPARQL queries on a store, each under a time limit.
 
@@ -127,10 +137,12 @@ class SparqlExecutor:
     docstring. Thread-safe: the web server's threads share one executor.
     """
 
-    def __init__(self, store: Store | tuple[str, Any], *, workers: int = 2, timeout: float = 10.0,
-                 max_rows: int = 10_000, memory_mb: int | None = 2048, start_timeout: float = 120.0,
-                 worker_store: str = "memory", queue: int = 2, queue_wait: float = 0.5) -> None:
-        if worker_store not in ("memory", "disk"):
+    def __init__(self, store: Store | tuple[str, Any], *, workers: int = DEFAULT_WORKERS,
+                 timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+                 memory_mb: int | None = DEFAULT_MEMORY_MB, start_timeout: float = 120.0,
+                 worker_store: str = WORKER_STORES[0], queue: int = DEFAULT_QUEUE,
+                 queue_wait: float = DEFAULT_QUEUE_WAIT) -> None:
+        if worker_store not in WORKER_STORES:
             raise StoreError(f"unknown SPARQL worker store {worker_store!r}; choose memory or disk")
         self.source = store if isinstance(store, tuple) else store.sparql_source()
         self.worker_store = worker_store

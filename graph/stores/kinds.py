@@ -15,6 +15,7 @@ from guidancekg.graph.stores.remote import RemoteStore
 
 STORE_CLASSES: dict[str, type[Store]] = {cls.kind: cls for cls in (OxigraphStore, MemoryStore, RemoteStore)}
 STORE_KINDS = tuple(STORE_CLASSES)
+DEFAULT_STORE_KIND = OxigraphStore.kind
 
 
 def store_class(kind: str) -> type[Store]:
@@ -25,7 +26,7 @@ def store_class(kind: str) -> type[Store]:
         raise StoreError(f"unknown store kind {kind!r}; choose one of {', '.join(STORE_KINDS)}") from None
 
 
-def open_store(data_dir: Path, *, base: str = DEFAULT_BASE, kind: str = "oxigraph", root: Path | None = None,
+def open_store(data_dir: Path, *, base: str = DEFAULT_BASE, kind: str = DEFAULT_STORE_KIND, root: Path | None = None,
                say: Say = lambda _msg: None, progress: Progress = SILENT) -> tuple[Store, tuple[str, ...]]:
     """Open the store of ``data_dir`` of the kind ``kind``: its current contents, built first when missing or stale."""
     return store_class(kind).open_data(Path(data_dir), base=base, root=root, say=say, progress=progress)
