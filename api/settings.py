@@ -138,8 +138,7 @@ class Settings:
         "seconds a SPARQL query may run; its worker is then killed: `503` `query-timeout`")
     sparql_max_rows: int = _setting(
         "SPARQL_MAX_ROWS", "--sparql-max-rows", DEFAULT_MAX_ROWS, POSITIVE,
-        "rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a SPARQL result may hold: `413` beyond, never a "
-        "truncated answer")
+        "rows (SELECT) or triples (CONSTRUCT, DESCRIBE) a SPARQL result may hold: `413` beyond, never cut short")
     sparql_max_query_bytes: int = _setting(
         "SPARQL_MAX_QUERY_BYTES", None, 100_000, POSITIVE,
         "bytes (UTF-8) of a SPARQL query text: `413` beyond")
