@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable
 
@@ -14,7 +14,7 @@ from guidancekg.api.state import current_graph, current_pager
 from guidancekg.api.web import json_response, negotiate
 from guidancekg.graph.engine.answers import Filters
 from guidancekg.graph.errors import InputError
-from guidancekg.graph.views.audit import audit, audit_csv, audit_json, audit_markdown
+from guidancekg.graph.views.audit import AUDIT_FORMATS, audit, audit_csv, audit_json, audit_markdown
 from guidancekg.graph.views.formats import GUIDANCE_FORMATS, guidance_format
 from guidancekg.graph.views.serialize import (
     changes_json,
@@ -93,9 +93,6 @@ def sources() -> ResponseReturnValue:
     return jsonify(sources_json(graph.engine, graph.minter))
 
 
-_AUDIT_TYPES = {"json": "application/json", "csv": "text/csv", "markdown": "text/markdown"}
-
-
 @bp.get("/audit")
 def audit_view() -> ResponseReturnValue:
     """The record-time audit from ``from`` to ``to``: as JSON, CSV or Markdown (``format`` or ``Accept``)."""
@@ -104,16 +101,15 @@ def audit_view() -> ResponseReturnValue:
     assert start is not None and end is not None
     fmt = text_param("format")
     if fmt is None:
-        accept = request.accept_mimetypes
-        best = accept.best_match(list(_AUDIT_TYPES.values())) if accept.provided else "application/json"
+        best = negotiate(list(AUDIT_FORMATS.values()))
         if best is None:
-            raise NotAcceptable(f"The audit is available as {', '.join(_AUDIT_TYPES.values())}.")
-        fmt = next(k for k, v in _AUDIT_TYPES.items() if v == best)
-    if fmt not in _AUDIT_TYPES:
-        raise InputError("format", f"{fmt!r} is not one of {', '.join(_AUDIT_TYPES)}")
+            raise NotAcceptable(f"The audit is available as {', '.join(AUDIT_FORMATS.values())}.")
+        fmt = next(k for k, v in AUDIT_FORMATS.items() if v == best)
+    if fmt not in AUDIT_FORMATS:
+        raise InputError("format", f"{fmt!r} is not one of {', '.join(AUDIT_FORMATS)}")
     graph = current_graph()
     result = audit(graph.engine, start, end, Filters(text_param("drug"), text_param("jurisdiction")))
     if fmt == "json":
         return jsonify(audit_json(result, graph.minter))
     body = audit_csv(result, graph.minter) if fmt == "csv" else audit_markdown(result)
-    return Response(body, mimetype=_AUDIT_TYPES[fmt])
+    return Response(body, mimetype=AUDIT_FORMATS[fmt])

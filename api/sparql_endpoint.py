@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, VOID
 from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
@@ -33,7 +33,7 @@ from guidancekg.api.web import choose_formats, external_url, negotiate
 from guidancekg.graph.errors import InputError, QueryRefused, QueryTooLarge
 from guidancekg.graph.sparql.formats import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 from guidancekg.graph.sparql.library import QUERIES_DIR
-from guidancekg.ontology.vocab import SD, sparql_prefixes
+from guidancekg.ontology.vocab import FORMATS, SD, sparql_prefixes
 
 bp = Blueprint("sparql", __name__)
 
@@ -41,7 +41,6 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 FORMAT_IRIS = {
     "application/sparql-results+json": FORMATS.SPARQL_Results_JSON,
     "application/sparql-results+xml": FORMATS.SPARQL_Results_XML,

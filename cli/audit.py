@@ -10,6 +10,8 @@ import click
 from guidancekg.cli.options import command, data_options, open_graph
 from guidancekg.graph.dates import parse_day
 from guidancekg.graph.engine.answers import Filters
+from guidancekg.graph.views.audit import AUDIT_FORMATS, audit_csv, audit_json, audit_markdown
+from guidancekg.graph.views.audit import audit as run_audit
 
 SECTION = "Audit"
 
@@ -19,7 +21,7 @@ SECTION = "Audit"
 @click.option("--to", "end", metavar="DATE", required=True, help="Last record date (K2), inclusive.")
 @click.option("--drug", help="Only this drug.")
 @click.option("--jurisdiction", help="Only this jurisdiction code (includes the regions within it).")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "csv"]), default="markdown",
+@click.option("--format", "fmt", type=click.Choice(list(AUDIT_FORMATS)), default="markdown",
               show_default=True)
 @data_options
 def audit(start: str, end: str, drug: str | None, jurisdiction: str | None, fmt: str, data_dir: Path | None,
@@ -32,9 +34,6 @@ def audit(start: str, end: str, drug: str | None, jurisdiction: str | None, fmt:
     Example:
       guidancekg audit --from 2019-04-01 --to 2019-04-30
     """
-    from guidancekg.graph.views.audit import audit as run_audit
-    from guidancekg.graph.views.audit import audit_csv, audit_json, audit_markdown
-
     d1, d2 = parse_day(start, "--from"), parse_day(end, "--to")
     graph = open_graph(data_dir, store_kind, store_root)
     result = run_audit(graph.engine, d1, d2, Filters(drug, jurisdiction))

@@ -138,6 +138,9 @@ JURISDICTION = Namespace(JURISDICTION_IRI)
 OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+#: Outside the prefix table (the service description and the nanopublications bind them where they write them).
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+NP = Namespace("http://www.nanopub.org/nschema#")
 
 #: The one prefix table: every generated query, RDF serialisation and SPARQL default uses these names. Each
 #: prefix names its namespace object, closed (``_fail``) where rdflib or this module closes it, so a CURIE such

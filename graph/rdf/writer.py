@@ -96,7 +96,7 @@ def union_graph(ds: Dataset) -> Graph:
 # Each function returns lines for one part of the dataset; with a graph of "" they are N-Triples (the union graph
 # that SHACL validates, chunk by chunk).
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 _DT = {"day": f"<{_XSD}date>", "month": f"<{_XSD}gYearMonth>", "year": f"<{_XSD}gYear>"}
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 

@@ -36,6 +36,9 @@ from guidancekg.graph.sparql.formats import (
     offers_for,
 )
 from guidancekg.graph.sparql.screen import QueryInfo, inspect_query, oxigraph_syntax_error
+from guidancekg.ontology.vocab import XSD
+
+XSD_STRING = str(XSD.string)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def _term_json(term: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):

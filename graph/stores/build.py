@@ -317,11 +317,17 @@ def _cached_digest(known: object, stat: os.stat_result) -> bytes | None:
     return digest if len(digest) == 32 else None
 
 
+def data_cache(data_dir: Path, kind: str) -> Path:
+    """Return the user's cache entry of ``kind`` for the data folder ``data_dir`` (its name and a hash of its path)."""
+    resolved = Path(data_dir).resolve()
+    tag = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "guidancekg" / kind / f"{resolved.name}-{tag}"
+
+
 def _fingerprint_cache(data_dir: Path) -> Path | None:
     try:
-        resolved = Path(data_dir).resolve()
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        entry = data_cache(data_dir, "fingerprints")
     except (OSError, RuntimeError):
         return None
-    tag = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
-    return cache / "guidancekg" / "fingerprints" / f"{resolved.name}-{tag}.json"
+    return entry.with_name(entry.name + ".json")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import io
 import json
 import os
@@ -38,7 +37,7 @@ from typing import Any, Protocol
 
 from guidancekg.graph.errors import StoreError
 from guidancekg.graph.progress import SILENT, Progress
-from guidancekg.graph.stores.build import package_version
+from guidancekg.graph.stores.build import data_cache, package_version
 from guidancekg.graph.stores.snapshot import DIRECTORY as SNAPSHOT_DIRECTORY
 from guidancekg.graph.stores.snapshot import build_snapshot, snapshot_bytes, write_snapshot
 
@@ -65,10 +64,7 @@ def default_store_root(data_dir: Path) -> Path:
     env = os.environ.get("GUIDANCEKG_STORE")
     if env:
         return Path(env)
-    resolved = Path(data_dir).resolve()
-    tag = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "guidancekg" / "stores" / f"{resolved.name}-{tag}"
+    return data_cache(data_dir, "stores")
 
 
 @dataclass(frozen=True)

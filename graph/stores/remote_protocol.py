@@ -112,7 +112,7 @@ def _literal(value: str, datatype: str | None, language: str | None) -> str:
     text = '"' + value.translate(SPARQL_ESCAPES) + '"'
     if language:
         return f"{text}@{language}"
-    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+    if datatype and datatype != str(XSD.string):
         return f"{text}^^<{datatype}>"
     return text
 

@@ -130,6 +130,11 @@ def _lags(engine: Engine, statements: list[str]) -> list[Lag]:
     return out
 
 
+#: The formats of an audit by name (`guidancekg audit --format`, `?format=`) and media type (`Accept`); the first is
+#: the API's default.
+AUDIT_FORMATS = {"json": "application/json", "csv": "text/csv", "markdown": "text/markdown"}
+
+
 def audit_json(a: Audit, iris: Minter) -> dict[str, Any]:
     """Return the audit as the body of ``GET /api/audit``."""
     def brief(s: Statement) -> dict[str, Any]:

@@ -30,9 +30,8 @@ from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.rdf.writer import bind_prefixes
 from guidancekg.graph.stores.base import Store
 from guidancekg.graph.views.void import dataset_iri
-from guidancekg.ontology.vocab import sparql_prefixes
+from guidancekg.ontology.vocab import NP, sparql_prefixes
 
-NP = Namespace("http://www.nanopub.org/nschema#")
 TRIG = "application/trig"
 _PREFIXES = sparql_prefixes()
 

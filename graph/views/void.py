@@ -17,7 +17,7 @@ from guidancekg.graph.dates import PartialDate
 from guidancekg.graph.engine.model import Model
 from guidancekg.graph.rdf.iris import Minter, normalise_base
 from guidancekg.graph.rdf.writer import bind_prefixes, date_literal
-from guidancekg.ontology.vocab import OA, VOCAB_IRI
+from guidancekg.ontology.vocab import FORMATS, NP, OA, VOCAB_IRI
 
 WELL_KNOWN_PATH = ".well-known/void"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -54,7 +54,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  "Every statement as FHIR R5 resources in one Bundle (collection)", "http://hl7.org/fhir/R5/"),
     ExportFormat("nanopub", "application/trig", "trig",
                  "One nanopublication per record of a statement, in one TriG document",
-                 "http://www.nanopub.org/nschema"),
+                 str(NP).rstrip("#")),
 )}
 
 
@@ -112,7 +112,7 @@ def describe(model: Model, minter: Minter, server: str | None = None) -> Graph:
     sparql = URIRef(root + "sparql")
     g.add((dataset, VOID.sparqlEndpoint, sparql))
     g.add((dataset, VOID.uriSpace, Literal(normalise_base(base) + "id/")))
-    g.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/TriG")))
+    g.add((dataset, VOID.feature, FORMATS.TriG))
     for vocabulary in (VOCAB_IRI, str(PROV), str(DCTERMS), str(SKOS), str(OA)):
         g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     for s in sorted(model.statements.values(), key=lambda s: s.key)[:EXAMPLES]:
