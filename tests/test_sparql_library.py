@@ -387,3 +387,14 @@ def test_reserved_in_the_us_not_in_the_eu(client, graph):
     swapped = with_values("reserved-in-one-jurisdiction-only.rq",
                           "VALUES (?reserving ?other ?drugKey) { (jur:EU jur:US UNDEF) }")
     assert select(client, swapped) == []  # the EU never reserved either drug before the US did
+
+
+def test_every_prefix_a_library_query_declares_is_the_prefix_tables():
+    """The hand-written queries spell their PREFIX lines out (a researcher copies them whole): each must name the
+    namespace the one prefix table (ontology/vocab.py) gives that prefix."""
+    from guidancekg.ontology.vocab import PREFIXES
+
+    declared = {(path.name, m[1], m[2]) for path in sorted(QUERIES_DIR.glob("*.rq"))
+                for m in re.finditer(r"(?im)^\s*PREFIX\s+([A-Za-z][\w-]*):\s*<([^>]*)>", path.read_text("utf-8"))}
+    assert declared
+    assert [d for d in declared if PREFIXES.get(d[1]) != d[2]] == []
