@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from guidancekg.graph.corpus.records import Reach, Source, Statement, Version
 from guidancekg.graph.dates import PartialDate, in_force_end, recorded_from
 from guidancekg.graph.engine.applying import Applicability, AppliesIn
-from guidancekg.graph.engine.contexts import Judged, judge, sweep, sweep_scope
+from guidancekg.graph.engine.contexts import Judged, judge, states_on, sweep, sweep_scope
 from guidancekg.graph.engine.entries import Entries
 from guidancekg.graph.engine.index import DateIndex
 from guidancekg.graph.engine.model import Model
@@ -34,7 +34,7 @@ from guidancekg.graph.engine.results import (
     RecordView,
     TimelineEntry,
 )
-from guidancekg.graph.engine.rules import EFFECTIVE, State, block_states, periods, status
+from guidancekg.graph.engine.rules import EFFECTIVE, State, periods, status
 from guidancekg.graph.errors import InputError, NotFound
 from guidancekg.ontology.vocab import TOPIC_KEYS
 
@@ -111,9 +111,7 @@ class Engine:
                                       for i in some.tolist()), dtype=bool, count=len(some))
                 return index.visible(some, known) & inside
 
-            state = block_states(np.asarray([self.model.ids[key]], dtype=np.int64),
-                                 lambda some: index.in_force_of(some, day), counts, index.overriders_of,
-                                 keys.__getitem__)[0]
+            state = states_on(index, day, np.asarray([self.model.ids[key]], dtype=np.int64), counts)[0]
             found = memo[key] = state == EFFECTIVE
         return found
 
@@ -160,9 +158,7 @@ class Engine:
         """Return the state on ``on`` as known at ``known`` of each statement id in ``ids`` (no jurisdiction asked:
         every visible overrider counts), decided for the whole block at once (:func:`~.rules.block_states`)."""
         index = self.index
-        day = on.toordinal()
-        return block_states(ids, lambda some: index.in_force_of(some, day), lambda some: index.visible(some, known),
-                            index.overriders_of, self.model.keys.__getitem__)
+        return states_on(index, on.toordinal(), ids, lambda some: index.visible(some, known))
 
     def _visibility(self, known: date | None) -> Callable[[str], bool]:
         """Return "visible at K", memoised for one question."""

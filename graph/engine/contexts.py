@@ -18,7 +18,7 @@ import numpy as np
 from guidancekg.graph.corpus.records import Statement
 from guidancekg.graph.engine.applying import NO_END, Applicability, AppliesIn
 from guidancekg.graph.engine.index import OPEN_END, DateIndex
-from guidancekg.graph.engine.rules import Ids, Mask, State, layered_states
+from guidancekg.graph.engine.rules import Ids, Mask, State, block_states, layered_states
 
 # A statement in one context: (statement key, why it applies there), with its state there.
 Judged = dict[tuple[str, AppliesIn], State]
@@ -29,6 +29,25 @@ Deltas = list[tuple[str, State, State]]
 # Days of a sweep judged together: numpy's overhead of one call of the override rule is paid once for them all,
 # and the arrays of one call stay small. (A reader that wants fewer days says so with ``until``.)
 SWEEP_DAYS = 256
+
+
+def states_on(index: DateIndex, day: int, ids: Ids, counts: Callable[[Ids], Mask]) -> list[State]:
+    """Return the state on the ordinal ``day`` of each statement id in ``ids``: the override rule
+    (:func:`~.rules.block_states`) over the index's in-force bounds and override graph, with ``counts``."""
+    return block_states(ids, lambda some: index.in_force_of(some, day), counts, index.overriders_of,
+                        index.model.keys.__getitem__)
+
+
+def states_by_day(index: DateIndex, days: Ids, layers: Ids, ids: Ids,
+                  counts: Callable[[Ids, Ids], Mask]) -> list[State]:
+    """Return the state of each statement ``ids[i]`` on the ordinal day ``days[layers[i]]``, judged against the
+    overriders in its own layer (:func:`~.rules.layered_states`), with ``counts(layers, ids)``."""
+    keys = index.model.keys
+
+    def in_force(layer: Ids, some: Ids) -> Mask:
+        return index.in_force_of(some, days[layer])
+
+    return layered_states(layers, ids, len(keys), in_force, counts, index.overriders_of, keys.__getitem__)
 
 
 def judge(statements: Mapping[str, Statement], index: DateIndex, where: Applicability,
@@ -62,16 +81,13 @@ def judge_days(statements: Mapping[str, Statement], index: DateIndex, where: App
     layer_day = np.asarray([day for day, _context in layer_of], dtype=np.int64)
     layer_context = [context for _day, context in layer_of]
 
-    def in_force(layer: Ids, some: Ids) -> Mask:
-        return index.in_force_of(some, layer_day[layer])
-
     def counts(layer: Ids, some: Ids) -> Mask:
         return np.fromiter((is_visible(keys[o]) and where.applies(statements[keys[o]], layer_context[n],
                                                                   int(layer_day[n])) is not None
                             for n, o in zip(layer.tolist(), some.tolist(), strict=True)), dtype=bool, count=len(some))
 
-    states = iter(layered_states(np.asarray(layers, dtype=np.int64), np.asarray(members, dtype=np.int64), len(keys),
-                                 in_force, counts, index.overriders_of, keys.__getitem__))
+    states = iter(states_by_day(index, layer_day, np.asarray(layers, dtype=np.int64),
+                                np.asarray(members, dtype=np.int64), counts))
     return [{pair: next(states) for pair in here} for here in placed]
 
 
@@ -145,13 +161,8 @@ def sweep_scope(index: DateIndex, scope: set[str], until: date | None = None) ->
         affected = [_affected(index, events[day], scope) for day in chunk]
         layers = np.repeat(np.arange(len(chunk), dtype=np.int64), [len(a) for a in affected])
         members = np.fromiter((ids[k] for a in affected for k in a), dtype=np.int64, count=len(layers))
-        on = np.asarray(chunk, dtype=np.int64)
-
-        def in_force(layer: Ids, some: Ids, on: Ids = on) -> Mask:
-            return index.in_force_of(some, on[layer])
-
-        judged = iter(layered_states(layers, members, len(keys), in_force, lambda _layer, some: in_scope[some],
-                                     index.overriders_of, keys.__getitem__))
+        judged = iter(states_by_day(index, np.asarray(chunk, dtype=np.int64), layers, members,
+                                    lambda _layer, some: in_scope[some]))
         for day, keys_now in zip(chunk, affected, strict=True):
             deltas: Deltas = []
             for key in keys_now:
@@ -164,6 +175,7 @@ def sweep_scope(index: DateIndex, scope: set[str], until: date | None = None) ->
                         state[key] = now
             if deltas:
                 yield date.fromordinal(day), deltas
+
 
 def _affected(index: DateIndex, changed: list[str], scope: set[str]) -> list[str]:
     """Return ``changed`` and what they override in ``scope``, transitively: whose state may change with them."""
