@@ -203,7 +203,8 @@ def validate_chunked(corpus: Corpus, minter: Minter, *, workers: int = 2, statem
 
     Every node is validated, against every shape (core and SPARQL-based constraints, SPARQL targets), in a
     chunk that holds all the context its shapes look at (:func:`validation_chunks`), so the results are those of
-    one run over the whole graph; a chunk is small, so memory stays bounded and the time grows linearly. With
+    one run over the whole graph; a chunk of drugs is small, so the time grows linearly, but the catalogue chunk
+    holds every drug, source and version and grows with the corpus (220 MB of N-Triples at 10^6). With
     ``statements``, only the chunk of those statements (closed under their overrides) is validated: the check of
     one new version. The engine is pyshacl-turbo (a Rust SHACL engine that passes pySHACL's own test suite and
     this project's shapes tests) when installed, else pySHACL.
