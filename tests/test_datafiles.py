@@ -1,12 +1,13 @@
 """Reading data/: every malformed file is refused with its file, line and statement named."""
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
 import pytest
 import yaml
 
-from guidancekg.graph.corpus.files import load_corpus, sha256_of
+from guidancekg.graph.corpus.files import load_corpus, read_statement_entries, sha256_of
 from guidancekg.graph.errors import DataError
 
 SEED = "sources/mssociety-lemtrada/versions/2019-04-18"
@@ -254,3 +255,23 @@ def test_confidence_is_the_older_name_of_wording_confidence(data_copy):
     _edit(path, "wording_confidence: paraphrase", "confidence: paraphrase")
     a = next(a for a in load_corpus(data_copy).assertions if a.version_id.endswith("2019-10-31"))
     assert a.wording_confidence == a.confidence == "paraphrase"
+
+
+class _LookupOnly(dict):
+    """A table that may be looked up but not listed."""
+
+    def __iter__(self):
+        raise AssertionError("the whole table was read to check one entry")
+
+
+def test_reading_a_statement_looks_its_drug_up_without_copying_the_drug_table(data_dir):
+    """Each statement copied every drug into a set to check its own, so reading grew as statements times drugs:
+    a quarter of the reading step at 10^6 statements of 5,000 drugs (py-spy), 16.6 times the time of 10^5."""
+    corpus = load_corpus(data_dir)
+    raw = yaml.safe_load((data_dir / SEED / "statements.yaml").read_text(encoding="utf-8"))
+    entry = next(item for item in raw if "id" in item)
+    known = dataclasses.replace(corpus, drugs=_LookupOnly(corpus.drugs))
+    statements: dict = {}
+    version = corpus.versions["mssociety-lemtrada/2019-04-18"]
+    read_statement_entries([entry], "statements.yaml", version, known, statements, [])
+    assert statements[entry["id"]].drug == corpus.statements[entry["id"]].drug

@@ -256,7 +256,7 @@ def read_statement_entries(raw: list[Any], file: str, version: Version, known: C
 
 
 def _statement(f: Fields, key: str, known: Corpus, version: Version) -> Statement:
-    drug = f.choice("drug", set(known.drugs))
+    drug = f.choice("drug", known.drugs)  # looked up, not copied: a copy per statement made reading quadratic
     topic = f.choice("topic", TOPIC_KEYS)
     jurisdiction = jurisdiction_code(f, "jurisdiction", known.jurisdictions.values(),
                                      default=known.sources[version.source].jurisdiction)

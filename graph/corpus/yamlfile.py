@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +168,7 @@ class Fields:
             self.fail(f"field {key!r} must be a non-empty string")
         return value
 
-    def choice(self, key: str, allowed: tuple[str, ...] | set[str], required: bool = True,
+    def choice(self, key: str, allowed: Collection[str], required: bool = True,
                default: str | None = None) -> str:
         value = self.text(key, required=required and default is None) or default
         if value not in allowed:
