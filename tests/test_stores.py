@@ -11,6 +11,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import XSD
 
@@ -239,6 +240,32 @@ def test_remote_batched_load_of_a_larger_dataset(tmp_path):
     assert store.build_state()["state"] == "complete"
     assert load_model(published).corpus == Model.of(compiled.corpus).corpus
     published.close()
+
+
+def _one_quad_per_graph(graphs: int, tag: str) -> list[ox.Quad]:
+    return [ox.Quad(ox.NamedNode(f"urn:test:s{i}"), ox.NamedNode("urn:test:p"), ox.Literal(tag),
+                    ox.NamedNode(f"urn:test:g{i}")) for i in range(graphs)]
+
+
+@remote
+def test_a_build_of_thousands_of_graphs_is_published_and_replaced_on_virtuoso(monkeypatch):
+    """The pointer named every graph of a build in one INSERT DATA, and a new build dropped the old graphs in one
+    request: Virtuoso refuses either past about a thousand ("the length of generated SQL text has exceeded 10000
+    lines"), so 10^5 synthetic statements (one graph per version, 3,739 of them) could not be published."""
+    monkeypatch.setenv("GUIDANCEKG_STORE_URL", VIRTUOSO or "")
+    store = RemoteStore(RemoteConfig(VIRTUOSO or ""), batch=500, single_request=500)
+    try:
+        store.replace_dataset(_one_quad_per_graph(2500, "first"), {"fingerprint": "many graphs, first"})
+        assert len(store.graphs()) == 2500
+        assert store.build_state()["state"] == "complete"
+        store.replace_dataset(_one_quad_per_graph(1200, "second"), {"fingerprint": "many graphs, second"})
+        assert len(store.graphs()) == 1200
+        assert store.count_quads() == 1200
+        left = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <urn:test:p> ?o } }")
+        assert left[0]["n"] == "1200"  # the first build's other 1,300 graphs were dropped
+        assert store.build_state() == {"fingerprint": "many graphs, second", "state": "complete", "quads": "1200"}
+    finally:
+        open_store(DATA, base=BASE, kind="remote")  # leave the server as the other tests expect
 
 
 def test_remote_credentials_never_show(monkeypatch):

@@ -11,12 +11,14 @@ exactly the page size is refused as possibly truncated.
 **Writing a build** (:meth:`RemoteStore.replace_dataset`): the quads go as bounded ``INSERT DATA`` requests (at
 most ``batch`` quads each; rdflib's ``SPARQLUpdateStore`` would send one request per triple), into the same
 graph names as the embedded stores. A pointer graph ``<urn:guidancekg:store:meta>`` names the build (its
-fingerprint), its graphs and its state. A dataset of at most ``single_request`` quads (the curated data is about
-1,600) is replaced by **one** update request, which a server that runs a request as one transaction (Virtuoso by
-default, Oxigraph) shows whole or not at all. A larger one cannot: the pointer is first set to ``loading`` (so
-no process takes it for a finished build), the old graphs dropped, the batches inserted and the pointer set to
-``complete`` last; readers during such a load see a partial dataset (for zero-downtime updates of large data,
-load a second server and switch the URL).
+fingerprint), its graphs and its state. A dataset of at most ``single_request`` quads in at most ``batch`` graphs
+(the curated data is about 1,600 quads in 25 graphs) is replaced by **one** update request, which a server that
+runs a request as one transaction (Virtuoso by default, Oxigraph) shows whole or not at all. A larger one cannot:
+the pointer is first set to ``loading`` (so no process takes it for a finished build), the new graphs are listed
+beside the old (so that a load cut short leaves no graph unlisted), the old graphs dropped and unlisted, the
+batches inserted and the pointer set to ``complete`` last; no operation names more than ``batch`` graphs or
+quads (Virtuoso refuses one of a few thousand). Readers during such a load see a partial dataset (for
+zero-downtime updates of large data, load a second server and switch the URL).
 
 **The model is never read over SPARQL.** Each process opens the snapshot of the build's model (:mod:`.snapshot`)
 from a local build (:mod:`.builds`, without Oxigraph) under its store root, written before the server is loaded;
@@ -192,8 +194,9 @@ class RemoteStore(Store):
 
     def count_quads(self) -> int:
         """Return how many quads the build's graphs hold, counted by the server (a dump would be paged)."""
-        graphs = " ".join(f"<{g}>" for g in self.graphs())
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        # The graphs joined from the pointer, not listed in the query: a build has thousands (Virtuoso's limit).
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_BUILD}> <{META}graph> "
+                           "?g } GRAPH ?g { ?s ?p ?o } }")
         return int(rows[0]["n"] or 0)
 
     def dump_nquads(self) -> bytes:
@@ -221,13 +224,29 @@ class RemoteStore(Store):
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def _pointer(self, state: dict[str, str], graphs: Iterable[str]) -> str:
+    def _pointer(self, state: dict[str, str]) -> str:
+        """Return the operation writing the pointer's ``state`` (its list of graphs: :meth:`_listing`)."""
         triples = [f"<{META_BUILD}> <{META}{k}> {sparql_term(ox.Literal(v))} ." for k, v in sorted(state.items())]
-        triples += [f"<{META_BUILD}> <{META}graph> <{g}> ." for g in sorted(graphs)]
         return f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n" + "\n".join(triples) + "\n} }"
 
-    def _drop_current(self) -> list[str]:
-        return [f"DROP SILENT GRAPH <{g}>" for g in self.graphs()] + [f"DROP SILENT GRAPH <{META_GRAPH}>"]
+    def _unset_state(self) -> str:
+        """Return the operation removing the pointer's state and keeping its list of graphs."""
+        return (f"DELETE {{ GRAPH <{META_GRAPH}> {{ <{META_BUILD}> ?p ?o }} }} WHERE {{ GRAPH <{META_GRAPH}> "
+                f"{{ <{META_BUILD}> ?p ?o FILTER (?p != <{META}graph>) }} }}")
+
+    def _listing(self, graphs: Iterable[str], verb: str = "INSERT DATA") -> list[str]:
+        """Return the operations adding ``graphs`` to the pointer's list (``DELETE DATA``: removing them), at most
+        ``batch`` graphs each: Virtuoso refuses one operation of a few thousand."""
+        names = sorted(graphs)
+        return [f"{verb} {{ GRAPH <{META_GRAPH}> {{\n"
+                + "\n".join(f"<{META_BUILD}> <{META}graph> <{g}> ." for g in names[start:start + self.batch])
+                + "\n} }" for start in range(0, len(names), self.batch)]
+
+    def _drops(self, graphs: Iterable[str]) -> list[str]:
+        """Return requests dropping ``graphs``, at most ``batch`` each (Virtuoso refuses one of a few thousand)."""
+        names = sorted(graphs)
+        return [" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names[start:start + self.batch])
+                for start in range(0, len(names), self.batch)]
 
     @staticmethod
     def _insert(quads: list[ox.Quad]) -> list[str]:
@@ -258,28 +277,30 @@ class RemoteStore(Store):
         with self._lock:
             quads = list(_parse(nquads)) if not isinstance(nquads, list) else nquads
             graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+            old = self.graphs()
             done = dict(state, state="complete", quads=str(len(quads)))
             # Blank nodes keep their identity only within one operation: those quads go together, first.
             marked = [(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode), q) for q in quads]
             blank, plain = [q for b, q in marked if b], [q for b, q in marked if not b]
-            if len(quads) <= self.single_request:
-                inserts = [*self._insert(blank),
-                           *(op for start in range(0, len(plain), self.batch)
-                             for op in self._insert(plain[start:start + self.batch]))]
-                ops = [*self._drop_current(), *inserts, self._pointer(done, graphs)]
-                self.update(" ;\n".join(ops))
+            inserts = [*self._insert(blank),
+                       *(op for start in range(0, len(plain), self.batch)
+                         for op in self._insert(plain[start:start + self.batch]))]
+            if len(quads) <= self.single_request and max(len(old), len(graphs)) <= self.batch:
+                self.update(" ;\n".join([*self._drops([*old, META_GRAPH]), *inserts, self._pointer(done),
+                                         *self._listing(graphs)]))
                 return len(quads)
-            self.update(" ;\n".join([*self._drop_current(), self._pointer(dict(state, state="loading"), graphs)]))
-            if blank:
-                self.update(" ;\n".join(self._insert(blank)))
-            for start in range(0, len(plain), self.batch):
-                self.update(" ;\n".join(self._insert(plain[start:start + self.batch])))
-            self.update(f"DROP SILENT GRAPH <{META_GRAPH}> ;\n" + self._pointer(done, graphs))
+            # The old graphs stay listed until they are dropped, so that no graph is left behind unlisted.
+            self.update(" ;\n".join([self._unset_state(), self._pointer(dict(state, state="loading"))]))
+            for request in [*self._listing(graphs), *self._drops(old),
+                            *self._listing(set(old) - set(graphs), "DELETE DATA"), *inserts]:
+                self.update(request)
+            self.update(" ;\n".join([self._unset_state(), self._pointer(done)]))
             return len(quads)
 
     def clear(self) -> None:
         """Drop this build's graphs and the pointer."""
-        self.update(" ;\n".join(self._drop_current()))
+        for request in [*self._drops(self.graphs()), f"DROP SILENT GRAPH <{META_GRAPH}>"]:
+            self.update(request)
 
     # -- a store kind: opening the data's current contents, and publishing new ones --------------------------
 
