@@ -51,12 +51,19 @@ from guidancekg.graph.rdf.parsing import prepare
 from guidancekg.graph.stores.base import Row, Store
 from guidancekg.graph.stores.build import Compiled, compile_data, fingerprint, package_version
 from guidancekg.graph.stores.builds import BuildInfo, Lease, default_store_root, lease_current, publish_build
-from guidancekg.graph.stores.remote_protocol import RemoteConfig, nquads_term, sparql_term, stored_literal
-
-META_GRAPH = "urn:guidancekg:store:meta"
-META_BUILD = "urn:guidancekg:store:build"
-META = "urn:guidancekg:store:"
-
+from guidancekg.graph.stores.remote_protocol import (
+    META,
+    META_BUILD,
+    META_GRAPH,
+    RemoteConfig,
+    drop_requests,
+    insert_ops,
+    listing_ops,
+    nquads_term,
+    pointer_op,
+    stored_literal,
+    unset_state_op,
+)
 
 _ORDER_AT_END = re.compile(r"ORDER\s+BY\s+[^{}]*$", re.IGNORECASE)
 _SLICE_AT_END = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
@@ -224,53 +231,6 @@ class RemoteStore(Store):
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def _pointer(self, state: dict[str, str]) -> str:
-        """Return the operation writing the pointer's ``state`` (its list of graphs: :meth:`_listing`)."""
-        triples = [f"<{META_BUILD}> <{META}{k}> {sparql_term(ox.Literal(v))} ." for k, v in sorted(state.items())]
-        return f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n" + "\n".join(triples) + "\n} }"
-
-    def _unset_state(self) -> str:
-        """Return the operation removing the pointer's state and keeping its list of graphs."""
-        return (f"DELETE {{ GRAPH <{META_GRAPH}> {{ <{META_BUILD}> ?p ?o }} }} WHERE {{ GRAPH <{META_GRAPH}> "
-                f"{{ <{META_BUILD}> ?p ?o FILTER (?p != <{META}graph>) }} }}")
-
-    def _listing(self, graphs: Iterable[str], verb: str = "INSERT DATA") -> list[str]:
-        """Return the operations adding ``graphs`` to the pointer's list (``DELETE DATA``: removing them), at most
-        ``batch`` graphs each: Virtuoso refuses one operation of a few thousand."""
-        names = sorted(graphs)
-        return [f"{verb} {{ GRAPH <{META_GRAPH}> {{\n"
-                + "\n".join(f"<{META_BUILD}> <{META}graph> <{g}> ." for g in names[start:start + self.batch])
-                + "\n} }" for start in range(0, len(names), self.batch)]
-
-    def _drops(self, graphs: Iterable[str]) -> list[str]:
-        """Return requests dropping ``graphs``, at most ``batch`` each (Virtuoso refuses one of a few thousand)."""
-        names = sorted(graphs)
-        return [" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names[start:start + self.batch])
-                for start in range(0, len(names), self.batch)]
-
-    @staticmethod
-    def _insert(quads: list[ox.Quad]) -> list[str]:
-        """Return the operations inserting ``quads``: INSERT DATA, and for quads with blank nodes (which Virtuoso
-        refuses there) an INSERT template with one empty solution, where each label is one fresh node."""
-        plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode))]
-        blank = [q for q in quads if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
-        ops = []
-        for group, template in ((plain, False), (blank, True)):
-            if not group:
-                continue
-            by_graph: dict[str, list[str]] = {}
-            for q in group:
-                graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-                by_graph.setdefault(graph, []).append(
-                    f"{sparql_term(q.subject)} {sparql_term(q.predicate)} {sparql_term(q.object)} .")
-            parts = []
-            for graph, triples in by_graph.items():
-                body = "\n".join(triples)
-                parts.append(f"GRAPH <{graph}> {{\n{body}\n}}" if graph else body)
-            body = "\n".join(parts)
-            ops.append(f"INSERT {{\n{body}\n}} WHERE {{ }}" if template else f"INSERT DATA {{\n{body}\n}}")
-        return ops
-
     def replace_dataset(self, nquads: Iterable[bytes], state: dict[str, str]) -> int:
         """Replace this build's graphs on the server with ``nquads``; return how many quads. ``state`` goes to the
         pointer graph, with ``state=complete`` last (the module docstring says what atomicity this gives)."""
@@ -282,24 +242,24 @@ class RemoteStore(Store):
             # Blank nodes keep their identity only within one operation: those quads go together, first.
             marked = [(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode), q) for q in quads]
             blank, plain = [q for b, q in marked if b], [q for b, q in marked if not b]
-            inserts = [*self._insert(blank),
+            inserts = [*insert_ops(blank),
                        *(op for start in range(0, len(plain), self.batch)
-                         for op in self._insert(plain[start:start + self.batch]))]
+                         for op in insert_ops(plain[start:start + self.batch]))]
             if len(quads) <= self.single_request and max(len(old), len(graphs)) <= self.batch:
-                self.update(" ;\n".join([*self._drops([*old, META_GRAPH]), *inserts, self._pointer(done),
-                                         *self._listing(graphs)]))
+                self.update(" ;\n".join([*drop_requests([*old, META_GRAPH], self.batch), *inserts, pointer_op(done),
+                                         *listing_ops(graphs, self.batch)]))
                 return len(quads)
             # The old graphs stay listed until they are dropped, so that no graph is left behind unlisted.
-            self.update(" ;\n".join([self._unset_state(), self._pointer(dict(state, state="loading"))]))
-            for request in [*self._listing(graphs), *self._drops(old),
-                            *self._listing(set(old) - set(graphs), "DELETE DATA"), *inserts]:
+            self.update(" ;\n".join([unset_state_op(), pointer_op(dict(state, state="loading"))]))
+            for request in [*listing_ops(graphs, self.batch), *drop_requests(old, self.batch),
+                            *listing_ops(set(old) - set(graphs), self.batch, "DELETE DATA"), *inserts]:
                 self.update(request)
-            self.update(" ;\n".join([self._unset_state(), self._pointer(done)]))
+            self.update(" ;\n".join([unset_state_op(), pointer_op(done)]))
             return len(quads)
 
     def clear(self) -> None:
         """Drop this build's graphs and the pointer."""
-        for request in [*self._drops(self.graphs()), f"DROP SILENT GRAPH <{META_GRAPH}>"]:
+        for request in [*drop_requests(self.graphs(), self.batch), f"DROP SILENT GRAPH <{META_GRAPH}>"]:
             self.update(request)
 
     # -- a store kind: opening the data's current contents, and publishing new ones --------------------------

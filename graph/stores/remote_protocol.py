@@ -1,4 +1,5 @@
-"""How the remote store talks to a SPARQL 1.1 server: where it is and how to log in, and terms in SPARQL syntax.
+"""How the remote store talks to a SPARQL 1.1 server: where it is and how to log in, terms in SPARQL syntax, and the
+update operations writing a build and its pointer graph (which names the build, its graphs and its state).
 
 Configuration (``guidancekg --store-kind remote``, or :meth:`RemoteConfig.from_env`):
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -133,3 +135,61 @@ def stored_literal(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, p
         return str(term)
     datatype = _stored_datatype(predicate, term.datatype.value, term.value)
     return _literal(term.value, datatype, term.language)
+
+
+# -- writing a build: its pointer graph and its quads -----------------------------------------------------------
+
+META_GRAPH = "urn:guidancekg:store:meta"
+META_BUILD = "urn:guidancekg:store:build"
+META = "urn:guidancekg:store:"
+
+
+def pointer_op(state: dict[str, str]) -> str:
+    """Return the operation writing the pointer's ``state`` (its list of graphs: :func:`listing_ops`)."""
+    triples = [f"<{META_BUILD}> <{META}{k}> {sparql_term(ox.Literal(v))} ." for k, v in sorted(state.items())]
+    return f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n" + "\n".join(triples) + "\n} }"
+
+
+def unset_state_op() -> str:
+    """Return the operation removing the pointer's state and keeping its list of graphs."""
+    return (f"DELETE {{ GRAPH <{META_GRAPH}> {{ <{META_BUILD}> ?p ?o }} }} WHERE {{ GRAPH <{META_GRAPH}> "
+            f"{{ <{META_BUILD}> ?p ?o FILTER (?p != <{META}graph>) }} }}")
+
+
+def listing_ops(graphs: Iterable[str], batch: int, verb: str = "INSERT DATA") -> list[str]:
+    """Return the operations adding ``graphs`` to the pointer's list (``DELETE DATA``: removing them), at most
+    ``batch`` graphs each: Virtuoso refuses one operation of a few thousand."""
+    names = sorted(graphs)
+    return [f"{verb} {{ GRAPH <{META_GRAPH}> {{\n"
+            + "\n".join(f"<{META_BUILD}> <{META}graph> <{g}> ." for g in names[start:start + batch])
+            + "\n} }" for start in range(0, len(names), batch)]
+
+
+def drop_requests(graphs: Iterable[str], batch: int) -> list[str]:
+    """Return requests dropping ``graphs``, at most ``batch`` each (Virtuoso refuses one of a few thousand)."""
+    names = sorted(graphs)
+    return [" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names[start:start + batch])
+            for start in range(0, len(names), batch)]
+
+
+def insert_ops(quads: list[ox.Quad]) -> list[str]:
+    """Return the operations inserting ``quads``: INSERT DATA, and for quads with blank nodes (which Virtuoso
+    refuses there) an INSERT template with one empty solution, where each label is one fresh node."""
+    plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode))]
+    blank = [q for q in quads if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
+    ops = []
+    for group, template in ((plain, False), (blank, True)):
+        if not group:
+            continue
+        by_graph: dict[str, list[str]] = {}
+        for q in group:
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            by_graph.setdefault(graph, []).append(
+                f"{sparql_term(q.subject)} {sparql_term(q.predicate)} {sparql_term(q.object)} .")
+        parts = []
+        for graph, triples in by_graph.items():
+            body = "\n".join(triples)
+            parts.append(f"GRAPH <{graph}> {{\n{body}\n}}" if graph else body)
+        body = "\n".join(parts)
+        ops.append(f"INSERT {{\n{body}\n}} WHERE {{ }}" if template else f"INSERT DATA {{\n{body}\n}}")
+    return ops
