@@ -56,7 +56,9 @@ from guidancekg.graph.stores.remote_protocol import (
     META_BUILD,
     META_GRAPH,
     RemoteConfig,
+    batches,
     drop_requests,
+    has_blank_node,
     insert_ops,
     listing_ops,
     nquads_term,
@@ -240,11 +242,8 @@ class RemoteStore(Store):
             old = self.graphs()
             done = dict(state, state="complete", quads=str(len(quads)))
             # Blank nodes keep their identity only within one operation: those quads go together, first.
-            marked = [(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode), q) for q in quads]
-            blank, plain = [q for b, q in marked if b], [q for b, q in marked if not b]
-            inserts = [*insert_ops(blank),
-                       *(op for start in range(0, len(plain), self.batch)
-                         for op in insert_ops(plain[start:start + self.batch]))]
+            blank, plain = [q for q in quads if has_blank_node(q)], [q for q in quads if not has_blank_node(q)]
+            inserts = [*insert_ops(blank), *(op for part in batches(plain, self.batch) for op in insert_ops(part))]
             if len(quads) <= self.single_request and max(len(old), len(graphs)) <= self.batch:
                 self.update(" ;\n".join([*drop_requests([*old, META_GRAPH], self.batch), *inserts, pointer_op(done),
                                          *listing_ops(graphs, self.batch)]))

@@ -22,6 +22,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -143,6 +144,18 @@ META_GRAPH = "urn:guidancekg:store:meta"
 META_BUILD = "urn:guidancekg:store:build"
 META = "urn:guidancekg:store:"
 
+T = TypeVar("T")
+
+
+def batches(items: list[T], size: int) -> list[list[T]]:
+    """Return ``items`` in consecutive lists of at most ``size``: what one update operation may name."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def has_blank_node(quad: ox.Quad) -> bool:
+    """Return whether ``quad`` has a blank node, which Virtuoso refuses in ``INSERT DATA``."""
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
 
 def pointer_op(state: dict[str, str]) -> str:
     """Return the operation writing the pointer's ``state`` (its list of graphs: :func:`listing_ops`)."""
@@ -159,24 +172,20 @@ def unset_state_op() -> str:
 def listing_ops(graphs: Iterable[str], batch: int, verb: str = "INSERT DATA") -> list[str]:
     """Return the operations adding ``graphs`` to the pointer's list (``DELETE DATA``: removing them), at most
     ``batch`` graphs each: Virtuoso refuses one operation of a few thousand."""
-    names = sorted(graphs)
-    return [f"{verb} {{ GRAPH <{META_GRAPH}> {{\n"
-            + "\n".join(f"<{META_BUILD}> <{META}graph> <{g}> ." for g in names[start:start + batch])
-            + "\n} }" for start in range(0, len(names), batch)]
+    return [f"{verb} {{ GRAPH <{META_GRAPH}> {{\n" + "\n".join(f"<{META_BUILD}> <{META}graph> <{g}> ." for g in names)
+            + "\n} }" for names in batches(sorted(graphs), batch)]
 
 
 def drop_requests(graphs: Iterable[str], batch: int) -> list[str]:
     """Return requests dropping ``graphs``, at most ``batch`` each (Virtuoso refuses one of a few thousand)."""
-    names = sorted(graphs)
-    return [" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names[start:start + batch])
-            for start in range(0, len(names), batch)]
+    return [" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names) for names in batches(sorted(graphs), batch)]
 
 
 def insert_ops(quads: list[ox.Quad]) -> list[str]:
     """Return the operations inserting ``quads``: INSERT DATA, and for quads with blank nodes (which Virtuoso
     refuses there) an INSERT template with one empty solution, where each label is one fresh node."""
-    plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode))]
-    blank = [q for q in quads if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
+    plain = [q for q in quads if not has_blank_node(q)]
+    blank = [q for q in quads if has_blank_node(q)]
     ops = []
     for group, template in ((plain, False), (blank, True)):
         if not group:
